@@ -1,0 +1,3 @@
+"""initlab: the numerics, figures, widgets and checks of the course on initialisation."""
+
+__version__ = "0.1.0"
