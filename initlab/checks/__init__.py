@@ -1,0 +1,35 @@
+"""Self-checks that students call from the exercises: ``checks.ch06.uniform_variance(x)``.
+
+``core`` holds the machinery (``CheckFailed``, validators); each assignment has its own
+module ``chNN`` (``ch06``, ``ch07``, …), imported lazily on first attribute access, so
+a new assignment only adds ``initlab/checks/chNN.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+from .core import CheckFailed
+
+__all__ = ["CheckFailed", "core"]
+
+_MODULE = re.compile(r"ch\d{2}\w*")
+
+
+def __getattr__(name: str):
+    if _MODULE.fullmatch(name):
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    mods = sorted(p.stem for p in here.glob("ch*.py") if _MODULE.fullmatch(p.stem))
+    return sorted(set(globals()) | set(mods))

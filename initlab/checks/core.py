@@ -1,0 +1,478 @@
+"""Shared machinery of the self-checks that students call from the exercises.
+
+A check function of an assignment module (``initlab.checks.ch06`` …) takes the
+student's answer, prints a Russian «Верно! …» when it is right and raises
+:class:`CheckFailed` otherwise. It always returns ``None`` (a number left as the last
+expression of a graded cell would be read by nbgrader as partial credit).
+
+``CheckFailed`` is a real exception (a subclass of ``AssertionError``), so nbgrader,
+``initlab grade`` and nbval see a failed cell; but in IPython/Jupyter it renders
+**only** its message: no traceback frames, no exception name.
+
+The validators below turn the student's value into something checkable or raise
+``CheckFailed`` with an explanation. Their messages (``name`` is the variable the
+student fills in, ``call`` a call such as ``he_normal(rng, 256, 128)``):
+
+=================================  ==========================================================
+situation                          message (start; the tests assert it)
+=================================  ==========================================================
+``...`` or ``None``                «Ответ ещё не введён: замените … своим ответом в
+                                   переменной `name`.»
+a function answer returns None     «Ответ ещё не введён: функция `name` возвращает None —
+or raises NotImplementedError      замените … в её теле своим решением.»
+a str                              «Ожидалось число, а получена строка '…'. …»
+a bool                             «Ожидалось число, а получено логическое значение True. …»
+an array of several numbers        «Ожидалось одно число, а получен массив из K элементов …»
+another type                       «Ожидалось число, а получен объект типа T. …»
+a complex number                   «Ожидалось вещественное число, а получено комплексное …»
+NaN                                «Ответ — NaN (не число). …»
+±inf                               «Ответ бесконечен (inf). …»
+close but not exact (≤ 2 %)        «Почти верно, но неточно: `name` = V — видимо, это
+                                   округлённое значение. …»
+a value outside [0, 1] for a       «Вероятность должна лежать между 0 и 1, а получено …»
+probability
+a wrong number                     «Неверно: `name` = V. <hint>»
+array of a wrong shape             «Ожидался массив формы S, а получен массив формы S'.»
+array with NaN/inf                 «В массиве `name` есть NaN или бесконечные значения …»
+not a function                     «`name` должна быть функцией, а получен объект типа T.»
+the function raises E              «При вызове `call` возникла ошибка E: msg. Исправьте
+                                   функцию и заново выполните ячейку с ней.»
+returns a wrong shape              «`call` вернула массив формы S', а нужна форма S …»
+returns ints / bools               «`call` вернула целые числа (int64), а веса должны быть
+                                   вещественными …»
+returns NaN/inf                    «`call` вернула NaN или бесконечные значения …»
+ignores ``rng``                    «Результат `name` зависит не только от переданного
+                                   генератора rng …»
+mean off                           «Неверно: среднее весов …»
+variance off                       «Неверно: дисперсия весов …»
+uniform bound exceeded             «Неверно: есть веса вне отрезка …»
+wrong distribution family          «Неверно: распределение весов не похоже на …»
+=================================  ==========================================================
+
+Success messages start with «Верно!».
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "CheckFailed",
+    "MISSING",
+    "passed",
+    "require",
+    "as_number",
+    "check_number",
+    "as_array",
+    "check_array",
+    "call_answer",
+    "check_sampler",
+    "SamplerCase",
+]
+
+#: Start of the message for an answer that is still ``...``.
+MISSING = "Ответ ещё не введён: замените … своим ответом"
+
+
+class CheckFailed(AssertionError):
+    """A failed self-check. In Jupyter only its (Russian) message is shown.
+
+    IPython calls ``_render_traceback_`` instead of formatting the traceback, so the
+    error output of the cell is exactly the message lines. ``str(exc)`` is the message
+    too (nbgrader and ``initlab grade`` show it in the feedback).
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def _render_traceback_(self) -> list[str]:
+        return self.message.splitlines() or [""]
+
+
+def passed(message: str) -> None:
+    """Print «Верно! <message>»."""
+    print(f"Верно! {message}".rstrip())
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _short_repr(value, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_missing(value) -> bool:
+    return value is ... or value is None
+
+
+def require(value, name: str) -> None:
+    """Raise «Ответ ещё не введён: замените … своим ответом в переменной `name`.»
+    when ``value`` is ``...`` (the stub) or ``None``."""
+    if _is_missing(value):
+        raise CheckFailed(f"{MISSING} в переменной `{name}`.")
+
+
+def as_number(value, name: str) -> float:
+    """The student's ``value`` as a finite float, or ``CheckFailed`` explaining why not.
+
+    Accepts int, float, numpy scalars, 0-d and one-element arrays, ``fractions.Fraction``,
+    ``decimal.Decimal`` and anything else that is a real number (``numbers.Real``).
+    Rejects ``...``/``None`` (not entered yet), str, bool, complex numbers, arrays of
+    several elements, other objects, NaN and ±inf — each with its own message (see the
+    table in the module's docstring).
+    """
+    require(value, name)
+    if isinstance(value, (bool, np.bool_)):
+        raise CheckFailed(
+            f"Ожидалось число, а получено логическое значение {bool(value)}. "
+            f"Запишите в `{name}` числовое выражение, а не сравнение."
+        )
+    if isinstance(value, (str, bytes)):
+        raise CheckFailed(
+            f"Ожидалось число, а получена строка {_short_repr(value)}. Запишите ответ "
+            f"выражением Python без кавычек, например `{name} = 1 / 3`."
+        )
+    if isinstance(value, (list, tuple, np.ndarray)):
+        try:
+            arr = np.asarray(value)
+        except Exception:
+            arr = None
+        size = arr.size if arr is not None else len(value)
+        if size != 1 or arr is None:
+            raise CheckFailed(
+                f"Ожидалось одно число, а получен массив из {size} элементов"
+                + (f" (форма {arr.shape})" if arr is not None and arr.ndim > 1 else "")
+                + f". Запишите в `{name}` одно число."
+            )
+        return as_number(arr.reshape(()).item(), name)
+    if isinstance(value, (complex, np.complexfloating)):
+        raise CheckFailed(
+            f"Ожидалось вещественное число, а получено комплексное {_short_repr(value)}. "
+            "Проверьте, не извлекается ли корень из отрицательного числа."
+        )
+    if not isinstance(value, (numbers.Real, np.number, decimal.Decimal)):
+        raise CheckFailed(
+            f"Ожидалось число, а получен объект типа {type(value).__name__}. "
+            f"Запишите в `{name}` число, например `{name} = 1 / 3`."
+        )
+    try:
+        x = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise CheckFailed(
+            f"Ожидалось число, а получен объект типа {type(value).__name__}, который не "
+            "удаётся превратить в число."
+        ) from None
+    if math.isnan(x):
+        raise CheckFailed(
+            f"Ответ — NaN (не число): в `{name}` записано nan. Скорее всего, в вычислении "
+            "встретилось 0/0 или inf − inf; проверьте формулу."
+        )
+    if math.isinf(x):
+        raise CheckFailed(
+            f"Ответ бесконечен (inf): в `{name}` записано {x}. Проверьте, нет ли в формуле "
+            "деления на ноль или переполнения."
+        )
+    return x
+
+
+def _close(x: float, y: float, rtol: float, atol: float) -> bool:
+    return abs(x - y) <= atol + rtol * abs(y)
+
+
+def check_number(
+    value,
+    expected: float,
+    *,
+    name: str,
+    success: str,
+    hint: str = "",
+    wrong: Sequence[tuple[float, str]] = (),
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    near: float = 0.02,
+    probability: bool = False,
+) -> None:
+    """Check that the number ``value`` equals ``expected`` (within ``rtol``/``atol``).
+
+    ``wrong`` lists typical mistakes: pairs ``(wrong value, targeted hint)``; when the
+    answer equals one of them its hint is shown instead of the general ``hint``.
+    An answer within ``near`` (relative) of the truth but not within the tolerance gets
+    «Почти верно, но неточно: …» (a rounded decimal instead of a formula).
+    With ``probability=True`` a value outside [0, 1] gets «Вероятность должна лежать
+    между 0 и 1, а получено …». A wrong value gets «Неверно: `name` = V. <hint>».
+    On success prints «Верно! <success>».
+    """
+    x = as_number(value, name)
+    if _close(x, expected, rtol, atol):
+        passed(success)
+        return
+    if probability and not 0.0 <= x <= 1.0:
+        raise CheckFailed(
+            f"Вероятность должна лежать между 0 и 1, а получено `{name}` = {_fmt(x)}."
+        )
+    for bad, bad_hint in wrong:
+        if _close(x, bad, max(rtol, 1e-9), atol):
+            raise CheckFailed(f"Неверно: `{name}` = {_fmt(x)}. {bad_hint}".rstrip())
+    if _close(x, expected, near, atol):
+        raise CheckFailed(
+            f"Почти верно, но неточно: `{name}` = {_fmt(x)} — видимо, это округлённое "
+            "значение. Запишите ответ точной формулой (дробью, через math.sqrt и т. п.), "
+            "а не десятичной дробью."
+        )
+    raise CheckFailed(f"Неверно: `{name}` = {_fmt(x)}. {hint}".rstrip())
+
+
+def as_array(value, name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """The student's ``value`` as a finite float array (of ``shape``, if given).
+
+    Messages: not entered (``...``/``None``); «`name` должен быть массивом чисел, …»
+    (strings, objects, ragged lists); «Ожидался массив формы S, а получен массив формы
+    S'.»; «В массиве `name` есть NaN или бесконечные значения (первое — в позиции i).»
+    """
+    require(value, name)
+    try:
+        arr = np.asarray(value)
+    except Exception:
+        arr = None
+    if arr is None or arr.dtype.kind not in "biuf":
+        kind = type(value).__name__ if arr is None else f"{type(value).__name__} ({arr.dtype})"
+        raise CheckFailed(
+            f"`{name}` должен быть массивом чисел (numpy.ndarray или список чисел), "
+            f"а получено: {kind}."
+        )
+    if arr.dtype.kind == "b":
+        raise CheckFailed(
+            f"`{name}` — массив логических значений (True/False), а ожидались числа."
+        )
+    if shape is not None and arr.shape != tuple(shape):
+        raise CheckFailed(
+            f"Ожидался массив формы {tuple(shape)}, а получен массив формы {arr.shape}."
+        )
+    arr = arr.astype(float)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise CheckFailed(
+            f"В массиве `{name}` есть NaN или бесконечные значения "
+            f"(первое — в позиции {where if len(where) != 1 else where[0]})."
+        )
+    return arr
+
+
+def check_array(
+    value,
+    expected,
+    *,
+    name: str,
+    success: str,
+    hint: str = "",
+    rtol: float = 1e-6,
+    atol: float = 1e-12,
+) -> None:
+    """Check an array answer elementwise against ``expected`` (same shape required).
+
+    A wrong value gets «Неверно: в `name` не совпадает K из N элементов (например, в
+    позиции i: V вместо E). <hint>».
+    """
+    expected = np.asarray(expected, dtype=float)
+    arr = as_array(value, name, expected.shape)
+    ok = np.isclose(arr, expected, rtol=rtol, atol=atol)
+    if ok.all():
+        passed(success)
+        return
+    first = tuple(int(i) for i in np.argwhere(~ok)[0])
+    pos = first if len(first) != 1 else first[0]
+    raise CheckFailed(
+        f"Неверно: в `{name}` не совпадает {int((~ok).sum())} из {ok.size} элементов "
+        f"(например, в позиции {pos}: {_fmt(arr[first])} вместо {_fmt(expected[first])}). "
+        f"{hint}".rstrip()
+    )
+
+
+def _call_text(name: str, args: Sequence) -> str:
+    shown = ["rng" if isinstance(a, np.random.Generator) else repr(a) for a in args]
+    return f"{name}({', '.join(shown)})"
+
+
+def call_answer(fn, name: str, *args):
+    """Call the student's function ``fn(*args)`` and return its result.
+
+    ``...``/``None`` instead of a function, a ``None`` result or ``NotImplementedError``
+    → «Ответ ещё не введён: …»; not callable → «`name` должна быть функцией, …»; any
+    other exception of the student's code → «При вызове `call` возникла ошибка E: msg.
+    Исправьте функцию и заново выполните ячейку с ней.» (no traceback).
+    """
+    require(fn, name)
+    if not callable(fn):
+        raise CheckFailed(
+            f"`{name}` должна быть функцией, а получен объект типа {type(fn).__name__}. "
+            f"Не присваивайте имени `{name}` ничего, кроме функции из задания."
+        )
+    call = _call_text(name, args)
+    try:
+        result = fn(*args)
+    except NotImplementedError:
+        result = None
+    except Exception as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise CheckFailed(
+            f"При вызове `{call}` возникла ошибка {type(exc).__name__}"
+            + (f": {text}" if text else "")
+            + ". Исправьте функцию и заново выполните ячейку с ней."
+        ) from None
+    if result is None or result is ...:
+        raise CheckFailed(
+            f"Ответ ещё не введён: функция `{name}` возвращает None — замените … в её теле "
+            "своим решением (и не забудьте return)."
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class SamplerCase:
+    """One call ``fn(rng, n_in, n_out)`` of a sampler under test."""
+
+    n_in: int
+    n_out: int
+
+
+def check_sampler(
+    fn,
+    *,
+    name: str,
+    cases: Sequence[tuple[int, int]],
+    variance: Callable[[int, int], float],
+    kind: str | None = None,
+    success: str,
+    hint: str = "",
+    wrong: Sequence[tuple[Callable[[int, int], float], str]] = (),
+    seed: int = 2026,
+    z: float = 5.0,
+) -> None:
+    """Check a weight sampler ``fn(rng, n_in, n_out)`` by simulation.
+
+    For every ``(n_in, n_out)`` in ``cases`` the function is called with
+    ``numpy.random.default_rng(seed)``; its result must be a finite floating array of
+    shape ``(n_in, n_out)``, the same when called again with an equally seeded
+    generator (it must draw from ``rng`` only), with mean 0 and variance
+    ``variance(n_in, n_out)`` within ``z`` standard errors (the standard error of the
+    sample variance is estimated from the sample's fourth moment). With
+    ``kind="uniform"`` the values must lie in [−a, a], a = √(3·variance), and the
+    excess kurtosis be that of a uniform law (−1.2); with ``kind="normal"`` it must be
+    that of a normal law (0), both within ``z`` standard errors (√(24/N) is an upper
+    bound for both). ``wrong`` lists typical mistakes ``(wrong variance rule, hint)``.
+    Messages: see the module's docstring. On success prints «Верно! <success>».
+    """
+    if kind not in (None, "uniform", "normal"):
+        raise ValueError(f"unknown kind {kind!r}")
+    for n_in, n_out in cases:
+        args = (n_in, n_out)
+        call = _call_text(name, (np.random.default_rng(seed), *args))
+        w = call_answer(fn, name, np.random.default_rng(seed), *args)
+        try:
+            arr = np.asarray(w)
+        except Exception:
+            arr = None
+        if arr is None or arr.dtype.kind not in "biufc":
+            raise CheckFailed(
+                f"`{call}` должна вернуть массив numpy с числами, а вернула объект типа "
+                f"{type(w).__name__}."
+            )
+        if arr.shape != (n_in, n_out):
+            extra = (" Похоже, строки и столбцы перепутаны: матрица весов имеет n_in строк и "
+                     "n_out столбцов." if arr.shape == (n_out, n_in) and n_in != n_out else "")
+            raise CheckFailed(
+                f"`{call}` вернула массив формы {arr.shape}, а нужна форма {(n_in, n_out)} "
+                f"(n_in строк, n_out столбцов).{extra} Передайте форму в генератор, "
+                "например `size=(n_in, n_out)`."
+            )
+        if arr.dtype.kind in "biu":
+            raise CheckFailed(
+                f"`{call}` вернула целые числа ({arr.dtype}), а веса должны быть "
+                "вещественными. Не округляйте их и не приводите к int."
+            )
+        if arr.dtype.kind == "c":
+            raise CheckFailed(
+                f"`{call}` вернула комплексные числа, а веса должны быть вещественными. "
+                "Проверьте, не извлекается ли корень из отрицательного числа."
+            )
+        if not np.isfinite(arr).all():
+            raise CheckFailed(
+                f"`{call}` вернула NaN или бесконечные значения. Проверьте формулу "
+                "дисперсии: нет ли деления на ноль или корня из отрицательного числа."
+            )
+        again = call_answer(fn, name, np.random.default_rng(seed), *args)
+        try:
+            same = np.array_equal(np.asarray(again), arr)
+        except Exception:
+            same = False
+        if not same:
+            raise CheckFailed(
+                f"Результат `{name}` зависит не только от переданного генератора rng: два "
+                "вызова с одинаково инициализированным rng дали разные веса. Берите случайные "
+                "числа только из rng (rng.uniform, rng.normal), а не из np.random."
+            )
+        x = arr.astype(np.float64).ravel()
+        n = x.size
+        target = float(variance(n_in, n_out))
+        m = float(x.mean())
+        c = x - m
+        s2 = float(np.mean(c * c))
+        if s2 == 0.0:
+            raise CheckFailed(
+                f"Неверно: `{call}` вернула одинаковые веса. Веса должны быть случайными, "
+                "иначе нейроны слоя останутся одинаковыми."
+            )
+        m4 = float(np.mean(c**4))
+        se_mean = math.sqrt(s2 / n)
+        if abs(m) > z * se_mean:
+            raise CheckFailed(
+                f"Неверно: среднее весов при n_in = {n_in}, n_out = {n_out} равно "
+                f"{_fmt(m)}, а должно быть 0 (отклонение больше {z:g} стандартных ошибок). "
+                "Распределение весов должно быть симметричным относительно нуля."
+            )
+        se_var = math.sqrt(max(m4 - s2 * s2, 0.0) / n)
+        if abs(s2 - target) > z * se_var + 1e-12 * target:
+            detail = hint
+            for rule, bad_hint in wrong:
+                bad = float(rule(n_in, n_out))
+                if abs(s2 - bad) <= z * se_var:
+                    detail = bad_hint
+                    break
+            raise CheckFailed(
+                f"Неверно: дисперсия весов при n_in = {n_in}, n_out = {n_out} получилась "
+                f"около {_fmt(s2)}, а должна быть {_fmt(target)}. {detail}".rstrip()
+            )
+        kurt = m4 / (s2 * s2) - 3.0
+        se_kurt = math.sqrt(24.0 / n)
+        if kind == "uniform":
+            if abs(kurt + 1.2) > z * se_kurt:
+                raise CheckFailed(
+                    "Неверно: распределение весов не похоже на равномерное (эксцесс "
+                    f"{kurt:.2f}, а у равномерного −1.2). Используйте rng.uniform."
+                )
+            a = math.sqrt(3.0 * target)
+            if np.abs(x).max() > a * (1 + 1e-6):
+                raise CheckFailed(
+                    f"Неверно: есть веса вне отрезка [−a, a], a = {_fmt(a)} (при n_in = {n_in}, "
+                    f"n_out = {n_out}); например, {_fmt(float(x[np.abs(x).argmax()]))}. "
+                    "Равномерное распределение с дисперсией σ² живёт на отрезке [−√(3σ²), √(3σ²)]."
+                )
+        elif kind == "normal" and abs(kurt) > z * se_kurt:
+            raise CheckFailed(
+                "Неверно: распределение весов не похоже на нормальное (эксцесс "
+                f"{kurt:.2f}, а у нормального 0). Используйте rng.normal."
+            )
+    passed(success)

@@ -1,0 +1,171 @@
+"""Initialisation schemes of a weight matrix, as data.
+
+A layer maps ``x`` of width ``fan_in`` to ``z = x @ W`` of width ``fan_out``; its weight
+matrix ``W`` has shape ``(fan_in, fan_out)`` and the bias is zero for every scheme.
+(The seed problem writes ``n_in`` for the layer's ``fan_in``; the Russian labels keep that
+notation.)
+
+API (stable):
+
+    Scheme                                  frozen dataclass, one initialisation scheme
+        .key, .label, .title                identifier, Russian label, short Russian title
+        .kind                               "uniform" | "normal" | "constant"
+        .random                             False for "constant" (all weights equal)
+        .variance(fan_in, fan_out) -> float         Var(w) (0.0 for constant schemes)
+        .second_moment(fan_in, fan_out) -> float    E w² (c² for constant schemes)
+        .constant(fan_in, fan_out) -> float | None  the common value c, or None
+        .bound(fan_in, fan_out) -> float | None     a of U[-a, a] for uniform schemes
+        .sample(rng, fan_in, fan_out, dtype=np.float32) -> ndarray (fan_in, fan_out)
+    SCHEMES                                 dict key -> Scheme (the explorer's list)
+    get_scheme(key_or_scheme) -> Scheme
+    he_leaky(alpha=0.01) -> Scheme          He's gain for leaky ReLU: 2 / ((1 + α²) fan_in)
+    uniform_variance(a) -> float            Var U[-a, a] = a² / 3
+
+Registered keys and the variance Var(w) they give:
+
+    seed_uniform    U[-1/√fan_in, 1/√fan_in]          1 / (3 fan_in)   (problem 6а)
+    uniform_fixed   U[-√3/√fan_in, √3/√fan_in]        1 / fan_in       (problem 6б)
+    lecun_normal    N(0, 1/fan_in)                    1 / fan_in       (problem 6в)
+    xavier_uniform  U[-√(6/(fan_in+fan_out)), ...]    2 / (fan_in + fan_out)   (6г)
+    xavier_normal   N(0, 2/(fan_in+fan_out))          2 / (fan_in + fan_out)
+    he_normal       N(0, 2/fan_in)                    2 / fan_in       (ReLU)
+    he_uniform      U[-√(6/fan_in), √(6/fan_in)]      2 / fan_in
+    he_leaky        N(0, 2/((1+α²) fan_in)), α=0.01   2 / ((1 + α²) fan_in)
+    constant        every weight equals c = 1/fan_in  0 (E w² = 1/fan_in²)
+    zeros           every weight equals 0             0
+
+The constant scheme: with every weight equal to ``c = 1/fan_in`` each neuron outputs
+``f(mean of its inputs)``, so all neurons of a layer compute the same number for every
+input — the symmetry is never broken (their gradients are equal too, so gradient descent
+keeps them equal) and the layer carries one number instead of ``fan_out``. The value
+``1/fan_in`` keeps every signal bounded (for linear, tanh, ReLU the map between layers
+is ``z_l = f(z_{l-1})``), so the explorer shows the degeneracy, not an explosion; the
+theory of ``initlab.propagate`` for it is exact (a one-dimensional map), not mean-field.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["Scheme", "SCHEMES", "get_scheme", "he_leaky", "uniform_variance"]
+
+
+def uniform_variance(a: float) -> float:
+    """Var U[-a, a] = (2a)² / 12 = a² / 3."""
+    return float(a) ** 2 / 3.0
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One initialisation scheme of a weight matrix W of shape (fan_in, fan_out).
+
+    ``rule(fan_in, fan_out)`` is the variance Var(w) for the random kinds
+    ("uniform", "normal") and the common value c for the "constant" kind.
+    """
+
+    key: str
+    label: str
+    kind: str
+    rule: Callable[[int, int], float]
+    short: str = ""     # a short Russian name for small plot titles (default: label)
+
+    @property
+    def title(self) -> str:
+        """Short Russian name (``short`` or ``label``)."""
+        return self.short or self.label
+
+    def __post_init__(self):
+        if self.kind not in ("uniform", "normal", "constant"):
+            raise ValueError(f"unknown kind {self.kind!r}")
+
+    @property
+    def random(self) -> bool:
+        """True when the weights are iid random (False for constant schemes)."""
+        return self.kind != "constant"
+
+    def variance(self, fan_in: int, fan_out: int) -> float:
+        """Var(w) of one weight (0.0 for constant schemes)."""
+        return float(self.rule(fan_in, fan_out)) if self.random else 0.0
+
+    def second_moment(self, fan_in: int, fan_out: int) -> float:
+        """E w² of one weight (equals Var(w): every random scheme has zero mean)."""
+        if self.random:
+            return self.variance(fan_in, fan_out)
+        return float(self.rule(fan_in, fan_out)) ** 2
+
+    def constant(self, fan_in: int, fan_out: int) -> float | None:
+        """The value c of every weight for constant schemes, else None."""
+        return None if self.random else float(self.rule(fan_in, fan_out))
+
+    def bound(self, fan_in: int, fan_out: int) -> float | None:
+        """a of U[-a, a] for uniform schemes (a = √(3 Var)), else None."""
+        if self.kind != "uniform":
+            return None
+        return float(np.sqrt(3.0 * self.variance(fan_in, fan_out)))
+
+    def sample(self, rng: np.random.Generator, fan_in: int, fan_out: int,
+               dtype=np.float32) -> np.ndarray:
+        """A weight matrix of shape (fan_in, fan_out) drawn with ``rng``."""
+        shape = (int(fan_in), int(fan_out))
+        dtype = np.dtype(dtype)
+        if self.kind == "constant":
+            return np.full(shape, self.constant(fan_in, fan_out), dtype=dtype)
+        if self.kind == "normal":
+            w = rng.standard_normal(shape, dtype=dtype)
+            w *= dtype.type(np.sqrt(self.variance(fan_in, fan_out)))
+            return w
+        a = self.bound(fan_in, fan_out)
+        w = rng.random(shape, dtype=dtype)  # U[0, 1)
+        w *= dtype.type(2.0 * a)
+        w -= dtype.type(a)
+        return w
+
+
+def he_leaky(alpha: float = 0.01) -> Scheme:
+    """He initialisation for leaky ReLU with slope ``alpha``: N(0, 2 / ((1 + α²) fan_in))."""
+    alpha = float(alpha)
+    a_txt = f"{alpha:g}".replace(".", ",")
+    return Scheme(
+        key="he_leaky" if alpha == 0.01 else f"he_leaky_{alpha:g}",
+        label=f"Хе для leaky ReLU (α = {a_txt}): N(0, 2/((1+α²)·n_in))",
+        kind="normal",
+        rule=lambda fi, fo: 2.0 / ((1.0 + alpha**2) * fi),
+        short=f"Хе для leaky ReLU (α = {a_txt})",
+    )
+
+
+_LIST = [
+    Scheme("seed_uniform", "U[±1/√n_in] — как в задаче", "uniform",
+           lambda fi, fo: 1.0 / (3.0 * fi), "U[±1/√n_in]"),
+    Scheme("uniform_fixed", "U[±√3/√n_in] — исправленная", "uniform",
+           lambda fi, fo: 1.0 / fi, "U[±√3/√n_in]"),
+    Scheme("lecun_normal", "N(0, 1/n_in) — ЛеКун", "normal",
+           lambda fi, fo: 1.0 / fi, "N(0, 1/n_in)"),
+    Scheme("xavier_uniform", "Ксавье (Глорот), равномерная: дисперсия 2/(n_in+n_out)",
+           "uniform", lambda fi, fo: 2.0 / (fi + fo), "Ксавье, равномерная"),
+    Scheme("xavier_normal", "Ксавье (Глорот), нормальная: N(0, 2/(n_in+n_out))",
+           "normal", lambda fi, fo: 2.0 / (fi + fo), "Ксавье, нормальная"),
+    Scheme("he_normal", "Хе, нормальная: N(0, 2/n_in)", "normal",
+           lambda fi, fo: 2.0 / fi, "Хе, нормальная"),
+    Scheme("he_uniform", "Хе, равномерная: U[±√6/√n_in]", "uniform",
+           lambda fi, fo: 2.0 / fi, "Хе, равномерная"),
+    he_leaky(0.01),
+    Scheme("constant", "Константа: все веса равны 1/n_in", "constant",
+           lambda fi, fo: 1.0 / fi, "Константа 1/n_in"),
+    Scheme("zeros", "Нули: все веса равны 0", "constant",
+           lambda fi, fo: 0.0, "Нули"),
+]
+
+SCHEMES: dict[str, Scheme] = {s.key: s for s in _LIST}
+
+
+def get_scheme(key) -> Scheme:
+    """The registered scheme ``key`` (a Scheme passes through unchanged)."""
+    if isinstance(key, Scheme):
+        return key
+    try:
+        return SCHEMES[key]
+    except KeyError:
+        raise KeyError(f"unknown scheme {key!r}; known: {', '.join(SCHEMES)}") from None

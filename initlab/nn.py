@@ -1,0 +1,146 @@
+"""A tiny, vectorised numpy multilayer perceptron.
+
+Layers are ``Y = f(X @ A + b)`` with ``X`` of shape (batch, n_in), ``A`` of shape
+(n_in, n_out), ``b`` of shape (n_out,). The last layer is linear (``f = identity``)
+unless ``out_act`` is given. Optional identity shortcuts (ResNet-style):
+``Y = X + f(X @ A + b)`` for hidden layers whose width does not change.
+
+API (stable):
+    ACTS                              name -> (f, f')
+    init_mlp(sizes, rng, scale=1.0)   -> list of dicts {"A", "b"}; A ~ N(0, scale**2/n_in)
+    forward(params, X, act, out_act="identity", residual=False) -> (out, cache)
+    backward(params, cache, dout)     -> list of dicts {"A", "b"} of gradients
+    layer_forward / layer_backward    one layer, for exercises and tests
+    mse_loss(out, Y) / bce_logits_loss(out, Y) -> (loss, dout)
+    grad_norms(grads)                 -> array of ‖dA_l‖_F per layer
+    sgd_step(params, grads, lr) ; Adam(lr).step(params, grads)
+    train(params, X, Y, act, ..., progress=None) -> history dict
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+
+def _sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+ACTS = {
+    "identity": (lambda z: z, lambda z: np.ones_like(z)),
+    "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
+    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(z.dtype)),
+    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z),
+                   lambda z: np.where(z > 0, 1.0, 0.01).astype(z.dtype)),
+    "softplus": (lambda z: np.logaddexp(0.0, z), _sigmoid),
+}
+
+
+def init_mlp(sizes, rng, scale=1.0):
+    """Weights A_l ~ N(0, scale**2 / n_in), biases zero."""
+    return [{"A": rng.standard_normal((m, n)) * scale / np.sqrt(m), "b": np.zeros(n)}
+            for m, n in itertools.pairwise(sizes)]
+
+
+def layer_forward(X, A, b, act="tanh"):
+    """Y = f(XA + b); returns (Y, cache=(X, Z))."""
+    Z = X @ A + b
+    return ACTS[act][0](Z), (X, Z)
+
+
+def layer_backward(dY, A, cache, act="tanh"):
+    """Gradients of one layer: dZ = dY * f'(Z); dA = X^T dZ; db = sum dZ; dX = dZ A^T."""
+    X, Z = cache
+    dZ = dY * ACTS[act][1](Z)
+    return dZ @ A.T, X.T @ dZ, dZ.sum(axis=0)
+
+
+def forward(params, X, act="tanh", out_act="identity", residual=False):
+    """Forward pass; the cache keeps each layer's input X and pre-activation Z."""
+    cache = {"act": act, "out_act": out_act, "residual": residual, "layers": []}
+    H = X
+    L = len(params)
+    for i, p in enumerate(params):
+        a = out_act if i == L - 1 else act
+        Y, c = layer_forward(H, p["A"], p["b"], a)
+        skip = residual and i < L - 1 and Y.shape == H.shape and i > 0
+        cache["layers"].append((c, a, skip))
+        H = H + Y if skip else Y
+    return H, cache
+
+
+def backward(params, cache, dout):
+    """Backpropagation; returns gradients with the same structure as params."""
+    grads = [None] * len(params)
+    d = dout
+    for i in range(len(params) - 1, -1, -1):
+        c, a, skip = cache["layers"][i]
+        dX, dA, db = layer_backward(d, params[i]["A"], c, a)
+        grads[i] = {"A": dA, "b": db}
+        d = dX + d if skip else dX
+    return grads
+
+
+def mse_loss(out, Y):
+    diff = out - Y
+    return 0.5 * np.mean(np.sum(diff ** 2, axis=1)), diff / out.shape[0]
+
+
+def bce_logits_loss(out, Y):
+    """Binary cross-entropy on logits; Y in {0, 1}."""
+    loss = np.mean(np.logaddexp(0.0, out) - Y * out)
+    return loss, (_sigmoid(out) - Y) / out.size
+
+
+def grad_norms(grads):
+    return np.array([np.linalg.norm(g["A"]) for g in grads])
+
+
+def sgd_step(params, grads, lr):
+    for p, g in zip(params, grads):
+        p["A"] -= lr * g["A"]
+        p["b"] -= lr * g["b"]
+
+
+class Adam:
+    def __init__(self, lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.b1, self.b2, self.eps, self.t, self.m, self.v = lr, beta1, beta2, eps, 0, None, None
+
+    def step(self, params, grads):
+        if self.m is None:
+            self.m = [{k: np.zeros_like(v) for k, v in g.items()} for g in grads]
+            self.v = [{k: np.zeros_like(v) for k, v in g.items()} for g in grads]
+        self.t += 1
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            for k in ("A", "b"):
+                m[k] = self.b1 * m[k] + (1 - self.b1) * g[k]
+                v[k] = self.b2 * v[k] + (1 - self.b2) * g[k] ** 2
+                mh = m[k] / (1 - self.b1 ** self.t)
+                vh = v[k] / (1 - self.b2 ** self.t)
+                p[k] -= self.lr * mh / (np.sqrt(vh) + self.eps)
+
+
+def train(params, X, Y, act="tanh", loss="bce", steps=1000, lr=0.05, optimizer="adam",
+          residual=False, progress=None):
+    """Full-batch training. ``progress(i)`` is called every step (e.g. tqdm's update).
+
+    Returns {"loss": array of losses, "grad_norms": array (steps, n_layers)}.
+    """
+    loss_fn = bce_logits_loss if loss == "bce" else mse_loss
+    opt = Adam(lr) if optimizer == "adam" else None
+    losses = np.empty(steps)
+    norms = np.empty((steps, len(params)))
+    for i in range(steps):
+        out, cache = forward(params, X, act, residual=residual)
+        losses[i], dout = loss_fn(out, Y)
+        grads = backward(params, cache, dout)
+        norms[i] = grad_norms(grads)
+        if opt is None:
+            sgd_step(params, grads, lr)
+        else:
+            opt.step(params, grads)
+        if progress is not None:
+            progress(i)
+    return {"loss": losses, "grad_norms": norms}

@@ -1,0 +1,451 @@
+"""Forward and backward variance through a deep stack of layers: theory and Monte Carlo.
+
+The network
+-----------
+``depth`` layers; layer l = 1..depth maps x_{l-1} (width n_{l-1}) to
+
+    z_l = x_{l-1} W_l          (pre-activations; W_l of shape (n_{l-1}, n_l), bias 0)
+    x_l = f(z_l)               (activations; f is applied at every layer, the top too)
+
+The widths go geometrically from n_in to n_out (``layer_widths``): n_l = round(n_in ·
+(n_out/n_in)^(l/depth)), so n_0 = n_in, n_depth = n_out; with n_in = n_out every layer
+has that width. With n_in ≠ n_out every layer has fan_in ≠ fan_out, and the explorer
+shows the forward/backward compromise: 1/fan_in keeps the forward signal, 1/fan_out
+the backward one, Xavier's 2/(fan_in + fan_out) keeps both approximately.
+
+The input x_0 has iid N(0, 1) entries (``batch`` rows). The backward pass starts from
+δ_depth = r with iid N(0, 1) entries independent of everything else — the gradient of
+the random linear loss L = Σ r ⊙ z_depth — and goes down as
+
+    δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ f'(z_l),        δ_l = ∂L/∂z_l.
+
+What is reported per layer l = 1..depth (arrays of length ``depth``, index l − 1):
+
+    pre_var[l-1]   Var z_l        forward signal — THE forward curve of the plots
+    pre_mean[l-1]  E z_l
+    act_var[l-1]   Var x_l        variance of the activations f(z_l)
+    act_mean[l-1]  E x_l
+    grad_var[l-1]  Var δ_l        backward signal, Var ∂L/∂z_l — THE backward curve
+
+(pooled over the batch and the units of the layer in the simulation; over the inputs,
+the weights and r in the theory).
+
+Theory (``theory``)
+-------------------
+Random schemes (iid zero-mean weights, Var w_l = σ_l²): the mean-field recursion
+
+    q_1 = n_0 σ_1²,   q_l = n_{l-1} σ_l² · E f(z)²|_{z~N(0,q_{l-1})}     (q_l = Var z_l)
+    Var δ_depth = 1,  Var δ_l = n_{l+1} σ_{l+1}² · Var δ_{l+1} · E f'(z)²|_{z~N(0,q_l)}
+
+It uses second moments E f(z)² (not variances: the sigmoid's outputs have non-zero
+mean). It is exact for the linear activation (in expectation) and becomes exact for
+nonlinear ones as the width grows: at finite width z_l given the previous layer has
+the random variance σ²‖x_{l-1}‖², and the Jensen gap gives an O(1/width) bias per layer;
+the backward recursion also assumes f'(z_l) independent of δ_{l+1} W_{l+1}ᵀ.
+
+Constant schemes (every weight of layer l equals c_l; "zeros" is c = 0): there is no
+randomness in the weights and no mean field — every unit of a layer holds the same
+number. Exactly: z_1 = c_1 Σ_i x_0i ~ N(0, c_1² n_0) =: g, z_l = c_l n_{l-1} f(z_{l-1}),
+a deterministic map of the scalar g; backward δ_{depth-1} = c_depth S f'(z_{depth-1})
+with S = Σ_j r_j ~ N(0, n_depth) and δ_l = c_{l+1} n_{l+1} δ_{l+1} f'(z_l) below. The
+moments are computed by quadrature over g (``initlab.act.gauss_nodes``). In the
+simulation all units of a row are equal, so its effective sample is the batch.
+
+Breakdowns
+----------
+Each pass stops being meaningful at some layer when (in this order)
+
+    "overflow"   a value is inf/NaN (simulation) or √(E z²) > float32 max (theory)
+    "zero"       the signal is exactly 0 (zero weights)
+    "underflow"  √(E z²) < float32's smallest normal number 1.18e-38
+    "precision"  (forward only) std(z) < 1e-5·|E z|: the spread between inputs is lost
+                 in float32 rounding (constant weights with the sigmoid)
+
+The first such layer is recorded in ``Profile.forward_break`` / ``backward_break``
+(a ``Breakdown`` with ``.layer``, ``.kind`` and a Russian ``.message``); the arrays hold
+NaN from that layer on. An overflow/underflow/zero in the forward pass leaves the
+backward pass uncomputed (``grad_var`` all NaN). Theory and simulation use the same
+criteria, except that the simulation overflows as soon as ONE value exceeds float32
+(a few times √(E z²)): near the threshold it may report the layer one earlier.
+No floating-point warning ever leaks to the caller.
+
+API (stable):
+
+    layer_widths(n_in, n_out, depth) -> ndarray (depth + 1,) of int
+    default_hist_layers(depth, k=5) -> tuple of layers for histograms
+    theory(act, scheme, n_in, n_out, depth) -> Profile
+    simulate(act, scheme, n_in, n_out, depth, batch=512, seed=0, hist_layers=None,
+             dtype=np.float32) -> Profile
+    Profile   dataclass: source, act, scheme, widths, pre_var, pre_mean, act_var,
+              act_mean, grad_var, forward_break, backward_break, note,
+              act_samples, grad_samples; properties depth, layers, messages
+    Breakdown dataclass: direction, layer, kind; property message (Russian)
+
+``act`` and ``scheme`` are keys of ``initlab.act.ACTIVATIONS`` / ``initlab.init.SCHEMES``
+or the objects themselves. Seeds: the input x_0 comes from
+``default_rng(SeedSequence(seed, spawn_key=(0,)))``, r from spawn_key (1,), and W_l from
+``default_rng(SeedSequence(seed, spawn_key=(2, l)))`` via ``scheme.sample``, so the
+weights of a layer do not depend on the depth; they are sampled once and cached
+(changing the activation, or the depth at n_in = n_out, reuses them).
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .act import Activation, gauss_nodes, get_activation
+from .init import Scheme, get_scheme
+
+__all__ = ["Profile", "Breakdown", "layer_widths", "default_hist_layers", "theory",
+           "simulate", "F32_MAX", "F32_TINY", "PRECISION_RTOL"]
+
+F32_MAX = float(np.finfo(np.float32).max)     # 3.40e38
+F32_TINY = float(np.finfo(np.float32).tiny)   # 1.18e-38, smallest normal float32
+PRECISION_RTOL = 1e-5                         # std < 1e-5 |mean|: lost in rounding
+
+_KIND_TEXT = {
+    "overflow": "{what} переполнил диапазон float32 на слое {layer}",
+    "zero": "{what} обратился в точный ноль на слое {layer}",
+    "underflow": "{what} исчез: ушёл ниже диапазона float32 на слое {layer}",
+    "precision": ("{what} потерял различия между входами на слое {layer}: разброс "
+                  "меньше точности float32"),
+}
+_WHAT = {"forward": "Сигнал", "backward": "Градиент"}
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Where and how a pass stopped being meaningful."""
+
+    direction: str   # "forward" | "backward"
+    layer: int       # 1-based layer index l (z_l forward, δ_l backward)
+    kind: str        # "overflow" | "zero" | "underflow" | "precision"
+
+    @property
+    def message(self) -> str:
+        """Russian sentence, e.g. «Сигнал переполнил диапазон float32 на слое 17»."""
+        return _KIND_TEXT[self.kind].format(what=_WHAT[self.direction], layer=self.layer)
+
+
+@dataclass
+class Profile:
+    """Per-layer statistics of one network; arrays have length ``depth``."""
+
+    source: str                 # "theory" | "simulation"
+    act: str                    # activation key
+    scheme: str                 # scheme key
+    widths: np.ndarray          # (depth + 1,) n_0 .. n_depth
+    pre_var: np.ndarray         # Var z_l
+    pre_mean: np.ndarray        # E z_l
+    act_var: np.ndarray         # Var x_l
+    act_mean: np.ndarray        # E x_l
+    grad_var: np.ndarray        # Var δ_l = Var ∂L/∂z_l
+    forward_break: Breakdown | None = None
+    backward_break: Breakdown | None = None
+    note: str | None = None     # a Russian remark for the plot (or None)
+    act_samples: dict = field(default_factory=dict)    # layer -> 1-D float32 x_l
+    grad_samples: dict = field(default_factory=dict)   # layer -> 1-D float32 δ_l
+    batch: int | None = None
+    seed: int | None = None
+
+    @property
+    def depth(self) -> int:
+        return len(self.pre_var)
+
+    @property
+    def layers(self) -> np.ndarray:
+        """1, 2, …, depth."""
+        return np.arange(1, self.depth + 1)
+
+    @property
+    def messages(self) -> list[str]:
+        """Russian messages of the breakdowns (and the note), for the plots."""
+        out = [b.message for b in (self.forward_break, self.backward_break) if b]
+        if self.forward_break and self.forward_break.kind != "precision" and \
+                self.backward_break is None:
+            out.append("Обратный проход не считался: прямой сигнал потерян")
+        if self.note:
+            out.append(self.note)
+        return out
+
+
+def layer_widths(n_in: int, n_out: int, depth: int) -> np.ndarray:
+    """Widths n_0..n_depth going geometrically from n_in to n_out (int array).
+
+    n_l = round(n_in · (n_out / n_in)^(l / depth)); with n_in = n_out all are equal.
+    """
+    n_in, n_out, depth = int(n_in), int(n_out), int(depth)
+    if n_in < 1 or n_out < 1 or depth < 1:
+        raise ValueError("n_in, n_out and depth must be positive")
+    ratio = (n_out / n_in) ** (np.arange(depth + 1) / depth)
+    w = np.rint(n_in * ratio).astype(int)
+    w[0], w[-1] = n_in, n_out
+    return np.maximum(w, 1)
+
+
+def default_hist_layers(depth: int, k: int = 5) -> tuple[int, ...]:
+    """About ``k`` layers spread from 1 to ``depth`` (as in Glorot & Bengio's figures)."""
+    return tuple(int(v) for v in np.unique(np.rint(np.linspace(1, depth, min(k, depth)))))
+
+
+def _classify(var: float, mean: float, forward: bool) -> str | None:
+    """The breakdown kind of a layer with variance ``var`` and mean ``mean``, or None."""
+    m2 = var + mean * mean
+    if not np.isfinite(m2) or m2 > F32_MAX ** 2:
+        return "overflow"
+    if m2 == 0.0:
+        return "zero"
+    if m2 < F32_TINY ** 2:
+        return "underflow"
+    if forward and var < (PRECISION_RTOL * mean) ** 2:
+        return "precision"
+    return None
+
+
+def _nan(depth):
+    return np.full(depth, np.nan)
+
+
+def _resolve(act, scheme):
+    return get_activation(act), get_scheme(scheme)
+
+
+# ----------------------------------------------------------------------------- theory
+
+def theory(act, scheme, n_in: int, n_out: int, depth: int) -> Profile:
+    """Theoretical per-layer Var z_l, Var x_l, Var δ_l (see the module docstring)."""
+    act, scheme = _resolve(act, scheme)
+    widths = layer_widths(n_in, n_out, depth)
+    with np.errstate(all="ignore"):
+        if scheme.random:
+            return _theory_random(act, scheme, widths)
+        return _theory_constant(act, scheme, widths)
+
+
+def _theory_random(act: Activation, scheme: Scheme, n: np.ndarray) -> Profile:
+    depth = len(n) - 1
+    s2 = np.array([scheme.variance(n[l - 1], n[l]) for l in range(1, depth + 1)])
+    pre_var, act_var, act_mean, dm2 = _nan(depth), _nan(depth), _nan(depth), _nan(depth)
+    fwd = None
+    m2_prev = 1.0                                   # E x_0² = 1
+    for i in range(depth):
+        q = n[i] * s2[i] * m2_prev
+        kind = _classify(q, 0.0, True)
+        if kind:
+            fwd = Breakdown("forward", i + 1, kind)
+            break
+        mean, m2, d2 = (float(v) for v in act.moments(q))
+        pre_var[i], act_mean[i], act_var[i], dm2[i] = q, mean, max(m2 - mean * mean, 0.0), d2
+        m2_prev = m2
+    grad_var, bwd = _nan(depth), None
+    if fwd is None:
+        g = 1.0                                     # Var δ_depth = Var r = 1
+        for i in range(depth - 1, -1, -1):
+            if i < depth - 1:
+                g = n[i + 2] * s2[i + 1] * g * dm2[i]
+            kind = _classify(g, 0.0, False)
+            if kind:
+                bwd = Breakdown("backward", i + 1, kind)
+                break
+            grad_var[i] = g
+    return Profile("theory", act.key, scheme.key, n, pre_var, np.zeros(depth) * pre_var,
+                   act_var, act_mean, grad_var, fwd, bwd)
+
+
+def _weighted_stats(v, w):
+    mean = float(np.sum(w * v))
+    var = float(np.sum(w * (v - mean) ** 2))
+    return var, mean
+
+
+def _theory_constant(act: Activation, scheme: Scheme, n: np.ndarray) -> Profile:
+    depth = len(n) - 1
+    c = np.array([scheme.constant(n[l - 1], n[l]) for l in range(1, depth + 1)])
+    pre_var, pre_mean = _nan(depth), _nan(depth)
+    act_var, act_mean = _nan(depth), _nan(depth)
+    q1 = c[0] ** 2 * n[0]                           # z_1 = g ~ N(0, c_1² n_0)
+    if q1 > 0 and np.isfinite(q1):
+        z, w = gauss_nodes(q1)
+    else:
+        z, w = np.zeros(1) + np.sqrt(q1), np.ones(1)
+    zs, fwd = [], None
+    for i in range(depth):
+        if i > 0:
+            z = c[i] * n[i] * act.f(zs[-1])
+        var, mean = _weighted_stats(z, w)
+        kind = _classify(var, mean, True)
+        if kind:
+            fwd = Breakdown("forward", i + 1, kind)
+            if kind != "precision":
+                break
+        zs.append(z)
+        if fwd is None:
+            pre_var[i], pre_mean[i] = var, mean
+            act_var[i], act_mean[i] = _weighted_stats(act.f(z), w)
+    grad_var, bwd = _nan(depth), None
+    if fwd is None or fwd.kind == "precision":
+        # δ_l = S · A_l(g) with S ~ N(0, n_depth) independent of g: Var δ_l = n_depth E A_l²
+        a = None
+        for i in range(depth - 1, -1, -1):
+            if i == depth - 1:
+                g = 1.0
+            else:
+                if a is None:
+                    a = c[-1] * act.df(zs[i])
+                else:
+                    a = c[i + 1] * n[i + 2] * a * act.df(zs[i])
+                g = n[-1] * float(np.sum(w * a * a))
+            kind = _classify(g, 0.0, False)
+            if kind:
+                bwd = Breakdown("backward", i + 1, kind)
+                break
+            grad_var[i] = g
+    note = ("Все веса равны: все нейроны слоя вычисляют одно и то же число, "
+            "симметрия не нарушается" if scheme.constant(n[0], n[1]) else None)
+    return Profile("theory", act.key, scheme.key, n, pre_var, pre_mean, act_var, act_mean,
+                   grad_var, fwd, bwd, note)
+
+
+# ------------------------------------------------------------------------- simulation
+
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 200       # arrays (weights ≈ 0.25 MB, inputs ≈ 0.5 MB at width 256)
+
+
+def _cached(key, make):
+    a = _CACHE.get(key)
+    if a is None:
+        a = make()
+        a.flags.writeable = False
+        _CACHE[key] = a
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    return a
+
+
+def _rng(seed, *key):
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def _layer_weights(scheme: Scheme, fan_in: int, fan_out: int, seed: int, layer: int,
+                   dtype) -> np.ndarray:
+    """W_l, sampled once per (scheme, shape, seed, layer, dtype) and cached read-only."""
+    return _cached(("w", scheme, fan_in, fan_out, seed, layer, np.dtype(dtype).str),
+                   lambda: scheme.sample(_rng(seed, 2, layer), fan_in, fan_out, dtype=dtype))
+
+
+def _normal(seed: int, key: int, shape, dtype) -> np.ndarray:
+    """x_0 (key 0) or r (key 1): iid N(0, 1), cached read-only."""
+    return _cached(("n", seed, key, shape, np.dtype(dtype).str),
+                   lambda: _rng(seed, key).standard_normal(shape, dtype=dtype))
+
+
+class _Workspace:
+    """Preallocated buffers of one network shape (reused between calls: no page faults)."""
+
+    def __init__(self, batch, widths, dtype):
+        self.key = (batch, tuple(int(v) for v in widths), dtype.str)
+        big = batch * int(max(widths))
+        self.z = [np.empty((batch, int(v)), dtype) for v in widths[1:]]
+        self.flat = [np.empty(big, dtype) for _ in range(4)]     # x ping-pong, δ, tmp
+        self.ones = np.ones(big, dtype)
+
+    def buf(self, k, rows, cols):
+        return self.flat[k][:rows * cols].reshape(rows, cols)
+
+
+_WORKSPACE: list = []
+
+
+def _workspace(batch, widths, dtype) -> _Workspace:
+    key = (batch, tuple(int(v) for v in widths), dtype.str)
+    if not _WORKSPACE or _WORKSPACE[0].key != key:
+        _WORKSPACE[:] = [_Workspace(batch, widths, dtype)]
+    return _WORKSPACE[0]
+
+
+def _stats(a: np.ndarray, ones: np.ndarray) -> tuple[float, float, bool]:
+    """(var, mean, finite) of a float array, pooled over all entries.
+
+    Fast path: two BLAS dot products in the array's dtype; falls back to a two-pass
+    float64 computation when the sums overflow or could lose precision.
+    """
+    flat = a.reshape(-1)
+    size = flat.size
+    s = float(np.dot(flat, ones[:size]))
+    ss = float(np.dot(flat, flat))
+    mean, m2 = s / size, ss / size
+    if np.isfinite(m2) and 1e-30 < m2 < 1e30 and m2 - mean * mean > 0.05 * m2:
+        return m2 - mean * mean, mean, True
+    if not np.isfinite(flat).all():
+        return np.nan, np.nan, False
+    d = flat.astype(np.float64)
+    mean = float(d.mean())
+    d -= mean
+    return float(np.dot(d, d)) / size, mean, True
+
+
+def simulate(act, scheme, n_in: int, n_out: int, depth: int, batch: int = 512,
+             seed: int = 0, hist_layers=None, dtype=np.float32) -> Profile:
+    """Monte Carlo of the same statistics as ``theory`` (see the module docstring).
+
+    ``hist_layers``: layers whose x_l and δ_l are kept (flattened copies) in
+    ``act_samples`` / ``grad_samples``; default ``default_hist_layers(depth)``.
+    """
+    act, scheme = _resolve(act, scheme)
+    widths = layer_widths(n_in, n_out, depth)
+    if hist_layers is None:
+        hist_layers = default_hist_layers(depth)
+    hist_layers = {int(h) for h in hist_layers if 1 <= int(h) <= depth}
+    dtype = np.dtype(dtype)
+    with np.errstate(all="ignore"):
+        return _simulate(act, scheme, widths, int(batch), int(seed), hist_layers, dtype)
+
+
+def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
+    depth = len(n) - 1
+    ws = [_layer_weights(scheme, int(n[l - 1]), int(n[l]), seed, l, dtype)
+          for l in range(1, depth + 1)]
+    work = _workspace(batch, n, dtype)
+    x = _normal(seed, 0, (batch, int(n[0])), dtype)
+    pre_var, pre_mean, act_var, act_mean = _nan(depth), _nan(depth), _nan(depth), _nan(depth)
+    act_samples, fwd = {}, None
+    for i in range(depth):
+        z = np.matmul(x, ws[i], out=work.z[i])
+        var, mean, finite = _stats(z, work.ones)
+        kind = "overflow" if not finite else _classify(var, mean, True)
+        if kind:
+            fwd = Breakdown("forward", i + 1, kind)
+            if kind != "precision":
+                break
+        x = act.f_into(z, work.buf(i % 2, batch, int(n[i + 1])), work.buf(3, batch, int(n[i + 1])))
+        if fwd is None:
+            pre_var[i], pre_mean[i] = var, mean
+            act_var[i], act_mean[i], _ = _stats(x, work.ones)
+            if i + 1 in hist_layers:
+                act_samples[i + 1] = x.reshape(-1).copy()
+    grad_var, grad_samples, bwd = _nan(depth), {}, None
+    if fwd is None or fwd.kind == "precision":
+        delta = _normal(seed, 1, (batch, int(n[-1])), dtype)
+        for i in range(depth - 1, -1, -1):
+            if i < depth - 1:
+                delta = np.matmul(delta, ws[i + 1].T, out=work.buf(i % 2, batch, int(n[i + 1])))
+                act.mul_df(delta, work.z[i], work.buf(3, batch, int(n[i + 1])))
+            var, _, finite = _stats(delta, work.ones)
+            kind = "overflow" if not finite else _classify(var, 0.0, False)
+            if kind:
+                bwd = Breakdown("backward", i + 1, kind)
+                break
+            grad_var[i] = var
+            if i + 1 in hist_layers:
+                grad_samples[i + 1] = delta.reshape(-1).copy()
+    note = ("Все веса равны: все нейроны слоя вычисляют одно и то же число, "
+            "симметрия не нарушается" if not scheme.random and
+            scheme.constant(n[0], n[1]) else None)
+    return Profile("simulation", act.key, scheme.key, n, pre_var, pre_mean, act_var,
+                   act_mean, grad_var, fwd, bwd, note, act_samples, grad_samples,
+                   batch=batch, seed=seed)

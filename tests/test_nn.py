@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from initlab import nn
+
+
+def _num_grad(f, x, h=1e-6):
+    g = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        fp = f()
+        x[idx] = old - h
+        fm = f()
+        x[idx] = old
+        g[idx] = (fp - fm) / (2 * h)
+    return g
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "softplus", "identity"])
+def test_layer_gradient_matches_finite_differences(act):
+    rng = np.random.default_rng(0)
+    X, A, b = rng.standard_normal((5, 3)), rng.standard_normal((3, 4)), rng.standard_normal(4)
+    W = rng.standard_normal((5, 4))  # loss = sum(W * Y)
+    _, cache = nn.layer_forward(X, A, b, act)
+    dX, dA, db = nn.layer_backward(W, A, cache, act)
+    f = lambda: np.sum(W * nn.layer_forward(X, A, b, act)[0])
+    for analytic, var in ((dX, X), (dA, A), (db, b)):
+        assert np.allclose(analytic, _num_grad(f, var), atol=1e-6)
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_mlp_gradient_matches_finite_differences(residual):
+    rng = np.random.default_rng(1)
+    params = nn.init_mlp([2, 4, 4, 4, 1], rng)
+    X, Y = rng.standard_normal((6, 2)), rng.integers(0, 2, (6, 1)).astype(float)
+    out, cache = nn.forward(params, X, "tanh", residual=residual)
+    _, dout = nn.bce_logits_loss(out, Y)
+    grads = nn.backward(params, cache, dout)
+    f = lambda: nn.bce_logits_loss(nn.forward(params, X, "tanh", residual=residual)[0], Y)[0]
+    for p, g in zip(params, grads):
+        assert np.allclose(g["A"], _num_grad(f, p["A"]), atol=1e-6)
+        assert np.allclose(g["b"], _num_grad(f, p["b"]), atol=1e-6)
+
+
+def test_mlp_solves_xor():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    Y = np.array([[0], [1], [1], [0]], float)
+    params = nn.init_mlp([2, 8, 1], np.random.default_rng(0))
+    hist = nn.train(params, X, Y, act="tanh", steps=500, lr=0.05)
+    out, _ = nn.forward(params, X, "tanh")
+    assert np.array_equal((out > 0).astype(float), Y)
+    assert hist["loss"][-1] < hist["loss"][0]
