@@ -1,0 +1,145 @@
+"""The numbers printed in chapter 6 (book/problems/06_init.ipynb) and on the errata page.
+
+Each test names the sentence of the chapter it proves. Exact values are compared exactly
+(up to float rounding); Monte Carlo estimates with a tolerance of 5 standard errors,
+where the standard error is derived in the test.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from initlab import act, init, propagate
+
+
+def test_seed_uniform_variance_and_ratio():
+    """(а) Var U[±1/√n] = 1/(3n), the per-layer ratio n·Var(w) = 1/3, 3^-30 ≈ 5·10^-15."""
+    for n in (10, 256, 1000):
+        a = 1 / math.sqrt(n)
+        assert init.uniform_variance(a) == pytest.approx(1 / (3 * n), rel=1e-12)
+        assert n * init.uniform_variance(a) == pytest.approx(1 / 3, rel=1e-12)
+    th = propagate.theory("linear", "seed_uniform", 256, 256, 30)
+    assert th.pre_var == pytest.approx(3.0 ** -np.arange(1, 31), rel=1e-9)
+    assert 4.5e-15 < th.pre_var[-1] < 5.5e-15
+
+
+def test_one_layer_simulation_ratio():
+    """(а) «моделирование слоя ширины 256 на 4096 наблюдениях даёт 0,3345».
+
+    The pooled estimate is (1/(B·m)) Σ_bj h_bj², h_bj = x_b·w_j. Its relative standard
+    deviation has two parts: the weights, Σ w² over 256·256 uniform entries, relative sd
+    sqrt((E w⁴/(E w²)² − 1)/65536) = sqrt(0.8/65536) ≈ 0.0035 (uniform: E w⁴/(E w²)² = 9/5);
+    and the data, at most sqrt(2/4096) ≈ 0.022 per unit, averaged over 256 nearly
+    independent units, ≈ 0.0014. Together ≈ 0.0038; 5 standard errors = 1.9 %.
+    """
+    one = propagate.simulate("linear", "seed_uniform", 256, 256, depth=1, batch=4096, seed=0)
+    se = (1 / 3) * math.hypot(math.sqrt(0.8 / 256**2), math.sqrt(2 / 4096 / 256))
+    assert abs(one.pre_var[0] - 1 / 3) < 5 * se
+    assert f"{one.pre_var[0]:.4f}" == "0.3345"  # the figure quoted on the errata page
+
+
+def test_fixed_uniform_and_normal_keep_the_variance():
+    """(б), (в): a = √(3/n) and σ² = 1/n give n·Var(w) = 1 and a flat linear profile."""
+    n = 256
+    assert n * init.uniform_variance(math.sqrt(3 / n)) == pytest.approx(1.0, rel=1e-12)
+    for scheme in ("uniform_fixed", "lecun_normal"):
+        th = propagate.theory("linear", scheme, n, n, 30)
+        assert th.pre_var == pytest.approx(np.ones(30), rel=1e-9)
+        assert th.grad_var == pytest.approx(np.ones(30), rel=1e-9)
+
+
+def _narrowing_products(widths):
+    """Exact per-layer products of the forward and backward factors for a linear net."""
+    n = np.asarray(widths, float)
+    fwd_lecun = np.prod(n[:-1] * (1 / n[:-1]))
+    bwd_lecun = np.prod(n[2:] / n[1:-1])           # δ_1: layers 2..L, factor n_l σ_l², σ_l² = 1/n_{l-1}
+    s2 = 2 / (n[:-1] + n[1:])                      # Xavier variance of layer l = 1..L
+    fwd_xavier = np.prod(n[:-1] * s2)
+    bwd_xavier = np.prod(n[2:] * s2[1:])
+    return fwd_lecun, bwd_lecun, fwd_xavier, bwd_xavier
+
+
+def test_xavier_splits_the_mismatch():
+    """(г) A 30-layer linear net narrowing from 256 to 32: LeCun keeps the signal and
+    shrinks the gradient at layer 1 about 239/32 ≈ 7.5 times; Xavier grows the signal
+    ≈ 2.78 times and shrinks the gradient ≈ 2.78 times (≈ √7.5)."""
+    lec = propagate.theory("linear", "lecun_normal", 256, 32, 30)
+    xav = propagate.theory("linear", "xavier_normal", 256, 32, 30)
+    f_l, b_l, f_x, b_x = _narrowing_products(lec.widths)
+    assert lec.widths[0] == 256 and lec.widths[1] == 239 and lec.widths[-1] == 32
+    assert lec.pre_var[-1] == pytest.approx(f_l, rel=1e-9) and f_l == pytest.approx(1.0)
+    assert lec.grad_var[0] == pytest.approx(b_l, rel=1e-9) == pytest.approx(32 / 239, rel=1e-9)
+    assert 1 / lec.grad_var[0] == pytest.approx(7.5, abs=0.05)
+    assert xav.pre_var[-1] == pytest.approx(f_x, rel=1e-9)
+    assert xav.grad_var[0] == pytest.approx(b_x, rel=1e-9)
+    assert f"{xav.pre_var[-1]:.2f}" == "2.78"
+    assert 1 / xav.grad_var[0] == pytest.approx(2.78, abs=0.1)
+    assert math.sqrt(7.5) == pytest.approx(2.74, abs=0.01)
+
+
+@pytest.mark.parametrize("inputs", ["normal", "uniform", "relu"])
+def test_relu_zero_probability_mc(inputs):
+    """(д) P(ReLU output = 0) = 1/2 for any input ≠ 0 independent of the weights, and
+    p + (1 − p)/2 when the input is the zero vector with probability p (ReLU inputs:
+    p = 2^-10). Binomial standard error sqrt(P(1 − P)/trials)."""
+    rng = np.random.default_rng(0)
+    trials = 200_000
+    p0 = 0.5 ** 10 if inputs == "relu" else 0.0
+    truth = act.relu_zero_probability(p_inputs_zero=p0)
+    est = act.relu_zero_probability_mc(rng, n_inputs=10, trials=trials, inputs=inputs)
+    assert abs(est - truth) < 5 * math.sqrt(truth * (1 - truth) / trials)
+
+
+def test_relu_dead_probability():
+    """(д) P(dead for every x ≥ 0) = 2^-10 = 1/1024 ≈ 0,001; Monte Carlo at 10^6 neurons."""
+    assert act.relu_dead_probability(10) == 1 / 1024
+    rng = np.random.default_rng(1)
+    trials = 1_000_000
+    est = act.relu_dead_probability_mc(rng, n_inputs=10, trials=trials)
+    p = 1 / 1024
+    assert abs(est - p) < 5 * math.sqrt(p * (1 - p) / trials)
+
+
+def test_relu_halves_the_second_moment_not_the_variance():
+    """(е) E relu(z)² = q/2, Var relu(z) = (π − 1)/(2π)·q ≈ 0,34·q; leaky: (1 + α²)q/2."""
+    relu = act.get_activation("relu")
+    for q in (0.5, 1.0, 4.0):
+        m2 = float(act.gauss_expectation(lambda z: relu.f(z) ** 2, q))
+        m1 = float(act.gauss_expectation(relu.f, q))
+        assert m2 == pytest.approx(q / 2, rel=1e-9)
+        # the quadrature of E relu(z) (a kink at 0) is accurate to ~1e-6
+        assert m2 - m1**2 == pytest.approx((math.pi - 1) / (2 * math.pi) * q, rel=1e-5)
+        for alpha in (0.01, 0.2, 1.0):
+            leaky = act.leaky_relu(alpha)
+            m2l = float(act.gauss_expectation(lambda z, f=leaky.f: f(z) ** 2, q))
+            assert m2l == pytest.approx((1 + alpha**2) * q / 2, rel=1e-9)
+    assert (math.pi - 1) / (2 * math.pi) == pytest.approx(0.34, abs=0.005)
+    # Monte Carlo of the variance claim: sd of relu(z)² for z ~ N(0,1) is sqrt(E z⁴/2 − 1/4)
+    rng = np.random.default_rng(2)
+    z = rng.standard_normal(1_000_000)
+    x = np.maximum(z, 0)
+    se = math.sqrt(3 / 2 - 1 / 4) / math.sqrt(z.size)
+    assert abs(np.mean(x**2) - 0.5) < 5 * se
+
+
+def test_he_keeps_relu_and_xavier_halves_it():
+    """(е) ReLU + Xavier (equal widths): Var z_30 = 2^-29 ≈ 5·10^8 times smaller than at
+    layer 1; ReLU + He: the forward and backward profiles are constant."""
+    xav = propagate.theory("relu", "xavier_normal", 256, 256, 30)
+    assert xav.pre_var == pytest.approx(2.0 ** -np.arange(0, 30), rel=1e-9)
+    assert 5e8 < 2.0**29 < 5.5e8
+    he = propagate.theory("relu", "he_normal", 256, 256, 30)
+    assert he.pre_var == pytest.approx(np.full(30, 2.0), rel=1e-9)
+    assert he.grad_var == pytest.approx(np.ones(30), rel=1e-9)
+
+
+def test_tanh_histogram_claims():
+    """«к 30-му слою дисперсия порядка 10^-2, а не 10^-15» (tanh: Xavier vs the seed)."""
+    xav = propagate.theory("tanh", "xavier_normal", 256, 256, 30)
+    seed = propagate.theory("tanh", "seed_uniform", 256, 256, 30)
+    assert 1e-2 <= xav.act_var[-1] < 1e-1
+    assert 1e-15 <= seed.act_var[-1] < 1e-14
+    sim = propagate.simulate("tanh", "xavier_normal", 256, 256, 30, batch=512, seed=0)
+    assert 1e-2 <= sim.act_var[-1] < 1e-1
