@@ -152,6 +152,8 @@ _LIST = [
     Scheme("he_uniform", "Хе, равномерная: U[±√6/√n_in]", "uniform",
            lambda fi, fo: 2.0 / fi, "Хе, равномерная"),
     he_leaky(0.01),
+    Scheme("standard_normal", "N(0, 1) — без учёта числа входов", "normal",
+           lambda fi, fo: 1.0, "N(0, 1)"),
     Scheme("constant", "Константа: все веса равны 1/n_in", "constant",
            lambda fi, fo: 1.0 / fi, "Константа 1/n_in"),
     Scheme("zeros", "Нули: все веса равны 0", "constant",

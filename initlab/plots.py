@@ -285,7 +285,7 @@ def _hist_range(arrays):
     lo, hi = np.inf, -np.inf
     for v in arrays:
         v = v[:: max(1, v.size // 20000)]          # a subsample is enough for the range
-        v = v[np.isfinite(v)]
+        v = v[np.isfinite(v)].astype(np.float64)   # float64: the square in std() must not overflow
         if v.size == 0:
             continue
         m, s = float(v.mean()), float(v.std())

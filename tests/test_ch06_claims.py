@@ -143,3 +143,18 @@ def test_tanh_histogram_claims():
     assert 1e-15 <= seed.act_var[-1] < 1e-14
     sim = propagate.simulate("tanh", "xavier_normal", 256, 256, 30, batch=512, seed=0)
     assert 1e-2 <= sim.act_var[-1] < 1e-1
+
+
+def test_standard_normal_overflows_at_layer_32():
+    """«N(0, 1) … дисперсия растёт в 256 раз на каждом слое. Уже на 32-м слое она превышает
+    10^77, а значения — наибольшее число формата float32»: the breakdown is reported, in
+    Russian, at layer 32 by both the theory and the simulation; nothing raises."""
+    th = propagate.theory("linear", "standard_normal", 256, 256, 50)
+    sim = propagate.simulate("linear", "standard_normal", 256, 256, 50, seed=0)
+    assert th.pre_var[:31] == pytest.approx(256.0 ** np.arange(1, 32), rel=1e-9)
+    assert 256.0**32 > 1e77 and math.sqrt(256.0**32) > float(np.finfo(np.float32).max)
+    assert math.sqrt(256.0**31) < float(np.finfo(np.float32).max)
+    for prof in (th, sim):
+        assert prof.forward_break is not None
+        assert prof.forward_break.layer == 32 and prof.forward_break.kind == "overflow"
+        assert "на слое 32" in prof.messages[0]
