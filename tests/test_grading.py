@@ -94,8 +94,8 @@ CASES = {
                                         "a-answer": "raise ValueError('не знаю')"}),
                             {"ok"}, {"a-check": 0, "f-check": 2, "v-check": 4}),
     "chatty/99_fix.ipynb": (
-        submission({"a-answer": "a = 42\nprint('x' * 5_000_000)\n"
-                                "for i in range(100_000):\n    print(i)"}),
+        submission({"a-answer": "a = 42\nprint('x' * 2_000_000)\n"
+                                "for i in range(20_000):\n    print(i)"}),
         {"ok"}, {"a-check": 1, "f-check": 2, "v-check": 4}),
     "writer/99_fix.ipynb": (
         submission({"a-answer": "a = 42\nimport os, pathlib\n"
