@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 STAMP_RUN  := $(VENV)/.runtime-installed
 STAMP_TEST := $(VENV)/.test-installed
+STAMP_NPM  := node_modules/.initlab-installed
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
@@ -24,12 +25,17 @@ $(STAMP_TEST): $(STAMP_RUN) requirements-test.txt
 	bash tools/install-browser.sh
 	touch $@
 
+# MathJax and the widget scripts the book serves itself (package.json, package-lock.json).
+$(STAMP_NPM): package.json package-lock.json
+	bash tools/install-node-assets.sh
+	touch $@
+
 ## book: build the HTML book into _build/html (warnings are errors)
-book: $(STAMP_RUN)
+book: $(STAMP_RUN) $(STAMP_NPM)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 ## test: install what the tests need and run them all
-test: $(STAMP_TEST)
+test: $(STAMP_TEST) $(STAMP_NPM)
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 ## exercises: regenerate exercises/ from solutions/

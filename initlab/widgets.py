@@ -51,10 +51,11 @@ class Explorer(W.VBox):
         self.status = W.HTML()
         self.last_timing: dict = {}
         c = controls
+        wrap = W.Layout(flex_flow="row wrap")   # the book's text column is ~700 px wide
         rows = [
-            W.HBox([c["act"], c["scheme"]]),
-            W.HBox([c["n_in"], c["n_out"], c["depth"]]),
-            W.HBox([c["batch"], c["seed"]]),
+            W.HBox([c["act"], c["scheme"]], layout=wrap),
+            W.HBox([c["n_in"], c["n_out"], c["depth"]], layout=wrap),
+            W.HBox([c["batch"], c["seed"]], layout=wrap),
             W.HTML(f'<div style="font-size:90%">{plots.LEGEND_HTML}</div>'),
             self.image,
             self.status,
@@ -90,8 +91,7 @@ class Explorer(W.VBox):
         widths = sim.widths
         self.status.value = (
             f'<span style="color:#666;font-size:85%">Ширины слоёв: {widths[0]} → '
-            f'{widths[-1]}; батч {sim.batch}; пересчёт занял '
-            f'{1000 * (t3 - t0):.0f} мс</span>'
+            f'{widths[-1]}; батч {sim.batch}</span>'
         )
 
     def _repr_mimebundle_(self, **kwargs):
@@ -121,7 +121,7 @@ def variance_explorer(n_in: int = 256, n_out: int = 256, depth: int = 30,
                           layout=W.Layout(width="380px")),
         "scheme": W.Dropdown(options=_options(SCHEMES, schemes), value=scheme,
                              description="Инициализация:", style=_STYLE,
-                             layout=W.Layout(width="560px")),
+                             layout=W.Layout(width="100%", max_width="560px")),
         "n_in": W.IntSlider(value=n_in, min=8, max=1024, step=8, description="n_in (вход):",
                             continuous_update=False, style=_STYLE, layout=lay),
         "n_out": W.IntSlider(value=n_out, min=8, max=1024, step=8,
