@@ -16,10 +16,17 @@ Constructions (``CONSTRUCTIONS``; ``s = σ²/(k+1)``):
     seed_pm1         normal   ±1, seed's Var = 1/4 (wrong)            N(0, σ² - k/4)
     normal_weights   normal   N(0, s)  (the seed rejects it; rightly) N(0, s)
     pm1              normal   ±1 (Var = 1)                            N(0, σ² - k)
+    pm_split         normal   ±c, c = σ/√(k+1)                        N(0, s)
     pm_scaled        normal   ±c, c = σ/√k                            0
     seed_quotient    uniform  density of Z/Y, Y ~ U[0, a] (wrong)     N(0, σ² - k)
     chi3             uniform  s·R/a, R ~ χ₃, s = ±1                   N(0, σ² - k)
+    chi3_split       uniform  c·s·R/a, c = σ/√(k+1)                   N(0, s)
     chi3_scaled      uniform  c·s·R/a, c = σ/√k                       0
+
+All the corrected constructions are members of one family: weights ±c (part а) or
+c·s·R/a (part б) make every x_j w_j exactly N(0, c²), so h ~ N(0, k c² + Var b) over the
+joint randomness; any 0 < c² ≤ σ²/k with Var b = σ² − k c² works. ``pm_split`` /
+``chi3_split`` realise the seed's own plan (each of the k + 1 summands gets variance s).
 
 API (stable; all functions are pure, vectorised, and draw only through ``rng``):
 
@@ -47,7 +54,7 @@ API (stable; all functions are pure, vectorised, and draw only through ``rng``):
     qq_data(h, sigma2, m=200) -> (theoretical, sample) quantiles
     verdict(h, sigma2, alpha=0.01, ks=None) -> (bool, Russian text)
     theory_verdict(key, sigma2, k, a=1.0, mode="joint") -> (bool, Russian text)
-    bias_correlation(key, sigma2, k, a=1.0) -> corr(h_1j, h_2j) (joint, shared b)
+    bias_correlation(key, sigma2, k, a=1.0) -> corr(h_1j, h_2j) (joint; shared w and b)
 """
 from __future__ import annotations
 
@@ -89,11 +96,15 @@ _LIST = [
     Construction("normal_weights", "а) нормальные веса N(0, σ²/(k+1)) — отвергнуты в исходнике",
                  "normal", True, False),
     Construction("pm1", "а) ±1, b ~ N(0, σ² − k) — исправлено", "normal", False, True),
+    Construction("pm_split", "а) ±σ/√(k+1), b ~ N(0, σ²/(k+1)) — исправлено", "normal",
+                 False, True),
     Construction("pm_scaled", "а) ±σ/√k, b = 0 — исправлено", "normal", False, True),
     Construction("seed_quotient", "б) плотность частного Z/Y — из исходника", "uniform",
                  True, False),
     Construction("chi3", "б) ±R/a, R ~ χ₃, b ~ N(0, σ² − k) — исправлено", "uniform",
                  False, True),
+    Construction("chi3_split", "б) ±(σ/√(k+1))·R/a, b ~ N(0, σ²/(k+1)) — исправлено",
+                 "uniform", False, True),
     Construction("chi3_scaled", "б) ±(σ/√k)·R/a, R ~ χ₃, b = 0 — исправлено", "uniform",
                  False, True),
 ]
@@ -124,8 +135,11 @@ def fmt(x: float, digits: int = 3) -> str:
     s = f"{x:.{digits}g}"
     if "e" in s:
         m, e = s.split("e")
-        s = f"{m}·10^{int(e)}"
+        s = f"{m}·10{str(int(e)).translate(_SUPERSCRIPT)}"
     return s.replace("-", "−").replace(".", ",")
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 # --------------------------------------------------------------------- validation
@@ -143,6 +157,16 @@ def seed_bernoulli_p(sigma2: float, k: int, root: str = "minus") -> float:
     return 0.5 * (1.0 + sign * math.sqrt(disc))
 
 
+def _is_natural(v, least: int) -> bool:
+    if isinstance(v, (bool, np.bool_)):
+        return False
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(f) and f.is_integer() and f >= least
+
+
 def _basic(sigma2, k, a, n, p) -> str | None:
     try:
         sigma2 = float(sigma2)
@@ -153,9 +177,9 @@ def _basic(sigma2, k, a, n, p) -> str | None:
         return f"Нужна дисперсия σ² > 0, а задано σ² = {fmt(sigma2)}."
     if not math.isfinite(a) or a <= 0:
         return f"Нужна граница a > 0 равномерного распределения U[0, a], а задано a = {fmt(a)}."
-    if isinstance(k, bool) or not float(k).is_integer() or int(k) < 1:
+    if not _is_natural(k, 1):
         return f"Число входов k должно быть натуральным, а задано k = {k}."
-    if n is not None and (isinstance(n, bool) or not float(n).is_integer() or int(n) < 2):
+    if n is not None and not _is_natural(n, 2):
         return f"Нужно хотя бы две выборочные точки, а задано n = {n}."
     if p is not None and not (0.0 <= float(p) <= 1.0):
         return (f"p = {fmt(p)} лежит вне отрезка [0, 1]: это не вероятность, "
@@ -218,6 +242,9 @@ def parameters(key, sigma2: float, k: int, a: float = 1.0) -> dict:
         return dict(weight_mean=0.0, weight_var=s, bias_var=s)
     if c.key == "pm1":
         return dict(c=1.0, weight_mean=0.0, weight_var=1.0, bias_var=sigma2 - k)
+    if c.key == "pm_split":
+        cc = math.sqrt(s)
+        return dict(c=cc, weight_mean=0.0, weight_var=s, bias_var=s)
     if c.key == "pm_scaled":
         cc = math.sqrt(sigma2 / k)
         return dict(c=cc, weight_mean=0.0, weight_var=cc**2, bias_var=0.0)
@@ -225,6 +252,9 @@ def parameters(key, sigma2: float, k: int, a: float = 1.0) -> dict:
         return dict(weight_mean=math.nan, weight_var=math.inf, bias_var=sigma2 - k)
     if c.key == "chi3":
         return dict(c=1.0, weight_mean=0.0, weight_var=3.0 / a**2, bias_var=sigma2 - k)
+    if c.key == "chi3_split":
+        cc = math.sqrt(s)
+        return dict(c=cc, weight_mean=0.0, weight_var=3.0 * s / a**2, bias_var=s)
     if c.key == "chi3_scaled":
         cc = math.sqrt(sigma2 / k)
         return dict(c=cc, weight_mean=0.0, weight_var=3.0 * cc**2 / a**2, bias_var=0.0)
@@ -285,7 +315,7 @@ def sample_weights(key, rng: np.random.Generator, shape, sigma2: float, k: int,
     par = parameters(c, sigma2, k, a)
     if c.key == "seed_bernoulli":
         return sample_bernoulli(rng, shape, par["p"])
-    if c.key in ("seed_pm1", "pm1", "pm_scaled"):
+    if c.key in ("seed_pm1", "pm1", "pm_split", "pm_scaled"):
         return sample_pm(rng, shape, par["c"])
     if c.key == "normal_weights":
         return math.sqrt(par["weight_var"]) * rng.standard_normal(shape)
@@ -413,7 +443,7 @@ def exact_moments(key, sigma2: float, k: int, a: float = 1.0) -> dict:
         return dict(mean=0.0, var=var, excess_kurtosis=kurt, normal=False)
     if c.key == "seed_quotient":
         return dict(mean=math.nan, var=math.inf, excess_kurtosis=math.nan, normal=False)
-    # pm1, pm_scaled, chi3, chi3_scaled: every x_j w_j ~ N(0, c²) exactly
+    # pm1, pm_split, pm_scaled, chi3, chi3_split, chi3_scaled: x_j w_j ~ N(0, c²) exactly
     return dict(mean=0.0, var=sigma2, excess_kurtosis=0.0, normal=True)
 
 
@@ -486,11 +516,22 @@ def ks_power_lower_bound(d: float, n: int, alpha: float = 0.01) -> float:
 
 
 def bias_correlation(key, sigma2: float, k: int, a: float = 1.0) -> float:
-    """corr(h_1j, h_2j) over the joint randomness for two observations of one output: they
-    share b (and w); with zero-mean weights the only covariance is Var b, so it is
-    bias_var / σ² (for the constructions that give Var h = σ²)."""
-    par = parameters(key, sigma2, k, a)
-    return par["bias_var"] / exact_moments(key, sigma2, k, a)["var"]
+    """corr(h_1j, h_2j) over the joint randomness for two observations (rows) of one output.
+
+    They share w and b, their data are independent, so
+    Cov = Σ_j (E x)² E w_j² + Var b: for x ~ N(0, 1) only the bias correlates them
+    (Cov = Var b), for x ~ U[0, a] the shared weights do too (E x = a/2 ≠ 0):
+    Cov = k a²/4 · E w² + Var b. NaN for the seed's quotient weights (E w² = ∞).
+    """
+    c = get_construction(key)
+    par = parameters(c, sigma2, k, a)
+    var = exact_moments(c, sigma2, k, a)["var"]
+    if not math.isfinite(var):
+        return math.nan
+    ew2 = par["weight_var"] + par["weight_mean"] ** 2
+    mx = 0.0 if c.data == "normal" else float(a) / 2.0
+    cov = int(k) * mx**2 * ew2 + par["bias_var"]
+    return cov / var
 
 
 # ------------------------------------------------------------------- from a sample

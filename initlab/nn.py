@@ -11,6 +11,8 @@ API (stable):
     forward(params, X, act, out_act="identity", residual=False) -> (out, cache)
     backward(params, cache, dout)     -> list of dicts {"A", "b"} of gradients
     layer_forward / layer_backward    one layer, for exercises and tests
+    deriv_from_output(Y, act)         f'(Z) from the output Y = f(Z) (sigmoid, tanh, relu)
+    layer_backward_from_output(dY, A, X, Y, act)  the same gradients, storing X and Y only
     mse_loss(out, Y) / bce_logits_loss(out, Y) -> (loss, dout)
     grad_norms(grads)                 -> array of ‖dA_l‖_F per layer
     sgd_step(params, grads, lr) ; Adam(lr).step(params, grads)
@@ -54,6 +56,30 @@ def layer_backward(dY, A, cache, act="tanh"):
     """Gradients of one layer: dZ = dY * f'(Z); dA = X^T dZ; db = sum dZ; dX = dZ A^T."""
     X, Z = cache
     dZ = dY * ACTS[act][1](Z)
+    return dZ @ A.T, X.T @ dZ, dZ.sum(axis=0)
+
+
+def deriv_from_output(Y, act):
+    """f'(Z) expressed through Y = f(Z): σ' = Y(1 − Y), tanh' = 1 − Y², relu' = 1[Y > 0],
+    softplus' = σ(Z) = 1 − e^(−Y), leaky relu' = 1 or 0.01 by the sign of Y."""
+    if act == "sigmoid":
+        return Y * (1.0 - Y)
+    if act == "tanh":
+        return 1.0 - Y * Y
+    if act == "relu":
+        return (Y > 0).astype(Y.dtype)
+    if act == "leaky_relu":
+        return np.where(Y > 0, 1.0, 0.01).astype(Y.dtype)
+    if act == "softplus":
+        return -np.expm1(-Y)
+    if act == "identity":
+        return np.ones_like(Y)
+    raise ValueError(f"unknown activation {act!r}")
+
+
+def layer_backward_from_output(dY, A, X, Y, act="tanh"):
+    """layer_backward when the cache holds the output Y instead of Z (Z is not needed)."""
+    dZ = dY * deriv_from_output(Y, act)
     return dZ @ A.T, X.T @ dZ, dZ.sum(axis=0)
 
 

@@ -1,6 +1,6 @@
 """Explorer of problem 7: is the layer output h exactly N(0, σ²)?
 
-    explorer(**defaults) -> ipywidgets.VBox
+    explorer(**defaults) -> ipywidgets.VBox  (its mime bundle also carries the current PNG)
     Explorer(**defaults)          .widget, .redraw(), .render(state) -> (png | None, html)
     DEFAULTS                      the default state (benchmarks use it)
 
@@ -59,7 +59,8 @@ def render_html(res: dict) -> str:
         f"<th>выборка, n = {mo['n']}</th></tr>"
         f"{row('среднее', 'mean')}{row('дисперсия', 'var')}"
         f"{row('коэффициент эксцесса', 'excess_kurtosis')}</table>"
-        f"<div>Цель: {target}. Статистика Колмогорова–Смирнова D = {en.fmt(res['ks'])}, "
+        f"<div>Цель: {target}; на графиках — h/σ против N(0, 1). "
+        f"Статистика Колмогорова–Смирнова D = {en.fmt(res['ks'])}, "
         f"p-значение {en.fmt(res['pvalue'], 2)}.</div>"
         f"<div style='color:{color}'><b>Вердикт теста: {_html.escape(res['verdict'])}.</b></div>"
         f"<div>Теория: {_html.escape(res['theory'])}.</div></div>")
@@ -119,8 +120,10 @@ class Explorer:
         for w in (self.w_key, self.w_mode, self.w_sigma2, self.w_k, self.w_a, self.w_n):
             w.observe(self._changed, names="value")
         self.w_new.on_click(self._reseed)
-        self._widget = W.VBox([self.w_key, self.w_mode, self.w_sigma2, self.w_k, self.w_a,
-                               W.HBox([self.w_n, self.w_new]), self.w_img, self.w_html])
+        self._widget = _box_class()([self.w_key, self.w_mode, self.w_sigma2, self.w_k,
+                                     self.w_a, W.HBox([self.w_n, self.w_new]), self.w_img,
+                                     self.w_html])
+        self._widget.explorer = self
         self.redraw()
 
     def _changed(self, _change=None):
@@ -141,6 +144,37 @@ class Explorer:
             self.w_img.value = png
             self.w_img.layout.display = None
         self.w_html.value = text
+
+
+_BOX = None
+
+
+def _box_class():
+    """An ipywidgets.VBox whose mime bundle also carries the current PNG and a Russian line,
+    so a front end without widgets (GitHub, nbviewer) shows the picture."""
+    global _BOX
+    if _BOX is None:
+        import base64
+
+        import ipywidgets as W
+
+        class ExplorerBox(W.VBox):
+            explorer = None
+
+            def _repr_mimebundle_(self, **kwargs):
+                data = super()._repr_mimebundle_(**kwargs)
+                if isinstance(data, tuple):       # (data, metadata)
+                    data = data[0]
+                data = dict(data or {})
+                data["text/plain"] = ("Исследователь задачи 7: запустите ячейку в Jupyter, "
+                                      "чтобы двигать ползунки.")
+                ex = self.explorer
+                if ex is not None and ex.w_img.value and ex.w_img.layout.display != "none":
+                    data["image/png"] = base64.b64encode(ex.w_img.value).decode("ascii")
+                return data
+
+        _BOX = ExplorerBox
+    return _BOX
 
 
 def explorer(**defaults):

@@ -51,3 +51,31 @@ def test_mlp_solves_xor():
     out, _ = nn.forward(params, X, "tanh")
     assert np.array_equal((out > 0).astype(float), Y)
     assert hist["loss"][-1] < hist["loss"][0]
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"])
+def test_backward_from_stored_output_equals_backward_from_z(act):
+    rng = np.random.default_rng(2)
+    X, A, b = rng.standard_normal((7, 3)), rng.standard_normal((3, 5)), rng.standard_normal(5)
+    dY = rng.standard_normal((7, 5))
+    Y, cache = nn.layer_forward(X, A, b, act)
+    for u, v in zip(nn.layer_backward(dY, A, cache, act),
+                    nn.layer_backward_from_output(dY, A, X, Y, act)):
+        assert np.allclose(u, v, rtol=1e-12, atol=1e-14)
+
+
+def test_unknown_activation_is_rejected():
+    with pytest.raises(ValueError):
+        nn.deriv_from_output(np.ones(3), "swish")
+
+
+def test_forward_cache_keeps_input_and_preactivation_per_layer():
+    rng = np.random.default_rng(3)
+    params = nn.init_mlp([2, 5, 4, 1], rng)
+    X = rng.standard_normal((6, 2))
+    _, cache = nn.forward(params, X, "tanh")
+    H = X
+    for (c, a, skip), p in zip(cache["layers"], params):
+        Xl, Zl = c
+        assert np.array_equal(Xl, H) and np.allclose(Zl, H @ p["A"] + p["b"])
+        H = nn.ACTS[a][0](Zl)

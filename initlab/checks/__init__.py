@@ -1,8 +1,8 @@
 """Self-checks that students call from the exercises: ``checks.ch06.uniform_variance(x)``.
 
 ``core`` holds the machinery (``CheckFailed``, validators); each assignment has its own
-module ``chNN`` (``ch06``, ``ch07``, …), imported lazily on first attribute access, so
-a new assignment only adds ``initlab/checks/chNN.py``.
+module ``chNN`` (``ch06``, ``ch07``, …) or ``lecturesN``, imported lazily on first attribute access, so
+a new assignment only adds ``initlab/checks/chNN.py`` or ``lecturesN.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from .core import CheckFailed
 
 __all__ = ["CheckFailed", "core"]
 
-_MODULE = re.compile(r"ch\d{2}\w*")
+_MODULE = re.compile(r"(ch\d{2}|lectures\d)\w*")
 
 
 def __getattr__(name: str):
@@ -31,5 +31,5 @@ def __dir__():
     from pathlib import Path
 
     here = Path(__file__).parent
-    mods = sorted(p.stem for p in here.glob("ch*.py") if _MODULE.fullmatch(p.stem))
+    mods = sorted(p.stem for p in here.glob("*.py") if _MODULE.fullmatch(p.stem))
     return sorted(set(globals()) | set(mods))

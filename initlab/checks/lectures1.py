@@ -1,0 +1,234 @@
+"""Checks of the exercises «01. Лекции: от XOR к глубоким сетям» (``exercises/01_lectures.ipynb``).
+
+Import as ``from initlab.checks import lectures1``. Every check takes the student's answer,
+prints «Верно! …» or raises :class:`initlab.checks.core.CheckFailed` with a Russian message
+(see ``core``'s docstring for missing and malformed answers).
+
+=====================================  ============================================  ===========
+check                                  the answer                                     value
+=====================================  ============================================  ===========
+``layer_backward(fn)``                 fn(dY, X, A, b) -> (dX, dA, db), f = tanh       finite diff.
+``clip_global(fn)``                    fn(g, c): ‖g‖ > c ⇒ c·g/‖g‖                     cases
+``clip_local(fn)``                     fn(g, c): each |g_i| > c ⇒ c·sign(g_i)          cases
+``sigmoid_bound(bound)``               bound on ‖∂y_d/∂x‖, d = 10, ‖A_l‖₂ = 2          (2/4)¹⁰
+=====================================  ============================================  ===========
+
+``layer_backward`` is a gradient check: the student's (dX, dA, db) are compared with central
+finite differences of L = Σ dY ⊙ tanh(XA + b) on random layers with n ≠ m (so transposed
+results have a wrong shape). Typical mistakes get targeted hints. The function checks take
+``thorough=True`` in the hidden tests: more shapes and another seed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import CheckFailed, call_answer, check_number, passed
+
+__all__ = [
+    "DEPTH",
+    "WEIGHT_NORM",
+    "clip_global",
+    "clip_local",
+    "layer_backward",
+    "sigmoid_bound",
+]
+
+DEPTH = 10
+WEIGHT_NORM = 2.0
+
+_CASES = [(5, 3, 4), (2, 6, 1)]
+_THOROUGH = [(1, 4, 3), (7, 2, 5), (3, 5, 5), (8, 1, 2)]
+
+
+def _forward(X, A, b):
+    return np.tanh(X @ A + b)
+
+
+def _numeric(dY, X, A, b, h=1e-6):
+    out = []
+    for var in (X, A, b):
+        g = np.zeros_like(var)
+        for idx in np.ndindex(var.shape):
+            old = var[idx]
+            var[idx] = old + h
+            plus = np.sum(dY * _forward(X, A, b))
+            var[idx] = old - h
+            minus = np.sum(dY * _forward(X, A, b))
+            var[idx] = old
+            g[idx] = (plus - minus) / (2 * h)
+        out.append(g)
+    return out
+
+
+def _as_result(res, call, shapes):
+    if not isinstance(res, (tuple, list)) or len(res) != 3:
+        what = (f"кортеж из {len(res)} элементов" if isinstance(res, (tuple, list))
+                else f"объект типа {type(res).__name__}")
+        raise CheckFailed(f"`{call}` должна вернуть три массива (dX, dA, db), а вернула {what}. "
+                          "Верните их так: `return dX, dA, db`.")
+    arrays = []
+    for name, value, shape in zip(("dX", "dA", "db"), res, shapes):
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise CheckFailed(f"{name} в ответе `{call}` — не массив чисел.") from None
+        if arr.shape != shape:
+            hint = ""
+            if arr.shape == shape[::-1] and len(shape) == 2:
+                hint = (" Похоже, матрица транспонирована: " + (
+                    "∂L/∂A = Xᵀ · ∂L/∂Z имеет форму (n, m), как и A." if name == "dA" else
+                    "∂L/∂X = ∂L/∂Z · Aᵀ имеет форму (N, n), как и X."))
+            elif name == "db" and len(arr.shape) == 2:
+                hint = " Сдвиг b прибавляется к каждой строке, поэтому ∂L/∂b — сумма ∂L/∂Z по батчу (axis=0)."
+            raise CheckFailed(f"{name} из `{call}` имеет форму {arr.shape}, а нужна форма {shape} "
+                              f"— та же, что у {name[1:]}.{hint}")
+        if not np.isfinite(arr).all():
+            raise CheckFailed(f"{name} из `{call}` содержит NaN или бесконечные значения.")
+        arrays.append(arr)
+    return arrays
+
+
+def layer_backward(fn, *, thorough: bool = False) -> None:
+    """The student's ``fn(dY, X, A, b)`` for Y = tanh(XA + b) against finite differences."""
+    rng = np.random.default_rng(11 if thorough else 2026)
+    for N, n, m in (_THOROUGH if thorough else _CASES):
+        X, A = rng.standard_normal((N, n)), rng.standard_normal((n, m))
+        b, dY = rng.standard_normal(m), rng.standard_normal((N, m))
+        call = f"layer_backward(dY, X, A, b) при N = {N}, n = {n}, m = {m}"
+        args = [v.copy() for v in (dY, X, A, b)]
+        res = call_answer(fn, "layer_backward", *args)
+        if not all(np.array_equal(u, v) for u, v in zip(args, (dY, X, A, b))):
+            raise CheckFailed("Функция `layer_backward` изменила свои аргументы (dY, X, A или b). "
+                              "Не изменяйте входные массивы: создавайте новые.")
+        got = _as_result(res, call, [(N, n), (n, m), (m,)])
+        want = _numeric(dY, X, A, b)
+        for name, g, w in zip(("dX", "dA", "db"), got, want):
+            if np.allclose(g, w, rtol=1e-5, atol=1e-7):
+                continue
+            Z = X @ A + b
+            no_fprime = {"dX": dY @ A.T, "dA": X.T @ dY, "db": dY.sum(axis=0)}[name]
+            wrong_fprime = dY * (1 - np.tanh(np.tanh(Z)) ** 2)
+            wrong = {"dX": wrong_fprime @ A.T, "dA": X.T @ wrong_fprime,
+                     "db": wrong_fprime.sum(axis=0)}[name]
+            if np.allclose(g, no_fprime, rtol=1e-6):
+                hint = ("Вы забыли производную функции активации: сначала "
+                        "∂L/∂Z = ∂L/∂Y ⊙ f′(Z), f′(Z) = 1 − tanh²(Z).")
+            elif np.allclose(g, wrong, rtol=1e-6):
+                hint = ("f′ вычислена от выхода Y, а не от Z: tanh′(Z) = 1 − tanh²(Z) = 1 − Y², "
+                        "а не 1 − tanh²(Y).")
+            else:
+                hint = {"dX": "∂L/∂X = ∂L/∂Z · Aᵀ.", "dA": "∂L/∂A = Xᵀ · ∂L/∂Z.",
+                        "db": "∂L/∂b = сумма ∂L/∂Z по строкам (по батчу)."}[name]
+            err = float(np.abs(g - w).max())
+            raise CheckFailed(f"Неверно: {name} не совпадает с конечными разностями при N = {N}, "
+                              f"n = {n}, m = {m} (наибольшее расхождение {err:.3g}). {hint}")
+    passed("все три производные совпадают с конечными разностями: ∂L/∂Z = ∂L/∂Y ⊙ (1 − Y²), "
+           "∂L/∂A = Xᵀ∂L/∂Z, ∂L/∂b = Σ ∂L/∂Z, ∂L/∂X = ∂L/∂Z · Aᵀ.")
+
+
+def _clip_cases(thorough):
+    cases = [(np.array([30.0, -4.0, 0.5]), 1.0), (np.array([0.3, -0.4]), 1.0),
+             (np.array([3.0, 4.0]), 5.0), (np.array([-6.0, 8.0, 0.0, 1e-3]), 2.5)]
+    if thorough:
+        rng = np.random.default_rng(5)
+        cases += [(rng.standard_normal(50) * 10, 3.0), (np.zeros(4), 1.0),
+                  (np.array([2.0, -2.0, 1.0]), 2.0), (np.array([1e6]), 0.5)]
+    return cases
+
+
+def _check_clip(fn, name, rule, thorough, success, hint, others):
+    for g, c in _clip_cases(thorough):
+        g0 = g.copy()
+        call = f"{name}({np.array2string(g0, precision=3, separator=', ')}, {c:g})" \
+            if g.size <= 4 else f"{name}(g, {c:g}) для g формы {g.shape}"
+        res = call_answer(fn, name, g, c)
+        if not np.array_equal(g, g0):
+            raise CheckFailed(f"`{name}` изменила переданный градиент g «на месте». Верните новый "
+                              "массив и не изменяйте входной (например, g * k или np.clip(g, …)).")
+        try:
+            arr = np.asarray(res, dtype=float)
+        except (TypeError, ValueError):
+            raise CheckFailed(f"`{call}` должна вернуть массив чисел, а вернула объект типа "
+                              f"{type(res).__name__}.") from None
+        if arr.shape != g.shape:
+            raise CheckFailed(f"`{call}` вернула массив формы {arr.shape}, а нужна форма {g.shape} "
+                              "— та же, что у g.")
+        want = rule(g0, c)
+        if np.allclose(arr, want, rtol=1e-9, atol=1e-12):
+            continue
+        detail = hint
+        for other, other_hint in others:
+            if np.allclose(arr, other(g0, c), rtol=1e-9, atol=1e-12):
+                detail = other_hint
+                break
+        raise CheckFailed(f"Неверно: `{call}` вернула {np.array2string(arr.ravel()[:4], precision=4)}"
+                          f"{'…' if arr.size > 4 else ''}, а должна "
+                          f"{np.array2string(want.ravel()[:4], precision=4)}"
+                          f"{'…' if want.size > 4 else ''}. {detail}")
+    passed(success)
+
+
+def _global(g, c):
+    n = np.linalg.norm(g)
+    return g * (c / n) if n > c else g.copy()
+
+
+def _local(g, c):
+    return np.clip(g, -c, c)
+
+
+def clip_global(fn, *, thorough: bool = False) -> None:
+    """The student's ``fn(g, c)``: ‖g‖ > c ⇒ c·g/‖g‖, otherwise g unchanged."""
+    _check_clip(
+        fn, "clip_global", _global, thorough,
+        success="глобальная подрезка сохраняет направление градиента и ограничивает его длину "
+                "числом c.",
+        hint="Если ‖g‖ > c, верните c · g / ‖g‖ (np.linalg.norm(g)); иначе — g без изменений.",
+        others=[(_local, "Это локальная (покоординатная) подрезка. Глобальная смотрит на длину "
+                         "всего вектора ‖g‖ и делит его целиком."),
+                (lambda g, c: g * (c / np.linalg.norm(g)) if np.linalg.norm(g) else g,
+                 "Короткий градиент (‖g‖ ≤ c) подрезать не нужно: верните его без изменений."),
+                (lambda g, c: g / np.linalg.norm(g) if np.linalg.norm(g) > c else g,
+                 "Длина подрезанного градиента должна быть равна c, а не 1: умножьте на c."),
+                (lambda g, c: c * g / np.abs(g).sum() if np.abs(g).sum() > c else g,
+                 "Нужна евклидова норма ‖g‖ = √(Σ gᵢ²), а не сумма модулей.")],
+    )
+
+
+def clip_local(fn, *, thorough: bool = False) -> None:
+    """The student's ``fn(g, c)``: each |g_i| > c ⇒ c·sign(g_i)."""
+    _check_clip(
+        fn, "clip_local", _local, thorough,
+        success="локальная подрезка ограничивает каждую координату отрезком [−c, c]; направление "
+                "при этом может измениться.",
+        hint="Для каждой координаты: если |gᵢ| > c, замените её на c · sign(gᵢ); остальные "
+             "оставьте (np.clip(g, -c, c)).",
+        others=[(_global, "Это глобальная подрезка по длине вектора. Локальная подрезает каждую "
+                          "координату отдельно."),
+                (lambda g, c: np.where(np.abs(g) > c, c, g),
+                 "У отрицательных координат знак теряется: заменяйте на c · sign(gᵢ), а не на c."),
+                (lambda g, c: np.where(np.abs(g) > c, np.sign(g), g),
+                 "Подрезанная координата должна стать ±c, а не ±1.")],
+    )
+
+
+def sigmoid_bound(bound) -> None:
+    """The bound 4^(−d)·∏‖A_l‖₂ for d = 10 sigmoid layers with ‖A_l‖₂ = 2: (1/2)^10 = 1/1024."""
+    d, s = DEPTH, WEIGHT_NORM
+    check_number(
+        bound, (s / 4) ** d, name="bound",
+        success="каждый слой умножает норму градиента не больше чем на max σ′ · ‖A‖₂ = 2/4 = 1/2, "
+                "и через 10 слоёв оценка равна 2⁻¹⁰ = 1/1024 ≈ 0.001.",
+        hint="Якобиан слоя — diag σ′(z) · Aᵀ; его норма не больше max σ′ · ‖A‖₂. Чему равен "
+             "максимум σ′(x) = σ(x)(1 − σ(x))?",
+        wrong=[
+            (4.0 ** -d, "Вы не учли веса: каждый слой умножает ещё и на ‖A_l‖₂ = 2."),
+            ((2.5 * s) ** d, "Максимум производной сигмоиды равен 0.25, а не 2.5 (в конспекте "
+                             "здесь ошибка)."),
+            ((0.5 * s) ** d, "Максимум σ′ равен σ(0)(1 − σ(0)) = 1/4, а не 1/2."),
+            (s / 4 * d, "Множители слоёв перемножаются, а не складываются: (2/4)¹⁰."),
+            ((s / 4) ** (d - 1), "Слоёв 10, и каждый даёт свой множитель: степень 10."),
+            (s ** d, "Не забудьте множитель max σ′ = 1/4 у каждого слоя."),
+        ],
+    )
