@@ -1,0 +1,544 @@
+"""Every quantitative statement of the lecture notebooks book/lectures/05–07."""
+import itertools
+
+import numpy as np
+import pytest
+
+from initlab import lecture2 as L
+from initlab import nn
+from initlab import plots_lecture2 as P2
+from initlab.checks import lectures2 as C2
+from initlab.checks.core import CheckFailed
+from initlab.init import get_scheme, uniform_variance
+
+# ----------------------------------------------------------------- 05: initialisation
+
+def test_single_blas_thread_restores_and_keeps_results():
+    A = np.random.default_rng(0).standard_normal((50, 40))
+    before = A @ A.T
+    with L.single_blas_thread():
+        inside = A @ A.T
+    np.testing.assert_allclose(inside, before, rtol=1e-12, atol=1e-12)
+
+
+def test_ellipsoid_task_is_balanced_and_not_linear():
+    X, y = L.ellipsoid_task(2048, 16, 0)
+    assert X.shape == (2048, 16) and y.shape == (2048, 1)
+    assert y.sum() == 1024
+    # the best linear least-squares fit is no better than chance on a quadratic boundary
+    Xb = np.hstack([X, np.ones((len(X), 1))])
+    w = np.linalg.lstsq(Xb, y - 0.5, rcond=None)[0]
+    acc = np.mean((Xb @ w > 0) == (y > 0.5))
+    assert acc < 0.6
+
+
+def test_zero_init_only_the_output_bias_moves():
+    r = L.zero_init_run(steps=200)
+    for i, p in enumerate(r["final"]):
+        assert np.all(p["A"] == 0.0)
+        if i < 2:
+            assert np.all(p["b"] == 0.0)
+    assert np.abs(r["final"][2]["b"]).max() > 0.0
+    # the output is a constant: the loss cannot go below the entropy of the class share, ln 2
+    assert r["loss"][0] == pytest.approx(np.log(2), abs=1e-12)
+
+
+def test_constant_init_keeps_all_hidden_units_identical_during_training():
+    const = L.symmetry_run("constant", steps=300)
+    assert const["spread"].shape == (301, 2)
+    assert np.max(const["spread"]) < 1e-12          # identical on every step (up to rounding)
+    # ... while they did train (weights moved away from the constant 1/16)
+    A = const["params"][0]["A"]
+    assert np.abs(A - 1.0 / 16).max() > 1e-2
+    rand = L.symmetry_run("xavier_normal", steps=300)
+    assert np.min(rand["spread"]) > 0.5
+    # the notebook's picture: random init learns, the symmetric one barely moves
+    assert L.smooth(rand["loss"])[-1] < L.smooth(const["loss"])[-1] - 0.1
+
+
+def test_naive_inits_variance_saturation_and_gradients():
+    n = 256
+    assert L.NAIVE["u11"][1] == pytest.approx(uniform_variance(1.0))
+    prof = {k: L.naive_profile(k, "tanh", width=n, depth=10) for k in ("pm1", "u11", "small",
+                                                                      "xavier_normal")}
+    # Var z_1 = n Var(w) Var(x). Relative se: sqrt(2/(512·256)) ≈ 0.004 from the inputs and
+    # ≈ sqrt(2)/256 ≈ 0.0055 from the weights (mean of n² squares): 5 se ≈ 0.035
+    for k, var_w in [("pm1", 1.0), ("u11", 1 / 3), ("small", 1e-4), ("xavier_normal", 1 / n)]:
+        assert prof[k]["pre_var"][0] == pytest.approx(n * var_w, rel=0.035)
+    # at least three quarters saturated for ±1 and U[-1, 1]; none for small and Xavier
+    assert prof["pm1"]["saturated"][-1] > 0.75 and prof["u11"]["saturated"][-1] > 0.75
+    assert prof["small"]["saturated"][-1] == 0.0 and prof["xavier_normal"]["saturated"][-1] < 0.01
+    # the gradient grows by orders of magnitude towards the input for ±1, U[-1, 1]
+    for k in ("pm1", "u11"):
+        assert prof[k]["grad_var"][0] / prof[k]["grad_var"][-1] > 1e4
+    # small weights: signal and gradient shrink ~ n·1e-4 ≈ 1/39 per layer
+    ratio = prof["small"]["pre_var"][1:] / prof["small"]["pre_var"][:-1]
+    assert np.all((ratio > 1 / 60) & (ratio < 1 / 25))
+    assert prof["small"]["grad_var"][0] / prof["small"]["grad_var"][-1] < 1e-12
+    # Xavier keeps both within two orders of magnitude over 10 layers
+    x = prof["xavier_normal"]
+    assert x["pre_var"][-1] > 1e-2 and x["grad_var"][0] / x["grad_var"][-1] > 1e-2
+
+
+def test_relu_halves_the_second_moment_exactly():
+    # E relu(z)^2 = E z^2 / 2 for a symmetric z: Gauss-Hermite quadrature is exact here
+    t, w = np.polynomial.hermite_e.hermegauss(40)
+    w = w / w.sum()
+    for q in (0.3, 1.0, 7.0):
+        z = np.sqrt(q) * t
+        assert np.sum(w * np.maximum(z, 0) ** 2) == pytest.approx(q / 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("scheme,gain", [("xavier_normal", 0.5), ("he_normal", 1.0)])
+def test_per_layer_variance_ratio_half_for_xavier_one_for_he(scheme, gain):
+    assert L.gain_theory(scheme, "relu", 128) == pytest.approx(gain, rel=1e-12)
+    m1, m2 = L.layer_gain_samples(scheme, "relu", n=128, batch=128, reps=200)
+    d = m2 - gain * m1                       # E d = 0 exactly (see layer_gain_samples)
+    se = d.std(ddof=1) / np.sqrt(len(d))
+    assert abs(d.mean()) < 5 * se
+    # and the other scheme's gain is rejected
+    other = 1.5 - gain
+    d2 = m2 - other * m1
+    assert abs(d2.mean()) > 5 * d2.std(ddof=1) / np.sqrt(len(d2))
+    # the ratio printed in the notebook rounds to the theory
+    assert round(m2.mean() / m1.mean(), 2) == gain
+
+
+def test_xavier_and_he_variances_from_the_init_module():
+    for n_in, n_out in [(64, 64), (256, 32)]:
+        assert get_scheme("xavier_normal").variance(n_in, n_out) == pytest.approx(2 / (n_in + n_out))
+        assert get_scheme("he_normal").variance(n_in, n_out) == pytest.approx(2 / n_in)
+    # the Korean notes' 1/(fan_in + fan_out) is half of Glorot's value
+    assert 1 / (128 + 128) == pytest.approx(0.5 * get_scheme("xavier_normal").variance(128, 128))
+
+
+def test_layers_ru():
+    assert [P2.layers_ru(n) for n in (1, 2, 5, 11, 12, 21, 22, 30)] == [
+        "1 слой", "2 слоя", "5 слоёв", "11 слоёв", "12 слоёв", "21 слой", "22 слоя", "30 слоёв"]
+
+
+@pytest.fixture(scope="module")
+def he_runs():
+    return {(d, s): L.he_experiment(d, s)
+            for d, s in itertools.product((22, 30), ("xavier_normal", "he_normal"))}
+
+
+def test_he_experiment_thirty_layers_xavier_stalls_he_converges(he_runs):
+    x, h = he_runs[30, "xavier_normal"], he_runs[30, "he_normal"]
+    assert abs(x["final_loss"] - np.log(2)) < 5e-3 and x["accuracy"] == pytest.approx(0.5, abs=0.02)
+    assert np.all(np.abs(L.smooth(x["loss"], 25) - np.log(2)) < 0.02)
+    assert h["final_loss"] < 0.1 and h["accuracy"] > 0.95
+
+
+def test_he_experiment_twenty_two_layers_both_learn_he_earlier(he_runs):
+    x, h = he_runs[22, "xavier_normal"], he_runs[22, "he_normal"]
+    sx, sh = L.smooth(x["loss"], 25), L.smooth(h["loss"], 25)
+    # Xavier sits at ln 2 for several hundred steps, then starts to learn
+    assert np.all(np.abs(sx[:300] - np.log(2)) < 0.02)
+    assert x["final_loss"] < 0.6
+    # He learns from the first steps
+    assert sh[200] < 0.4 and h["final_loss"] < 0.1 and h["accuracy"] > 0.95
+    first = lambda s: int(np.argmax(s < 0.6))
+    assert first(sh) + 200 < first(sx)
+
+
+def test_he_experiment_initial_output_scale(he_runs):
+    for d in (22, 30):
+        x, h = he_runs[d, "xavier_normal"], he_runs[d, "he_normal"]
+        assert h["out_std"] / x["out_std"] > 1000
+        assert 1e-6 < x["out_std"] < 1e-4 if d == 22 else 1e-7 < x["out_std"] < 1e-5
+        assert 0.05 < h["out_std"] < 1.0
+
+
+def test_smooth():
+    np.testing.assert_allclose(L.smooth([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
+    x = np.random.default_rng(0).standard_normal(100)
+    assert L.smooth(x, 1) == pytest.approx(x)
+    assert nn.ACTS["relu"][0](np.array([-1.0, 2.0]))[1] == 2.0
+
+
+# ----------------------------------------------------------------- 06: dropout
+
+X10 = np.array([1.0, -2.0, 0.5, 3.0, 0.0, -1.0, 2.5, 0.2, -0.7, 1.5])
+
+
+def test_all_masks_are_the_2_to_n_subnetworks():
+    M = L.all_masks(4)
+    assert M.shape == (16, 4) and len({tuple(r) for r in M}) == 16
+    assert set(np.unique(M)) == {0.0, 1.0}
+    assert len(L.all_masks(16)) == 65536
+
+
+@pytest.mark.parametrize("p", [0.1, 0.3, 0.5, 0.8])
+def test_inverted_dropout_keeps_the_expectation_exactly(p):
+    mean, var = L.dropout_moments_exact(X10, p)
+    np.testing.assert_allclose(mean, X10, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(var, X10 ** 2 * p / (1 - p), rtol=1e-10, atol=1e-12)
+    raw, raw_var = L.dropout_moments_exact(X10, p, inverted=False)
+    np.testing.assert_allclose(raw, (1 - p) * X10, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(raw_var, X10 ** 2 * p * (1 - p), rtol=1e-10, atol=1e-12)
+
+
+def test_inverted_dropout_monte_carlo():
+    rng = np.random.default_rng(0)
+    p = 0.3
+    ys = np.stack([L.dropout(X10, p, rng)[0] for _ in range(20000)])
+    se = ys.std(axis=0, ddof=1) / np.sqrt(len(ys))
+    nz = X10 != 0
+    assert np.all(np.abs(ys.mean(axis=0) - X10)[nz] < 5 * se[nz])
+    assert np.all(ys[:, ~nz] == 0)
+    # without the rescaling the mean is (1 - p) x: rejected for the larger entries
+    raw = np.stack([L.dropout(X10, p, rng, inverted=False)[0] for _ in range(20000)])
+    big = np.abs(X10) >= 1
+    assert np.all(np.abs(raw.mean(axis=0) - X10)[big] > 5 * se[big])
+    # kept share ≈ 1 - p (binomial se)
+    _, mask = L.dropout(np.ones(100000), p, rng)
+    assert abs(mask.mean() - (1 - p)) < 5 * np.sqrt(p * (1 - p) / 100000)
+    with pytest.raises(ValueError):
+        L.dropout(X10, 1.0, rng)
+
+
+def test_head_moments_match_enumeration_and_monte_carlo():
+    head, x = L.dropout_head(), L.DROPOUT_X
+    M = L.all_masks(16)
+    full = L.head_moments(head, x, 0.0)[0]
+    outs = L.subnetwork_outputs(head, x, M, p=0.5)
+    # p = 0.5: all 2^16 sub-networks equally likely; their mean is the full network's output
+    assert outs.mean() == pytest.approx(full, rel=1e-12)
+    m, v = L.head_moments(head, x, 0.5)
+    assert outs.var() == pytest.approx(v, rel=1e-10)
+    for p in (0.2, 0.5, 0.8):
+        for inv in (True, False):
+            m, v = L.head_moments(head, x, p, inverted=inv)
+            o = L.head_outputs(head, x, p, n=4000, seed=0, inverted=inv)
+            assert abs(o.mean() - m) < 5 * np.sqrt(v / len(o))
+            se_v = np.sqrt(np.var((o - o.mean()) ** 2) / len(o))   # se of the sample variance
+            assert abs(o.var() - v) < 5 * se_v
+        assert L.head_moments(head, x, p)[0] == pytest.approx(full, rel=1e-12)
+        assert L.head_moments(head, x, p, inverted=False)[0] != pytest.approx(full, rel=1e-3)
+    # the spread grows with p for inverted dropout (the figure's right panel)
+    sd = [L.head_moments(head, x, p)[1] for p in np.linspace(0, 0.9, 10)]
+    assert np.all(np.diff(sd) > 0)
+
+
+# ----------------------------------------------------------------- 06: batch norm
+
+def test_batchnorm_output_moments_exact():
+    rng = np.random.default_rng(0)
+    X = rng.normal(loc=[5.0, -2.0, 0.0], scale=[3.0, 0.1, 1e-3], size=(64, 3))
+    gamma, beta = np.array([2.0, 1.0, 1.0]), np.array([1.0, 0.0, -1.0])
+    Y, mu, var = L.batchnorm(X, gamma, beta, eps=1e-5)
+    np.testing.assert_allclose(Y.mean(axis=0), beta, atol=1e-12)
+    np.testing.assert_allclose(Y.var(axis=0), gamma ** 2 * var / (var + 1e-5), rtol=1e-10)
+    assert Y.var(axis=0)[2] < 0.1 and var[2] < 1e-5
+    back = L.batchnorm(X, np.sqrt(var + 1e-5), mu, eps=1e-5)[0]
+    np.testing.assert_allclose(back, X, rtol=0, atol=1e-12)
+    # a constant column does not divide by zero
+    Yc = L.batchnorm(np.ones((8, 2)), 1.0, 0.5)[0]
+    assert np.all(Yc == 0.5)
+
+
+def test_running_averages_and_batch_dependence():
+    bn, rng = L.BatchNorm1d(2), np.random.default_rng(1)
+    mu, sd = np.array([5.0, -2.0]), np.array([3.0, 0.5])
+    for _ in range(300):
+        bn.train(rng.normal(mu, sd, size=(64, 2)))
+    # EMA of batch means, momentum m: stationary variance m/(2 - m) · σ²/B
+    m = 0.1
+    se_mean = np.sqrt(m / (2 - m) * sd ** 2 / 64)
+    assert np.all(np.abs(bn.running_mean - mu) < 5 * se_mean)
+    # EMA of unbiased batch variances: Var s² = 2σ⁴/(B-1) for normal data
+    se_var = np.sqrt(m / (2 - m) * 2 * sd ** 4 / 63)
+    assert np.all(np.abs(bn.running_var - sd ** 2) < 5 * se_var)
+    obj = np.array([[8.0, -1.5]])
+    others = [rng.normal(mu, sd, size=(63, 2)) for _ in range(3)]
+    ev = [bn.eval(np.vstack([obj, o]))[0] for o in others]
+    assert all(np.array_equal(ev[0], e) for e in ev)
+    tr = [bn.train(np.vstack([obj, o]))[0] for o in others]
+    assert np.abs(tr[0] - tr[1]).max() > 0.01 and np.abs(tr[1] - tr[2]).max() > 0.01
+
+
+def test_instancenorm_removes_per_object_shift_and_scale():
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal(8)
+    X2 = np.vstack([a, 3 * a + 1, rng.standard_normal((30, 8))])
+    inst = L.instancenorm(X2)
+    np.testing.assert_allclose(inst.mean(axis=1), 0, atol=1e-12)
+    v = X2.var(axis=1)
+    np.testing.assert_allclose(inst.var(axis=1), v / (v + 1e-5), rtol=1e-10)
+    assert np.abs(inst[0] - inst[1]).max() < 1e-4
+    np.testing.assert_allclose(L.instancenorm(X2, eps=0)[0], L.instancenorm(X2, eps=0)[1], atol=1e-12)
+    batch = L.batchnorm(X2)[0]
+    assert np.abs(batch[0] - batch[1]).max() > 1.0
+
+
+def test_deep_activations_with_and_without_bn():
+    tanh = L.deep_activations(20, 128, "tanh", 3.0, bn=False)
+    tanh_bn = L.deep_activations(20, 128, "tanh", 3.0, bn=True)
+    assert np.mean(np.abs(tanh[-1]) > 0.99) > 0.25
+    assert np.mean(np.abs(tanh_bn[-1]) > 0.99) < 0.02
+    relu = L.deep_activations(20, 128, "relu", 1.0, bn=False)
+    relu_bn = L.deep_activations(20, 128, "relu", 1.0, bn=True)
+    assert relu[0].std() / relu[-1].std() > 100
+    s = relu_bn.std(axis=1)
+    assert s.max() / s.min() < 1.1
+    # with BN the weight scale cancels (up to eps)
+    for act, ref in (("tanh", tanh_bn), ("relu", relu_bn)):
+        other = L.deep_activations(20, 128, act, 0.5, bn=True)
+        assert np.abs(other - ref).max() < 1e-2
+        assert np.abs(L.deep_activations(20, 128, act, 0.5, bn=True, eps=0) -
+                      L.deep_activations(20, 128, act, 3.0, bn=True, eps=0)).max() < 1e-9
+
+
+# ----------------------------------------------------------------- 07: transfer
+
+@pytest.fixture(scope="module")
+def transfer():
+    src, task, pre = L.transfer_pretrain()
+    return src, task, pre, L.transfer_finetune(src, task), L.transfer_scratch(task)
+
+
+def test_transfer_task_shapes():
+    t = L.transfer_task(0, n_source=1000)
+    assert t["Xs"].shape == (1000, 20) and t["Ys"].shape == (1000, 4)
+    assert t["Xt"].shape == (30, 20) and t["Yt"].shape == (30, 1)
+
+
+def test_frozen_body_does_not_change_and_transfer_beats_scratch(transfer):
+    _, _, pre, tr, sc = transfer
+    assert tr["body_unchanged"]
+    assert pre[-1] < 0.05 * pre[0]
+    # the trained head on reused features: an order of magnitude better than from scratch
+    assert tr["test_head"] < 0.1 * sc["test"]
+    assert tr["test_fine"] < 0.1 * sc["test"]
+    # fine-tuning changes little here (the notebook says so): within a factor 1.5
+    assert tr["test_head"] / 1.5 < tr["test_fine"] < 1.5 * tr["test_head"]
+    # scratch memorised the 30 points but generalises badly (still better than predicting 0)
+    assert sc["loss"][-1] < 1e-6 and sc["test"] < sc["test_zero"]
+    assert tr["test_new_head"] > tr["test_head"] * 10
+
+
+def test_train_adam_freezes_layers_exactly():
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((20, 3)), rng.standard_normal((20, 1))
+    p = L.init_params([3, 5, 1], "xavier_normal", rng)
+    p0 = [{k: v.copy() for k, v in q.items()} for q in p]
+    L.train_adam(p, X, Y, steps=20, trainable=[1])
+    assert np.array_equal(p[0]["A"], p0[0]["A"]) and np.array_equal(p[0]["b"], p0[0]["b"])
+    assert not np.array_equal(p[1]["A"], p0[1]["A"])
+
+
+# ----------------------------------------------------------------- 07: ResNet pruning
+
+@pytest.fixture(scope="module")
+def resnet():
+    return L.train_resnet()
+
+
+def test_drop_blocks_is_identity_of_the_block():
+    rng = np.random.default_rng(0)
+    params = nn.init_mlp([4, 6, 6, 6, 1], rng)
+    X = rng.standard_normal((10, 4))
+    # a block whose output is exactly zero (b very negative, ReLU = 0) can be dropped exactly
+    params[2]["b"][:] = -1e6
+    out = nn.forward(params, X, "relu", residual=True)[0]
+    out2 = nn.forward(L.drop_blocks(params, [2]), X, "relu", residual=True)[0]
+    np.testing.assert_allclose(out, out2, rtol=1e-12, atol=1e-12)
+    assert L.block_outputs(params, X)[1] == 0.0
+
+
+def test_pruning_small_blocks_first_is_cheap(resnet):
+    params, data = resnet
+    norms = L.block_outputs(params, data["Xv"])
+    assert len(norms) == 10
+    order = np.argsort(norms) + 1
+    small = L.block_pruning_curve(params, data["Xv"], data["Yv"], order)
+    large = L.block_pruning_curve(params, data["Xv"], data["Yv"], order[::-1])
+    assert small[0] == large[0]
+    assert np.all(small[1:4] < large[1:4] / 3)
+    assert small[1] < 1.5 * small[0] and large[1] > 3 * small[0]
+    # a short fine-tuning after dropping three blocks recovers the original loss
+    pruned = L.drop_blocks(params, order[:3])
+    L.train_adam(pruned, data["X"], data["Y"], "relu", steps=200, lr=1e-3, residual=True)
+    tuned = L.block_pruning_curve(pruned, data["Xv"], data["Yv"], [])[0]
+    assert tuned <= small[0] and tuned < small[3] / 3
+
+
+# ----------------------------------------------------------------- 07: OBD / OBS
+
+def test_obd_and_obs_saliencies_are_exact_for_a_quadratic_loss():
+    prob = L.pruning_problem()
+    w, L0 = prob["w"], prob["L0"]
+    # w is the minimum: the gradient vanishes
+    X, y = prob["X"], prob["y"]
+    np.testing.assert_allclose(X.T @ (X @ w - y) / len(y), 0, atol=1e-10)
+    obd, obs = L.saliency(prob, w, "obd"), L.saliency(prob, w, "obs")
+    alive = np.ones(len(w), bool)
+    for i in range(len(w)):
+        w0 = w.copy()
+        w0[i] = 0.0
+        assert L.quad_loss(prob, w0) - L0 == pytest.approx(obd[i], rel=1e-8, abs=1e-12)
+        w_obs, al = L.obs_step(prob, w, alive, i)
+        assert w_obs[i] == 0.0 and not al[i]
+        assert L.quad_loss(prob, w_obs) - L0 == pytest.approx(obs[i], rel=1e-8, abs=1e-12)
+        # the OBS update is the least-squares refit without feature i
+        keep = np.arange(len(w)) != i
+        refit = np.linalg.lstsq(X[:, keep], y, rcond=None)[0]
+        np.testing.assert_allclose(w_obs[keep], refit, rtol=1e-7, atol=1e-9)
+    # OBS never loses more than OBD (it also moves the other weights)
+    assert np.all(obs <= obd + 1e-12)
+    # the notes' a_i²/[H⁻¹]_ii is twice the OBS saliency: same ranking
+    Hinv = np.linalg.inv(prob["H"])
+    np.testing.assert_allclose(w ** 2 / np.diag(Hinv), 2 * obs, rtol=1e-10)
+    with pytest.raises(ValueError):
+        L.saliency(prob, w, "nope")
+
+
+def test_magnitude_ranking_differs_and_curves_are_ordered():
+    prob = L.pruning_problem()
+    w = prob["w"]
+    assert not np.array_equal(np.argsort(np.abs(w)), np.argsort(L.saliency(prob, w, "obd")))
+    curves = L.pruning_curves(prob)
+    p = len(w)
+    for c in curves.values():
+        assert c[0] == pytest.approx(prob["L0"]) and len(c) == p + 1
+    assert curves["magnitude"][-1] == curves["obd"][-1] == pytest.approx(curves["obs"][-1])
+    assert np.all(curves["obs"] <= curves["obd"] + 1e-12)
+    assert np.all(curves["obd"] <= curves["magnitude"] + 1e-12)
+    # strictly better at the notebook's 4 and 8 of 12
+    for k in (4, 8):
+        assert curves["obs"][k] < curves["obd"][k] < curves["magnitude"][k]
+    # the weight with the largest |a| costs the most either way
+    i = int(np.argmax(np.abs(w)))
+    assert np.argmax(L.saliency(prob, w, "obd")) == i
+
+
+def test_sparse_storage_pays_off_only_beyond_half():
+    # (index, value) pairs of 4 + 4 bytes vs 4 bytes per dense weight
+    p = 1000
+    for kept in (400, 499, 500, 501, 800):
+        assert (8 * kept < 4 * p) == (kept < p / 2)
+
+
+def test_explorers_render():
+    from initlab import widgets_lecture2 as W2
+    for e in (W2.dropout_explorer(0.3), W2.bn_explorer(5, "relu", 1.0), W2.pruning_explorer(0.25)):
+        assert e.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+        bundle = e._repr_mimebundle_()
+        assert "image/png" in bundle
+    e = W2.dropout_explorer(0.3)
+    before = e.image.value
+    e.controls["p"].value = 0.8
+    assert e.image.value != before
+
+
+# ----------------------------------------------------- checks of exercises/02_lectures
+
+
+
+def _good_dropout(x, p, rng):
+    keep = rng.random(np.shape(x)) >= p
+    return np.where(keep, np.asarray(x, dtype=float) / (1 - p), 0.0)
+
+
+def _good_bn(X, gamma, beta, eps):
+    return gamma * (X - X.mean(axis=0)) / np.sqrt(X.var(axis=0) + eps) + beta
+
+
+def test_checks_accept_right_answers(capsys):
+    C2.dropout(_good_dropout)
+    C2.dropout(_good_dropout, thorough=True)
+    C2.dropout(lambda x, p, rng: L.dropout(x, p, rng)[0], thorough=True)
+    C2.dropout_mean(0.8 * 3)
+    C2.batchnorm(_good_bn)
+    C2.batchnorm(_good_bn, thorough=True)
+    C2.batchnorm(lambda X, g, b, e: L.batchnorm(X, g, b, e)[0], thorough=True)
+    C2.xavier_ratio_30(0.5 ** 30)
+    C2.relu_init_variance(2 / 256)
+    out = capsys.readouterr().out
+    assert out.count("Верно!") == 9
+
+
+@pytest.mark.parametrize("fn,msg", [
+    (lambda x, p, rng: None, "Ответ ещё не введён"),
+    (lambda x, p, rng: np.where(rng.random(x.shape) >= p, x, 0.0), "не поделены на 1 − p"),
+    (lambda x, p, rng: np.where(rng.random(x.shape) >= p, x * (1 - p), 0.0), "умножены на 1 − p"),
+    (lambda x, p, rng: np.where(rng.random(x.shape) < p, x / (1 - p), 0.0), "вероятность сохранить"),
+    (lambda x, p, rng: np.where(np.random.default_rng().random(x.shape) >= p, x / (1 - p), 0.0),
+     "только из переданного rng"),
+    (lambda x, p, rng: x[:5], "формы"),
+    (lambda x, p, rng: 1 / 0, "ZeroDivisionError"),
+])
+def test_dropout_check_rejects_typical_mistakes(fn, msg):
+    with pytest.raises(CheckFailed, match=msg):
+        C2.dropout(fn)
+
+
+def test_dropout_check_rejects_in_place_and_correlated_masks():
+    def in_place(x, p, rng):
+        x *= (rng.random(x.shape) >= p) / (1 - p)
+        return x
+    with pytest.raises(CheckFailed, match="на месте"):
+        C2.dropout(in_place)
+    fixed = np.random.default_rng(0)
+
+    def same_mask(x, p, rng):       # uses rng for the big cases, but a fixed mask for short x
+        if x.size < 10:
+            return np.where(np.array([True, False, True, True]), x / (1 - p), 0.0)
+        return _good_dropout(x, p, rng)
+    with pytest.raises(CheckFailed, match="5 стандартных ошибок"):
+        C2.dropout(same_mask)
+    del fixed
+
+
+@pytest.mark.parametrize("fn,msg", [
+    (lambda X, g, b, e: None, "Ответ ещё не введён"),
+    (lambda X, g, b, e: g * (X - X.mean(axis=1, keepdims=True))
+     / np.sqrt(X.var(axis=1, keepdims=True) + e) + b, "axis=0"),
+    (lambda X, g, b, e: g * (X - X.mean(axis=0)) / np.sqrt(X.var(axis=0, ddof=1) + e) + b, "ddof"),
+    (lambda X, g, b, e: g * (X - X.mean(axis=0)) / (X.std(axis=0) + e) + b, "под корнем"),
+    (lambda X, g, b, e: (X - X.mean(axis=0)) / np.sqrt(X.var(axis=0) + e), "γ и β"),
+    (lambda X, g, b, e: b * (X - X.mean(axis=0)) / np.sqrt(X.var(axis=0) + e) + g, "перепутаны"),
+    (lambda X, g, b, e: X.T, "формы"),
+])
+def test_batchnorm_check_rejects_typical_mistakes(fn, msg):
+    with pytest.raises(CheckFailed, match=msg):
+        C2.batchnorm(fn)
+
+
+@pytest.mark.parametrize("check,value,msg", [
+    (C2.dropout_mean, ..., "Ответ ещё не введён"),
+    (C2.dropout_mean, 3.0, "с делением"),
+    (C2.dropout_mean, 0.6, "вероятностью 1 − p"),
+    (C2.xavier_ratio_30, 1.0, "Без ReLU"),
+    (C2.xavier_ratio_30, 0.5, "одного слоя"),
+    (C2.xavier_ratio_30, 0.5 ** 29, "Слоёв 30"),
+    (C2.xavier_ratio_30, "2^-30", "строка"),
+    (C2.relu_init_variance, 1 / 256, "Xavier"),
+    (C2.relu_init_variance, np.sqrt(2 / 256), "стандартное отклонение"),
+    (C2.relu_init_variance, 0.0078, "Почти верно"),
+])
+def test_number_checks_reject_typical_mistakes(check, value, msg):
+    with pytest.raises(CheckFailed, match=msg):
+        check(value)
+
+
+def test_checked_numbers_match_the_lecture():
+    # the per-layer ratio of lecture 05 to the power 30, and He's variance
+    assert L.gain_theory("xavier_normal", "relu", C2.WIDTH) ** C2.DEPTH == pytest.approx(0.5 ** 30)
+    assert get_scheme("he_normal").variance(C2.WIDTH, C2.WIDTH) == pytest.approx(2 / 256)
+    assert L.gain_theory("he_normal", "relu", C2.WIDTH) == pytest.approx(1.0)
+
+
+def test_dropout_reduces_overfitting_in_the_demo():
+    runs = {p: L.train_dropout_net(p) for p in (0.0, 0.5)}
+    plain, drop = runs[0.0], runs[0.5]
+    assert plain["train_full"] < 1e-6                  # the 60 noisy points are memorised
+    assert drop["train_full"] > 1e-3
+    assert drop["test"][-1] < 0.8 * plain["test"][-1]
+    # over the second half of training too, not just at the last point
+    half = len(plain["test"]) // 2
+    assert np.all(drop["test"][half:] < plain["test"][half:])
+    # the parameter count is ~1000 times the number of points
+    P = 10 * 256 + 256 + 256 * 256 + 256 + 256 + 1
+    assert 500 < P / L.DROPOUT_SETUP["n"] < 2000
