@@ -1,10 +1,20 @@
 """Figures of lecture part I (matplotlib without pyplot, Russian labels).
 
-Every function returns a ``matplotlib.figure.Figure``; the numerics come from
-``initlab.lecture1`` and ``initlab.nn``.
+Every ``plot_*`` function returns a ``matplotlib.figure.Figure``; the numerics come from
+``initlab.lecture1`` and ``initlab.nn``. The figures of the explorers are classes created
+once and updated in place (``XorFigure``, ``StaircaseFigure``, ``GradientNormsFigure``,
+``CliffFigure``); the ``plot_*`` function of the same figure draws it once, so the static
+figure of a notebook and its explorer look the same.
 
 API (stable):
-    png(fig) -> bytes
+    png(fig) -> bytes                              one Agg draw, fast PNG encoding
+    XorFigure / StaircaseFigure / GradientNormsFigure / CliffFigure
+        .update(...) -> Figure ; .png() -> bytes ; .fig
+        An explorer's figure (a ``LiveFigure``): the static part (axes, ticks, labels) is
+        rendered once per set of axis limits and cached; an update redraws only the changing
+        artists. Its canvas also caches text layouts and glyph bitmaps (pixel-identical to
+        plain Agg; see ``_TextCacheRenderer``). Axis limits are rounded outwards (1, 2, 5 ×
+        10ⁿ on log axes) so that few distinct static parts occur.
     plot_logic()                                   AND, OR, NAND, XOR and NOT with separating lines
     plot_xor(params, act, hist, title=None)        decision surface + loss curve
     plot_xor_grid(results)                         small multiples [(title, params, act), …]
@@ -18,8 +28,11 @@ API (stable):
 from __future__ import annotations
 
 import io
+import math
+from typing import ClassVar
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
 from . import lecture1 as L
@@ -31,9 +44,237 @@ ACT_LABELS = {"tanh": "tanh", "sigmoid": "сигмоида", "relu": "ReLU", "le
 
 
 def png(fig, dpi=None) -> bytes:
+    """PNG bytes of a Figure (or of an explorer figure: its ``.png()``).
+
+    At the figure's own dpi: one Agg draw and PIL's fastest PNG compression (the default
+    ``savefig`` compresses several times slower for a few per cent of size)."""
+    if isinstance(fig, LiveFigure):
+        return fig.png()
+    if dpi is not None and dpi != fig.dpi:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi)
+        return buf.getvalue()
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    return _encode(canvas)
+
+
+class _TextCacheRenderer(RendererAgg):
+    """RendererAgg that remembers text layouts and glyph bitmaps (pixel-identical output).
+
+    Matplotlib shapes every string (``FT2Font._layout``) and renders every glyph
+    (``_render_glyph``) on every draw; for the small figures of the explorers that is most of
+    the drawing time. A glyph rendered at the same fractional (1/64 px) offset is the same
+    bitmap, shifted by whole pixels: both results are kept in process-wide dictionaries
+    (cleared when they grow large). Used only when matplotlib has the private methods it
+    relies on (``_TEXT_CACHE``); otherwise the plain renderer draws.
+    """
+
+    layouts: ClassVar[dict] = {}
+    glyphs: ClassVar[dict] = {}
+    max_entries = 20_000
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        font = self._prepare_font(prop)
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        key = (s, hash(prop), self.dpi, _hinting_flag(), features, language)
+        items = self.layouts.get(key)
+        if items is None:
+            if len(self.layouts) > self.max_entries:
+                self.layouts.clear()
+            items = self.layouts[key] = [
+                (it.ft_object, it.glyph_index, it.x, it.y)
+                for it in font._layout(s, flags=_hinting_flag(), features=features,
+                                       language=language)]
+        self._glyphs(gc, x, y, angle, prop.get_size_in_points(), items)
+
+    def _glyphs(self, gc, x, y, angle, size, items):
+        """What RendererAgg._draw_text_glyphs_and_boxes does for plain text, with a cache."""
+        from matplotlib.ft2font import RenderMode
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        flags = _hinting_flag()
+        aa = gc.get_antialiased()
+        mode = RenderMode.NORMAL if aa else RenderMode.MONO
+        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+        mkey = tuple(matrix.ravel().tolist())
+        height = self.height
+        for font, index, dx, dy in items:
+            px = round(0x40 * (x + dx * cos - dy * sin))
+            py = round(0x40 * (height - y + dx * sin + dy * cos))
+            key = (font.fname, font.face_index, size, self.dpi, index, flags, aa, mkey,
+                   px % 64, py % 64)
+            hit = self.glyphs.get(key)
+            if hit is None:
+                font.set_size(size, self.dpi)
+                font._set_transform(matrix, [px, py])
+                bitmap = font._render_glyph(index, flags, mode)
+                buffer = np.array(bitmap.buffer, copy=True)
+                if not aa:
+                    buffer *= 0xff
+                if len(self.glyphs) > self.max_entries:
+                    self.glyphs.clear()
+                hit = self.glyphs[key] = (buffer, bitmap.left - px // 64, bitmap.top - py // 64)
+            buffer, left, top = hit
+            self._renderer.draw_text_image(buffer, left + px // 64,
+                                           int(height) - (top + py // 64) + buffer.shape[0],
+                                           0, gc)
+
+
+def _hinting_flag():
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    return get_hinting_flag()
+
+
+def _text_cache_supported() -> bool:
+    try:
+        from matplotlib.backends import backend_agg
+        from matplotlib.ft2font import FT2Font, RenderMode  # noqa: F401
+        return (hasattr(backend_agg, "get_hinting_flag")
+                and hasattr(RendererAgg, "_draw_text_glyphs_and_boxes")
+                and hasattr(RendererAgg, "_prepare_font")
+                and all(hasattr(FT2Font, m) for m in ("_layout", "_render_glyph",
+                                                      "_set_transform")))
+    except ImportError:
+        return False
+
+
+_TEXT_CACHE = _text_cache_supported()
+
+
+class _Canvas(FigureCanvasAgg):
+    """FigureCanvasAgg with the text cache of ``_TextCacheRenderer``."""
+
+    def get_renderer(self):
+        if not _TEXT_CACHE:
+            return super().get_renderer()
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = _TextCacheRenderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
+
+
+def _encode(canvas) -> bytes:
+    from PIL import Image
+    rgba = np.asarray(canvas.buffer_rgba())
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
+    Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
     return buf.getvalue()
+
+
+class LiveFigure:
+    """A figure created once and redrawn in place by blitting.
+
+    The artists that change (``_dynamic``) are marked animated: Agg's ordinary draw skips
+    them. The rest — axes, ticks, tick labels, axis labels, fixed texts; rendering text is
+    what costs most — is drawn once per *static state* and the bitmap kept; the state is the
+    axis limits of every axes plus ``_extra_key()``. A redraw restores the bitmap and draws
+    the dynamic artists over it in z-order. ``savefig`` (the inline backend of a notebook)
+    draws everything as usual. With ``live=False`` nothing is animated (a static figure).
+    """
+
+    max_backgrounds = 12
+
+    def __init__(self, fig, live=True):
+        self.fig = fig
+        self.live = live
+        self.canvas = _Canvas(fig)
+        self._dyn = []
+        self._bg = {}
+
+    def _dynamic(self, *artists):
+        if self.live:
+            for a in artists:
+                a.set_animated(True)
+                self._dyn.append(a)
+        return artists
+
+    def _drop(self, *artists):
+        for a in artists:
+            if a in self._dyn:
+                self._dyn.remove(a)
+            a.remove()
+
+    def _extra_key(self):
+        return ()
+
+    def _key(self):
+        return tuple(ax.get_xlim() + ax.get_ylim() for ax in self.fig.axes) + self._extra_key()
+
+    def draw(self):
+        """Render with Agg (restore the cached static part, draw the dynamic artists)."""
+        if not self.live:
+            self.canvas.draw()
+            return
+        key = self._key()
+        bg = self._bg.get(key)
+        if bg is None:
+            self.canvas.draw()
+            if len(self._bg) >= self.max_backgrounds:
+                self._bg.clear()
+            self._bg[key] = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(bg)
+        renderer = self.canvas.get_renderer()
+        axes = self.fig.axes
+        order = sorted((a for a in self._dyn if a.get_visible()),
+                       key=lambda a: (axes.index(a.axes) if a.axes in axes else len(axes),
+                                      a.get_zorder()))
+        for a in order:
+            a.draw(renderer)
+
+    def png(self) -> bytes:
+        """The current figure as PNG bytes."""
+        self.draw()
+        return _encode(self.canvas)
+
+
+_STEPS125 = np.array([1.0, 2.0, 5.0, 10.0])
+
+
+def _nice_up(x):
+    e = np.floor(np.log10(x))
+    return float(_STEPS125[np.searchsorted(_STEPS125, x / 10 ** e - 1e-9)] * 10 ** e)
+
+
+def _nice_down(x):
+    e = np.floor(np.log10(x))
+    return float(_STEPS125[np.searchsorted(_STEPS125, x / 10 ** e + 1e-9, side="right") - 1]
+                 * 10 ** e)
+
+
+def _log_limits(*values):
+    """Log-axis limits: autoscale's 5 % margins (at least a factor 1.3) around the positive
+    finite values, rounded outwards to 1, 2, 5 × 10ⁿ (so that an explorer meets few distinct
+    limits and reuses its cached background)."""
+    v = np.concatenate([np.ravel(np.asarray(x, float)) for x in values])
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return 0.1, 10.0
+    lo, hi = float(v.min()), float(v.max())
+    pad = max(1.3, (hi / lo) ** 0.05)
+    lo, hi = _nice_down(lo / pad), _nice_up(hi * pad)
+    if hi / lo < 10:     # less than a decade: widen to whole decades, so that ticks are labelled
+        lo, hi = 10.0 ** np.floor(np.log10(lo) + 1e-9), 10.0 ** np.ceil(np.log10(hi) - 1e-9)
+    return float(lo), float(hi)
+
+
+def _lin_limits(*values, margin=0.05):
+    """Linear limits: the data range with 5 % margins, rounded outwards to a fifth of the
+    leading decimal digit of the range."""
+    v = np.concatenate([np.ravel(np.asarray(x, float)) for x in values])
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return 0.0, 1.0
+    lo, hi = float(v.min()), float(v.max())
+    r = hi - lo if hi > lo else max(abs(hi), 1.0)
+    lo, hi = lo - margin * r, hi + margin * r
+    step = 2 * 10.0 ** (np.floor(np.log10(r)) - 1)
+    return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
 
 
 def _fig(w, h, ncols=1, nrows=1, dpi=80, adjust=None, **kw):
@@ -60,9 +301,10 @@ def _log(ax, which="y"):
 def _points(ax, X, y):
     X = np.asarray(X)
     y = np.asarray(y)
-    ax.scatter(X[y == 1, 0], X[y == 1, 1], s=90, c=BLUE, edgecolors="k", zorder=3, label="класс 1")
-    ax.scatter(X[y == 0, 0], X[y == 0, 1], s=90, c="white", edgecolors="k", zorder=3,
-               label="класс 0")
+    return (ax.scatter(X[y == 1, 0], X[y == 1, 1], s=90, c=BLUE, edgecolors="k", zorder=3,
+                       label="класс 1"),
+            ax.scatter(X[y == 0, 0], X[y == 0, 1], s=90, c="white", edgecolors="k", zorder=3,
+                       label="класс 0"))
 
 
 def plot_logic():
@@ -89,28 +331,63 @@ def plot_logic():
     return fig
 
 
+_LEVELS = np.linspace(0, 1, 11)
+
+
+def _contours(ax, xx, yy, p):
+    return (ax.contourf(xx, yy, p, levels=_LEVELS, cmap="RdBu_r", alpha=0.75),
+            ax.contour(xx, yy, p, levels=[0.5], colors="k", linewidths=2))
+
+
 def _surface(ax, params, act, title):
-    xx, yy, p = L.decision_surface(params, act)
-    ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.75)
-    ax.contour(xx, yy, p, levels=[0.5], colors="k", linewidths=2)
+    _contours(ax, *L.decision_surface(params, act))
     _points(ax, L.BOOL_X, L.LOGIC["XOR"])
     ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), aspect="equal", title=title)
 
 
+class XorFigure(LiveFigure):
+    """Decision surface P(y = 1) with the boundary P = 1/2 (left) and the loss curve (right).
+
+    ``n`` is the side of the grid of the decision surface (lecture1.decision_surface)."""
+
+    def __init__(self, n=121, live=True):
+        fig, axes = _fig(9, 3.8, ncols=2)
+        super().__init__(fig, live)
+        self.n = n
+        ax = self.ax_surface = axes[0, 0]
+        points = _points(ax, L.BOOL_X, L.LOGIC["XOR"])
+        ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), aspect="equal", xlabel="$x_1$",
+               ylabel="$x_2$")
+        # the filled contours cover the frame and the points: all of them are redrawn
+        self._dynamic(*points, ax.title, *ax.spines.values())
+        self.contours = ()
+        ax = self.ax_loss = axes[0, 1]
+        self.loss, = ax.plot([], [], color=BLUE)
+        _log(ax)
+        ax.set(xlabel="шаг обучения (Adam)", ylabel="функция потерь (перекрёстная энтропия)",
+               title="Обучение")
+        ax.grid(alpha=0.3)
+        self._dynamic(self.loss)
+
+    def update(self, params, act, hist, title=None):
+        ax = self.ax_surface
+        self._drop(*self.contours)
+        self.contours = _contours(ax, *L.decision_surface(params, act, n=self.n))
+        self._dynamic(*self.contours)
+        width = params[0]["A"].shape[1]
+        ax.set_title(title or f"{ACT_LABELS.get(act, act)}, {width} скрытых нейр.: верно "
+                              f"{hist['correct']} из 4")
+        loss = np.asarray(hist["loss"], float)
+        self.loss.set_data(np.arange(len(loss)), loss)
+        m = max(len(loss) - 1, 1)
+        self.ax_loss.set_xlim(-0.05 * m, 1.05 * m)
+        self.ax_loss.set_ylim(*_log_limits(loss))
+        return self.fig
+
+
 def plot_xor(params, act, hist, title=None):
     """Decision surface P(y = 1) with the boundary P = 1/2, and the loss curve."""
-    fig, axes = _fig(9, 3.8, ncols=2)
-    width = params[0]["A"].shape[1]
-    _surface(axes[0, 0], params, act, title or f"{ACT_LABELS.get(act, act)}, {width} скрытых "
-                                              f"нейр.: верно {hist['correct']} из 4")
-    axes[0, 0].set(xlabel="$x_1$", ylabel="$x_2$")
-    ax = axes[0, 1]
-    ax.plot(hist["loss"], color=BLUE)
-    _log(ax)
-    ax.set(xlabel="шаг обучения (Adam)", ylabel="функция потерь (перекрёстная энтропия)",
-           title="Обучение")
-    ax.grid(alpha=0.3)
-    return fig
+    return XorFigure(live=False).update(params, act, hist, title)
 
 
 def plot_xor_grid(results, ncols=4):
@@ -125,40 +402,96 @@ def plot_xor_grid(results, ncols=4):
     return fig
 
 
+class StaircaseFigure(LiveFigure):
+    """Left: f, the network with n sigmoid units and the units' contributions (up to
+    ``max_units`` of them). Right: sup error against n (log-log), with the bound L·h·(1 + …)."""
+
+    max_units = 40
+
+    def __init__(self, ns=(1, 2, 4, 8, 16, 32, 64, 128), a=0.0, b=1.0, live=True):
+        fig, axes = _fig(11, 3.8, ncols=2)
+        super().__init__(fig, live)
+        self.ns, self.a, self.b = np.asarray(ns), a, b
+        self.x = np.linspace(a, b, 801)
+        ax = self.ax_fit = axes[0, 0]
+        self.units = [ax.plot([], [], color=GREY, lw=0.6, alpha=0.6)[0]
+                      for _ in range(self.max_units)]
+        self.f_line, = ax.plot([], [], color="k", lw=2, label="f")
+        self.g_line, = ax.plot([], [], color=RED, lw=1.8, label="сеть")
+        ax.set_xlim(a - 0.05 * (b - a), b + 0.05 * (b - a))
+        ax.set_xlabel("x")
+        self.legend_fit = ax.legend(fontsize=8, loc="upper right")
+        self._dynamic(*self.units, self.f_line, self.g_line, ax.title, self.legend_fit,
+                      *ax.spines.values())
+        ax = self.ax_err = axes[0, 1]
+        self.err_line, = ax.plot([], [], "o-", color=RED, label="построение «лесенкой»")
+        self.lsq_line, = ax.plot([], [], "s-", color=GREEN, label="выходной слой по МНК")
+        self.bound_line, = ax.plot([], [], "--", color="k", label="оценка L·h·(1 + …)")
+        _log(ax, "xy")
+        self.n_line = ax.axvline(1, color=GREY, lw=0.8)
+        ax.set(xlabel="число скрытых нейронов n", ylabel="max |f − g|",
+               title="Ошибка убывает как 1/n")
+        ax.grid(alpha=0.3, which="both")
+        self._dynamic(self.err_line, self.lsq_line, self.bound_line, self.n_line,
+                      *ax.spines.values())
+        self.legend_err = None
+        self._lstsq = None
+
+    def update(self, key, n, tau=10.0, lstsq=False):
+        label, f, lip = L.TARGETS[key]
+        a, b, x, ns = self.a, self.b, self.x, self.ns
+        params = L.staircase_net(f, n, a, b, tau)
+        fx = f(x)
+        if lstsq:
+            params = L.lstsq_output(params, x, fx)
+        g = L.predict_1d(params, x)
+        ax = self.ax_fit
+        shown = [fx, g]
+        if n <= self.max_units:
+            curves = params[1]["b"][0] + L.staircase_units(params, x)
+            shown.append(curves)
+        for k, line in enumerate(self.units):
+            line.set_visible(n <= self.max_units and k < n)
+            if line.get_visible():
+                line.set_data(x, curves[:, k])
+        self.f_line.set_data(x, fx)
+        self.g_line.set_data(x, g)
+        texts = self.legend_fit.get_texts()
+        texts[0].set_text(f"f(x) = {label}")
+        texts[1].set_text(f"сеть, n = {n}")
+        ax.set_ylim(*_lin_limits(*shown))
+        err = float(np.max(np.abs(g - fx)))
+        ax.set_title(f"n = {n} скрытых нейронов: max |f − g| = {err:.3g}")
+
+        ax = self.ax_err
+        errs = L.staircase_errors(f, ns, a, b, tau)
+        bounds = [L.staircase_error_bound(lip, a, b, m, tau) for m in ns]
+        self.err_line.set_data(ns, errs)
+        self.bound_line.set_data(ns, bounds)
+        shown = [errs, bounds]
+        self.lsq_line.set_visible(bool(lstsq))
+        if lstsq:
+            lsq = L.staircase_errors(f, ns, a, b, tau, lstsq=True)
+            self.lsq_line.set_data(ns, lsq)
+            shown.append(lsq)
+        self.n_line.set_xdata([n, n])
+        span = np.log(ns.max() / ns.min()) if ns.max() > ns.min() else 1.0
+        ax.set_xlim(ns.min() * np.exp(-0.05 * span), ns.max() * np.exp(0.05 * span))
+        ax.set_ylim(*_log_limits(*shown))
+        if self._lstsq is not bool(lstsq):      # the legend lists the visible curves
+            if self.legend_err is not None:
+                self._drop(self.legend_err)
+            handles = [self.err_line] + ([self.lsq_line] if lstsq else []) + [self.bound_line]
+            self.legend_err = ax.legend(handles=handles, fontsize=8)
+            self._dynamic(self.legend_err)
+            self._lstsq = bool(lstsq)
+        return self.fig
+
+
 def plot_staircase(key, n, tau=10.0, lstsq=False, ns=(1, 2, 4, 8, 16, 32, 64, 128), a=0.0, b=1.0):
     """Left: f, the network with n sigmoid units and the units' contributions.
     Right: sup error against n (log-log), with the bound L·h·(1 + …)."""
-    label, f, lip = L.TARGETS[key]
-    fig, axes = _fig(11, 3.8, ncols=2)
-    x = np.linspace(a, b, 801)
-    params = L.staircase_net(f, n, a, b, tau)
-    if lstsq:
-        params = L.lstsq_output(params, x, f(x))
-    g = L.predict_1d(params, x)
-    ax = axes[0, 0]
-    H = L.staircase_units(params, x)
-    if n <= 40:
-        for k in range(n):
-            ax.plot(x, params[1]["b"][0] + H[:, k], color=GREY, lw=0.6, alpha=0.6)
-    ax.plot(x, f(x), color="k", lw=2, label=f"f(x) = {label}")
-    ax.plot(x, g, color=RED, lw=1.8, label=f"сеть, n = {n}")
-    err = float(np.max(np.abs(g - f(x))))
-    ax.set(xlabel="x", title=f"n = {n} скрытых нейронов: max |f − g| = {err:.3g}")
-    ax.legend(fontsize=8, loc="upper right")
-    ax = axes[0, 1]
-    ax.plot(ns, L.staircase_errors(f, ns, a, b, tau), "o-", color=RED,
-              label="построение «лесенкой»")
-    if lstsq:
-        ax.plot(ns, L.staircase_errors(f, ns, a, b, tau, lstsq=True), "s-", color=GREEN,
-                  label="выходной слой по МНК")
-    ax.plot(ns, [L.staircase_error_bound(lip, a, b, m, tau) for m in ns], "--", color="k",
-              label="оценка L·h·(1 + …)")
-    _log(ax, "xy")
-    ax.axvline(n, color=GREY, lw=0.8)
-    ax.set(xlabel="число скрытых нейронов n", ylabel="max |f − g|", title="Ошибка убывает как 1/n")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3, which="both")
-    return fig
+    return StaircaseFigure(ns, a, b, live=False).update(key, n, tau, lstsq)
 
 
 def plot_swap_path(alphas, losses, X=None, Y=None, nets=None, act="tanh"):
@@ -185,68 +518,138 @@ def plot_swap_path(alphas, losses, X=None, Y=None, nets=None, act="tanh"):
     return fig
 
 
+_COLORS = [BLUE, RED, GREEN, ORANGE, GREY, "#8e44ad"]
+#: depths the layer axis is widened to (few distinct limits: cached backgrounds)
+_NICE_DEPTHS = (2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 70, 80, 100)
+
+
+def _depth_limits(depth):
+    """x limits for layers 1…depth: autoscale's 5 % margins for the next «nice» depth."""
+    d = next((m for m in _NICE_DEPTHS if m >= depth), depth)
+    pad = 0.05 * max(d - 1, 1)
+    return 1 - pad, d + pad
+
+
+class GradientNormsFigure(LiveFigure):
+    """‖∂L/∂A_l‖ (key="param") or ‖∂L/∂Y_l‖ (key="delta") per layer on a log axis, one line
+    per entry of ``results``; with ``bound`` also the Jacobian bound (dashed)."""
+
+    def __init__(self, count=1, bound=False, key="param", live=True):
+        from matplotlib.ticker import MaxNLocator
+        fig, axes = _fig(7.5, 3.8)
+        super().__init__(fig, live)
+        self.bound, self.key = bound, key
+        ax = self.ax = axes[0, 0]
+        self.lines, self.bounds = [], []
+        for i in range(count):
+            col = _COLORS[i % len(_COLORS)]
+            self.lines.append(ax.plot([], [], "o-", ms=3, color=col, label=str(i))[0])
+            if bound:
+                self.bounds.append(ax.plot([], [], "--", color=col, lw=1, label=str(i))[0])
+        _log(ax)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set(xlabel="номер слоя l (1 — у входа)",
+               ylabel="‖∂L/∂Aₗ‖" if key == "param" else "‖∂L/∂Yₗ‖")
+        ax.grid(alpha=0.3, which="both")
+        self.legend = ax.legend(fontsize=8)
+        self._dynamic(*self.lines, *self.bounds, self.legend, ax.title, *ax.spines.values())
+
+    def update(self, results, title=None):
+        """results: {label: layer_gradient_norms(...)} (as many as lines)."""
+        texts = iter(self.legend.get_texts())
+        shown, depth = [], 1
+        for i, (label, r) in enumerate(results.items()):
+            v = np.asarray(r[self.key], float)
+            layers = np.arange(1, len(v) + 1)
+            depth = max(depth, len(v))
+            self.lines[i].set_data(layers, np.where(v > 0, v, np.nan))
+            next(texts).set_text(label)
+            shown.append(v)
+            if self.bound:
+                self.bounds[i].set_data(layers, r["bound"])
+                next(texts).set_text(f"оценка ({label})")
+                shown.append(r["bound"])
+        self.ax.set_xlim(*_depth_limits(depth))
+        self.ax.set_ylim(*_log_limits(*shown))
+        self.ax.set_title(title or "Норма градиента по слоям")
+        return self.fig
+
+
 def plot_gradient_norms(results, title=None, bound=False, key="param"):
     """results: {label: layer_gradient_norms(...)}; ‖∂L/∂A_l‖ per layer on a log axis."""
-    fig, axes = _fig(7.5, 3.8)
-    ax = axes[0, 0]
-    colors = [BLUE, RED, GREEN, ORANGE, GREY, "#8e44ad"]
-    for (label, r), col in zip(results.items(), colors):
-        v = np.asarray(r[key], float)
-        layers = np.arange(1, len(v) + 1)
-        ax.plot(layers, np.where(v > 0, v, np.nan), "o-", ms=3, color=col, label=label)
-        if bound:
-            ax.plot(layers, r["bound"], "--", color=col, lw=1, label=f"оценка ({label})")
-    _log(ax)
-    from matplotlib.ticker import MaxNLocator
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlabel="номер слоя l (1 — у входа)",
-           ylabel="‖∂L/∂Aₗ‖" if key == "param" else "‖∂L/∂Yₗ‖",
-           title=title or "Норма градиента по слоям")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
-    return fig
+    return GradientNormsFigure(len(results), bound, key, live=False).update(results, title)
+
+
+_CLIP_STYLE = [(None, RED, "без подрезки"), ("global", "white", "глобальная"),
+               ("local", ORANGE, "локальная")]
+
+
+class CliffFigure(LiveFigure):
+    """Left: lg of the loss of the one-unit RNN over (w, b), the cliff (‖g‖ = 100) and three
+    trajectories. Right: the update directions at the point of the unclipped trajectory where
+    the gradient is largest: raw, globally and locally clipped (unit vectors)."""
+
+    def __init__(self, T=50, n=121, live=True):
+        fig, axes = _fig(11, 4.2, ncols=2, adjust=dict(wspace=0.35))
+        super().__init__(fig, live)
+        self.T = T
+        ax = self.ax_path = axes[0, 0]
+        W, B, loss = L.cliff_surface(n, T)
+        # an image, not contourf: it draws several times faster
+        im = ax.imshow(np.log10(loss + 1e-12), origin="lower", aspect="auto", cmap="viridis",
+                       extent=(W[0, 0], W[0, -1], B[0, 0], B[-1, 0]), vmin=-6, vmax=2.5,
+                       interpolation="nearest")
+        fig.colorbar(im, ax=ax, label="lg L")
+        self.paths = {clip: ax.plot([], [], ".-", color=col, lw=1.2, ms=3, label=label)[0]
+                      for clip, col, label in _CLIP_STYLE}
+        self.star, = ax.plot([], [], "*", color="red", mec="k", ms=14, label="обрыв")
+        self.start, = ax.plot([], [], "o", color="k", mec="white", ms=8)
+        ax.set(xlim=(-1, 9), ylim=(-6, 3), xlabel="w", ylabel="b")
+        self.legend_path = ax.legend(fontsize=8, loc="upper right", facecolor="#bbbbbb")
+        self._dynamic(*self.paths.values(), self.star, self.start, self.legend_path, ax.title,
+                      *ax.spines.values())
+        ax = self.ax_dir = axes[0, 1]
+        self.arrows, proxies = [], []
+        for col, lw in [(RED, 5), (GREY, 2.5), (ORANGE, 2.5)]:
+            self.arrows.append(ax.annotate("", xy=(1, 0), xytext=(0, 0),
+                                           arrowprops=dict(arrowstyle="->", color=col, lw=lw)))
+            proxies.append(ax.plot([], [], color=col, lw=2.5, label="_")[0])
+        ax.set(xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), aspect="equal", xlabel="по w", ylabel="по b")
+        ax.axhline(0, color=GREY, lw=0.5)
+        ax.axvline(0, color=GREY, lw=0.5)
+        self.legend_dir = ax.legend(handles=proxies, labels=["−g", "глобальная", "локальная"],
+                                    fontsize=8, loc="lower left")
+        self._dynamic(*self.arrows, self.legend_dir, ax.title)
+
+    def update(self, start=(6.0, -3.5), lr=0.05, steps=80, c=2.0):
+        """Returns (Figure, trajectories {None | "global" | "local": (steps + 1, 2)})."""
+        T = self.T
+        trajs = L.descend_all(start, lr, steps, c, T)
+        for clip, line in self.paths.items():
+            line.set_data(trajs[clip][:, 0], trajs[clip][:, 1])
+        grads = L.cliff_gradients(trajs[None][:-1], T)
+        k = int(np.argmax(np.linalg.norm(grads, axis=1)))
+        self.star.set_data([trajs[None][k, 0]], [trajs[None][k, 1]])
+        self.legend_path.get_texts()[3].set_text(f"обрыв: ‖g‖ = {np.linalg.norm(grads[k]):.3g}")
+        self.start.set_data([start[0]], [start[1]])
+        self.ax_path.set_title(f"Спуск: шаг {lr:g}, порог c = {c:g}, {steps} шагов")
+        g = -grads[k]
+        texts = self.legend_dir.get_texts()
+        for arrow, text, vec, label in zip(
+                self.arrows, texts, [g, L.clip_global(g, c), L.clip_local(g, c)],
+                ["−g", "глобальная", "локальная"]):
+            arrow.xy = tuple(vec / np.linalg.norm(vec))
+            text.set_text(f"{label}: длина {np.linalg.norm(vec):.3g}, угол с −g "
+                          f"{L.angle_deg(vec, g):.1f}°")
+        self.ax_dir.set_title(f"Шаг {k + 1} без подрезки (‖g‖ максимальна)")
+        return self.fig, trajs
 
 
 def plot_cliff(start=(6.0, -3.5), lr=0.05, steps=80, c=2.0, T=50, n=121):
     """Left: lg of the loss of the one-unit RNN over (w, b), the cliff (‖g‖ = 100) and three
     trajectories. Right: the update directions at the point of the unclipped trajectory where
     the gradient is largest: raw, globally and locally clipped (unit vectors)."""
-    fig, axes = _fig(11, 4.2, ncols=2, adjust=dict(wspace=0.35))
-    ax = axes[0, 0]
-    W, B, loss = L.cliff_surface(n, T)
-    # an image, not contourf: it draws several times faster on every redraw
-    im = ax.imshow(np.log10(loss + 1e-12), origin="lower", aspect="auto", cmap="viridis",
-                   extent=(W[0, 0], W[0, -1], B[0, 0], B[-1, 0]), vmin=-6, vmax=2.5,
-                   interpolation="nearest")
-    fig.colorbar(im, ax=ax, label="lg L")
-    trajs = L.descend_all(start, lr, steps, c, T)
-    for clip, col, label in [(None, RED, "без подрезки"), ("global", "white", "глобальная"),
-                             ("local", ORANGE, "локальная")]:
-        tr = trajs[clip]
-        ax.plot(tr[:, 0], tr[:, 1], ".-", color=col, lw=1.2, ms=3, label=label)
-    grads = L.cliff_gradients(trajs[None][:-1], T)
-    k = int(np.argmax(np.linalg.norm(grads, axis=1)))
-    ax.plot(*trajs[None][k], "*", color="red", mec="k", ms=14,
-            label=f"обрыв: ‖g‖ = {np.linalg.norm(grads[k]):.3g}")
-    ax.plot(*start, "o", color="k", mec="white", ms=8)
-    ax.set(xlim=(-1, 9), ylim=(-6, 3), xlabel="w", ylabel="b",
-           title=f"Спуск: шаг {lr:g}, порог c = {c:g}, {steps} шагов")
-    ax.legend(fontsize=8, loc="upper right", facecolor="#bbbbbb")
-    ax = axes[0, 1]
-    g = -grads[k]
-    for vec, col, label, lw in [(g, RED, "−g", 5), (L.clip_global(g, c), GREY, "глобальная", 2.5),
-                                (L.clip_local(g, c), ORANGE, "локальная", 2.5)]:
-        u = vec / np.linalg.norm(vec)
-        ax.annotate("", xy=u, xytext=(0, 0), arrowprops=dict(arrowstyle="->", color=col, lw=lw))
-        ax.plot([], [], color=col, lw=2.5,
-                label=f"{label}: длина {np.linalg.norm(vec):.3g}, угол с −g "
-                      f"{L.angle_deg(vec, g):.1f}°")
-    ax.set(xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), aspect="equal", xlabel="по w", ylabel="по b",
-           title=f"Шаг {k + 1} без подрезки (‖g‖ максимальна)")
-    ax.axhline(0, color=GREY, lw=0.5)
-    ax.axvline(0, color=GREY, lw=0.5)
-    ax.legend(fontsize=8, loc="lower left")
-    return fig, trajs
+    return CliffFigure(T, n, live=False).update(start, lr, steps, c)
 
 
 def plot_gallery(x=None, beta=0.25, noise_seed=0):

@@ -344,3 +344,93 @@ def test_square_activation_gives_a_quadratic_polynomial():
     y = ((np.outer(x, w) + b) ** 2) @ alpha
     coef = np.polyfit(x, y, 2)
     assert np.abs(np.polyval(coef, x) - y).max() < 1e-9 * np.abs(y).max()
+
+
+# ------------------------------------------------------------------ explorers (01–02)
+
+def _pixels(png_bytes):
+    import io
+
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png_bytes)).convert("RGB"))
+
+
+EXPLORER_CHANGES = [("xor_explorer", "width", 6), ("xor_explorer", "act", "relu"),
+                    ("approx_explorer", "n", 12), ("approx_explorer", "lstsq", True),
+                    ("approx_explorer", "key", "abs"), ("gradient_explorer", "scale", 2.0),
+                    ("gradient_explorer", "depth", 33), ("clipping_explorer", "c", 1.5),
+                    ("clipping_explorer", "start", (7.0, -4.0)), ("resnet_explorer", "depth", 24),
+                    ("resnet_explorer", "act", "relu")]
+
+
+@pytest.mark.parametrize("name,control,value", EXPLORER_CHANGES)
+def test_explorer_redraws_in_place_as_a_fresh_figure(name, control, value, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    import ipywidgets
+
+    from initlab import widgets_lecture1 as wl
+    ex = getattr(wl, name)()
+    assert isinstance(ex, ipywidgets.VBox) and isinstance(ex.image, ipywidgets.Image)
+    first = ex.image.value
+    ex.controls[control].value = value              # the observer redraws the same figure
+    assert ex.image.value != first
+    moved = _pixels(ex.image.value)
+    # the cached static part plus the redrawn artists = an ordinary full draw of the figure
+    # (savefig draws every artist in z-order; a few pixels where a filled contour meets the
+    # frame may differ in the order of drawing)
+    import io
+    buf = io.BytesIO()
+    ex.figure.fig.savefig(buf, format="png", dpi=ex.figure.fig.dpi)
+    full = _pixels(buf.getvalue())
+    assert full.shape == moved.shape
+    assert np.count_nonzero(np.any(full != moved, axis=2)) <= 50
+    # what the in-place update shows is exactly what a figure drawn from scratch shows
+    fresh = getattr(wl, name)(**{control: value})
+    assert np.array_equal(moved, _pixels(fresh.image.value))
+    # back to the default: the cached static part gives the first picture again
+    ex.controls[control].value = getattr(wl, name)().controls[control].value
+    assert np.array_equal(_pixels(ex.image.value), _pixels(first))
+
+
+def test_explorer_limits_contain_the_data():
+    from initlab import plots_lecture1 as P
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        v = 10.0 ** rng.uniform(-30, 5, size=rng.integers(1, 50))
+        lo, hi = P._log_limits(v)
+        assert lo < v.min() and v.max() < hi
+        for x in (lo, hi):                          # 1, 2 or 5 × 10ⁿ
+            m = x / 10.0 ** np.floor(np.log10(x) + 1e-12)
+            assert min(abs(m - s) for s in (1, 2, 5, 10)) < 1e-9
+        w = rng.normal(size=20) * 10.0 ** rng.uniform(-3, 3)
+        lo, hi = P._lin_limits(w)
+        assert lo < w.min() and w.max() < hi
+
+
+@pytest.mark.parametrize("make", ["xor", "staircase", "gradients", "cliff"])
+def test_text_cache_draws_the_same_pixels_as_plain_agg(make, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from initlab import plots_lecture1 as P
+    if make == "xor":
+        params, hist = L.train_xor(3, "relu", 1, steps=100)
+        F = P.XorFigure(live=False)
+        F.update(params, "relu", hist)
+    elif make == "staircase":
+        F = P.StaircaseFigure(live=False)
+        F.update("bump", 11, 4.0, True)
+    elif make == "gradients":
+        F = P.GradientNormsFigure(2, bound=True, live=False)
+        F.update({"a": L.layer_gradient_norms(7, 16, "tanh", 2.0),
+                  "b": L.layer_gradient_norms(7, 16, "relu", 1.0)}, title="градиенты, d = 7")
+    else:
+        F = P.CliffFigure(live=False)
+        F.update((5.0, -2.0), 0.1, 30, 0.7)
+    assert P._TEXT_CACHE == P._text_cache_supported()
+    F.canvas.draw()                     # fills the caches
+    F.canvas.draw()                     # draws from them
+    cached = np.asarray(F.canvas.buffer_rgba()).copy()
+    plain = FigureCanvasAgg(F.fig)
+    plain.draw()
+    assert np.array_equal(cached, np.asarray(plain.buffer_rgba()))
