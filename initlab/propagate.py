@@ -276,10 +276,12 @@ def _theory_constant(act: Activation, scheme: Scheme, n: np.ndarray) -> Profile:
             z = c[i] * n[i] * act.f(zs[-1])
         var, mean = _weighted_stats(z, w)
         kind = _classify(var, mean, True)
-        if kind:
+        if kind and (fwd is None or kind != "precision"):
+            # the FIRST breakdown is recorded; a later overflow/zero/underflow replaces
+            # a loss of precision (it is the more severe one and stops both passes)
             fwd = Breakdown("forward", i + 1, kind)
-            if kind != "precision":
-                break
+        if kind and kind != "precision":
+            break
         zs.append(z)
         if fwd is None:
             pre_var[i], pre_mean[i] = var, mean
@@ -418,10 +420,10 @@ def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
         z = np.matmul(x, ws[i], out=work.z[i])
         var, mean, finite = _stats(z, work.ones)
         kind = "overflow" if not finite else _classify(var, mean, True)
-        if kind:
+        if kind and (fwd is None or kind != "precision"):   # the first one (see theory)
             fwd = Breakdown("forward", i + 1, kind)
-            if kind != "precision":
-                break
+        if kind and kind != "precision":
+            break
         x = act.f_into(z, work.buf(i % 2, batch, int(n[i + 1])), work.buf(3, batch, int(n[i + 1])))
         if fwd is None:
             pre_var[i], pre_mean[i] = var, mean

@@ -1,0 +1,10 @@
+"""Shared test settings.
+
+OpenBLAS defaults to one thread per core. On a 2-core machine that also runs notebook
+kernels (nbval, the book build) its threads wait on each other and small matrix products
+get several times slower; one thread per process is faster overall. Set before numpy is
+imported by any test module; notebook kernels started by nbval inherit it.
+"""
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

@@ -1,0 +1,203 @@
+"""The variance explorer (real ipywidgets, no kernel) and the static figures.
+
+Widget observers fire synchronously when a control's value is set, so setting a value
+here is what moving a slider does in Jupyter; the figure is read back as PNG bytes.
+"""
+import io
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import ipywidgets as W
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from initlab import plots, propagate
+from initlab.widgets import Explorer, variance_explorer
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _png(fig):
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=40)
+    return buf.getvalue()
+
+
+def _has_cyrillic(s):
+    return any("а" <= ch.lower() <= "я" or ch in "ёЁ" for ch in s)
+
+
+@pytest.fixture(scope="module")
+def ex():
+    # a small batch keeps the module fast; the defaults are tested in test_defaults
+    return variance_explorer(depth=12, batch=64)
+
+
+def test_defaults_build_real_widgets():
+    e = variance_explorer()
+    assert isinstance(e, Explorer) and isinstance(e, W.VBox)
+    c = e.controls
+    assert set(c) == {"n_in", "n_out", "depth", "act", "scheme", "batch", "seed"}
+    for key in ("n_in", "n_out", "depth"):
+        assert isinstance(c[key], W.IntSlider)
+    assert isinstance(c["act"], W.Dropdown) and isinstance(c["scheme"], W.Dropdown)
+    assert (c["n_in"].min, c["n_in"].max, c["depth"].min, c["depth"].max) == (8, 1024, 1, 100)
+    assert (c["n_in"].value, c["n_out"].value, c["depth"].value, c["batch"].value) == (
+        256, 256, 30, 512)
+    assert (c["act"].value, c["scheme"].value) == ("tanh", "seed_uniform")
+    acts = [v for _, v in c["act"].options]
+    schemes = [v for _, v in c["scheme"].options]
+    assert {"linear", "tanh", "sigmoid", "relu", "leaky_relu"} <= set(acts)
+    assert {"seed_uniform", "uniform_fixed", "lecun_normal", "xavier_uniform",
+            "xavier_normal", "he_normal", "constant"} <= set(schemes)
+    for label, _ in c["act"].options + c["scheme"].options:
+        assert label
+    for key in ("act", "scheme", "n_in", "depth", "batch", "seed"):
+        assert _has_cyrillic(c[key].description)
+    assert isinstance(e.image, W.Image) and bytes(e.image.value).startswith(PNG)
+    assert e in [e] and e.image in e.children
+    assert set(e.last_timing) == {"simulate", "theory", "draw"}
+    assert "Ширины слоёв: 256 → 256" in e.status.value
+
+
+def test_mimebundle_has_static_fallback(ex):
+    data = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["image/png"] and _has_cyrillic(data["text/plain"])
+    import base64
+    assert base64.b64decode(data["image/png"]) == bytes(ex.image.value)
+
+
+@pytest.mark.parametrize("key,value", [("depth", 7), ("n_in", 64), ("n_out", 512),
+                                       ("act", "relu"), ("scheme", "he_normal"),
+                                       ("seed", 5), ("batch", 128)])
+def test_changing_a_control_redraws(ex, key, value):
+    before = bytes(ex.image.value)
+    ex.controls[key].value = value
+    after = bytes(ex.image.value)
+    assert after.startswith(PNG) and after != before
+    v = ex.values()
+    sim_line = ex.figure.var.sm_f
+    assert len(sim_line.get_xdata()) == v["depth"]
+    # the plotted simulation is the simulation of the current settings
+    sm = propagate.simulate(**v, batch=ex.controls["batch"].value,
+                            seed=ex.controls["seed"].value)
+    np.testing.assert_array_equal(sim_line.get_ydata(), np.where(sm.pre_var > 0, sm.pre_var,
+                                                                 np.nan))
+    th_line = ex.figure.var.th_b
+    th = propagate.theory(**v)
+    np.testing.assert_allclose(th_line.get_ydata(), th.grad_var, rtol=1e-12)
+
+
+def test_restricted_options():
+    e = variance_explorer(depth=3, batch=64, acts=["linear", "relu"],
+                          schemes=["seed_uniform", "he_normal"], act="relu",
+                          scheme="he_normal")
+    assert [v for _, v in e.controls["act"].options] == ["linear", "relu"]
+    assert [v for _, v in e.controls["scheme"].options] == ["seed_uniform", "he_normal"]
+
+
+EXTREME = [
+    dict(n_in=8, n_out=1024, depth=100, act="sigmoid", scheme="constant"),
+    dict(n_in=1024, n_out=8, depth=100, act="relu", scheme="seed_uniform"),
+    dict(n_in=8, n_out=8, depth=100, act="sigmoid", scheme="seed_uniform"),
+    dict(n_in=8, n_out=8, depth=100, act="linear", scheme="he_normal"),
+    dict(n_in=1024, n_out=1024, depth=1, act="softplus", scheme="he_uniform"),
+    dict(n_in=16, n_out=16, depth=100, act="tanh", scheme="zeros"),
+    dict(n_in=8, n_out=1024, depth=100, act="leaky_relu", scheme="xavier_uniform"),
+]
+
+
+@pytest.mark.parametrize("setting", EXTREME, ids=lambda s: "-".join(map(str, s.values())))
+def test_extreme_settings_never_raise(setting):
+    e = variance_explorer(**setting, batch=64)       # one update, at these settings
+    assert bytes(e.image.value).startswith(PNG)
+    msg = e.figure.var.msg
+    th = propagate.theory(setting["act"], setting["scheme"], setting["n_in"],
+                          setting["n_out"], setting["depth"])
+    for m in th.messages:    # every breakdown the theory sees is written on the figure
+        assert m.split(" на слое")[0] in msg.get_text()
+    if msg.get_visible():
+        assert _has_cyrillic(msg.get_text())
+
+
+def test_sliders_to_the_extremes_one_by_one(ex):
+    """Every intermediate state of moving the controls one at a time is drawn too."""
+    for key, value in (("batch", 64), ("depth", 100), ("act", "sigmoid"),
+                       ("scheme", "constant"), ("n_in", 8), ("n_out", 1024),
+                       ("scheme", "zeros"), ("depth", 1)):
+        ex.controls[key].value = value
+        assert bytes(ex.image.value).startswith(PNG)
+    for key, value in (("n_in", 64), ("n_out", 64), ("act", "tanh"),
+                       ("scheme", "xavier_normal"), ("depth", 12)):
+        ex.controls[key].value = value
+
+
+def test_breakdown_is_written_on_the_figure(ex):
+    for key, value in (("n_in", 64), ("n_out", 64), ("act", "sigmoid"),
+                       ("scheme", "seed_uniform"), ("depth", 100)):
+        ex.controls[key].value = value
+    text = ex.figure.var.msg.get_text()
+    assert ex.figure.var.msg.get_visible()
+    assert "Градиент исчез: ушёл ниже диапазона float32 на слое" in text
+    ex.controls["scheme"].value = "zeros"
+    text = ex.figure.var.msg.get_text()
+    assert "Сигнал обратился в точный ноль на слое 1" in text
+    assert "Нет данных для гистограмм" in ex.figure.hist.msg.get_text()
+    ex.controls["scheme"].value = "xavier_normal"
+    ex.controls["depth"].value = 10
+    assert not ex.figure.var.msg.get_visible()
+
+
+# ------------------------------------------------------------------ static figures
+
+def _small_profiles(act="tanh", scheme="xavier_normal", depth=8):
+    th = propagate.theory(act, scheme, 64, 64, depth)
+    sm = propagate.simulate(act, scheme, 64, 64, depth, batch=64)
+    return th, sm
+
+
+def test_plot_grid():
+    settings = [("linear", "seed_uniform"), ("sigmoid", "zeros"),
+                dict(act="linear", scheme="xavier_normal", n_in=64, n_out=16)]
+    fig = plots.plot_grid(settings, n_in=64, n_out=64, depth=6, batch=64, ncols=2)
+    assert isinstance(fig, Figure)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 3 and len(fig.axes) == 4      # 2×2 grid, the 4th hidden
+    assert all(ax.get_yscale() == "log" for ax in visible)
+    assert _has_cyrillic(visible[0].get_title())
+    assert "ширина 64 → 16" in visible[2].get_title()
+    assert "точный ноль на слое 1" in " ".join(t.get_text() for t in visible[1].texts)
+    assert _png(fig).startswith(PNG)
+
+
+def test_plot_grid_key_settings_are_valid():
+    # the default list the book shows: every entry resolves (checked cheaply on theory)
+    for s in plots.KEY_SETTINGS:
+        act, scheme, ni, no, d = plots._setting(s, 256, 256, 30)
+        propagate.theory(act, scheme, ni, no, d)
+
+
+def test_plot_profile_and_variance_and_histograms():
+    th, sm = _small_profiles()
+    for fig in (plots.plot_profile(th, sm), plots.plot_variance(theory=th),
+                plots.plot_histograms(sm, kind="grad", layers=(1, 8))):
+        assert isinstance(fig, Figure)
+        assert _png(fig).startswith(PNG)
+    fig = plots.plot_histograms(propagate.simulate("relu", "he_normal", 64, 64, 4, batch=64))
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any("нулей" in lab for lab in labels)       # ReLU's atom at 0 is reported
+
+
+def test_explorer_figure_update_in_place():
+    f = plots.ExplorerFigure()
+    th, sm = _small_profiles()
+    assert f.update(th, sm) is f.fig
+    a = f.png()
+    th2, sm2 = _small_profiles("relu", "he_normal", depth=5)
+    f.update(th2, sm2)
+    b = f.png()
+    assert a.startswith(PNG) and b.startswith(PNG) and a != b
+    assert len(f.var.th_f.get_xdata()) == 5
