@@ -5,6 +5,8 @@ API (stable):
     dropout_explorer(p=0.5)                          drop probability p
     bn_explorer(depth=20, act="tanh", scale=3.0)     activations per layer, without / with BN
     pruning_explorer(fraction=0.5)                   fraction of weights pruned, three saliencies
+    variance_explorer(**kwargs)                      ``initlab.widgets.variance_explorer`` laid
+                                                     out for the book's ~700 px text column
     FigureExplorer(controls, render)                 controls + PNG; ``.update()``,
                                                      ``.last_seconds``
 
@@ -21,9 +23,13 @@ import ipywidgets as W
 from . import lecture2 as L
 from . import plots_lecture2 as P
 
-__all__ = ["FigureExplorer", "bn_explorer", "dropout_explorer", "pruning_explorer"]
+__all__ = ["FigureExplorer", "bn_explorer", "dropout_explorer", "pruning_explorer",
+           "variance_explorer"]
 
 _STYLE = {"description_width": "initial"}
+#: full width of the row minus the widget's own 2 px margins (a plain "100%" sticks out
+#: by 2 px and the right border is clipped on a narrow page)
+_FULL = "calc(100% - 4px)"
 
 
 class FigureExplorer(W.VBox):
@@ -77,7 +83,8 @@ def dropout_explorer(p: float = 0.5, seed: int = 0) -> FigureExplorer:
 def bn_explorer(depth: int = 20, act: str = "tanh", scale: float = 3.0) -> FigureExplorer:
     controls = {
         "act": W.Dropdown(options=[("tanh", "tanh"), ("ReLU", "relu"), ("сигмоида", "sigmoid")],
-                          value=act, description="Функция активации:", style=_STYLE),
+                          value=act, description="Функция активации:", style=_STYLE,
+                          layout=W.Layout(width=_FULL, max_width="300px")),
         "scale": _slider(scale, 0.25, 4.0, 0.25, "масштаб весов c в N(0, c²/n):"),
         "depth": W.IntSlider(value=depth, min=2, max=50, description="Число слоёв:",
                              continuous_update=False, style=_STYLE),
@@ -90,3 +97,21 @@ def pruning_explorer(fraction: float = 0.5) -> FigureExplorer:
     curves = L.pruning_curves(prob)
     return FigureExplorer({"fraction": _slider(fraction, 0.0, 0.95, 0.05, "доля удалённых весов:")},
                           lambda fraction: P.plot_pruning(prob, curves, fraction))
+
+
+def variance_explorer(**kwargs):
+    """The variance explorer of ``initlab.widgets`` for the book's text column (~700 px).
+
+    The drop-downs «Функция активации» and «Инициализация» (long option labels) each get a
+    row of their own, the full width of the column (less the 2 px margins) capped by
+    ``max_width``, instead of sharing one row.
+    """
+    from . import widgets
+    e = widgets.variance_explorer(**kwargs)
+    c = e.controls
+    c["act"].layout = W.Layout(width=_FULL, max_width="380px")
+    c["scheme"].layout = W.Layout(width=_FULL, max_width="640px")
+    rows = list(e.children)
+    rows[0] = W.VBox([c["act"], c["scheme"]], layout=W.Layout(width="100%"))
+    e.children = tuple(rows)
+    return e

@@ -119,8 +119,24 @@ def test_layers_ru():
 
 @pytest.fixture(scope="module")
 def he_runs():
-    return {(d, s): L.he_experiment(d, s)
-            for d, s in itertools.product((22, 30), ("xavier_normal", "he_normal"))}
+    # exactly what lecture 06 runs: HeExperiments().run(depth, scheme), one cell each
+    he = L.HeExperiments()
+    he.run(22, progress=False)                       # both schemes
+    for scheme in L.HE_SCHEMES:
+        he.run(30, scheme, progress=False)
+    assert set(he.runs) == set(itertools.product((22, 30), ("xavier_normal", "he_normal")))
+    text = he.summary()
+    for r in he.runs.values():
+        assert f"потери в конце {r['final_loss']:.3f}, точность {100 * r['accuracy']:.1f} %" in text
+    return he.runs
+
+
+def test_he_setup_is_the_one_the_text_describes():
+    # «2048 точек из N(0, I_16) … ширины 64 … SGD с моментом 0,9, шаг 0,02, батч 128, 600 шагов»
+    s = L.HE_SETUP
+    assert (s["n"], s["d"], s["width"], s["momentum"], s["lr"], s["batch"], s["steps"]) == (
+        2048, 16, 64, 0.9, 0.02, 128, 600)
+    assert L.HE_SCHEMES == ("xavier_normal", "he_normal")
 
 
 def test_he_experiment_thirty_layers_xavier_stalls_he_converges(he_runs):
@@ -294,8 +310,35 @@ def test_deep_activations_with_and_without_bn():
 
 @pytest.fixture(scope="module")
 def transfer():
-    src, task, pre = L.transfer_pretrain()
-    return src, task, pre, L.transfer_finetune(src, task), L.transfer_scratch(task)
+    # exactly what lecture 04 runs
+    d = L.transfer_demo(progress=False)
+    return d.src, d.task, d.pretrain, d.finetune, d.scratch
+
+
+def test_transfer_setup_is_the_one_the_text_describes():
+    # the table of lecture 04: 1000 source objects, 400 / 300 / 300 / 600 steps,
+    # steps 1e-2 except fine-tuning 1e-3; 20 → 64 → 16 → output; 30 target, 2000 test objects
+    s = L.TRANSFER_SETUP
+    assert (s["n_source"], s["pre_steps"], s["head_steps"], s["fine_steps"],
+            s["scratch_steps"]) == (1000, 400, 300, 300, 600)
+    assert (s["lr"], s["fine_lr"], s["hidden"]) == (1e-2, 1e-3, (64, 16))
+    t = L.transfer_task(s["seed"], n_source=s["n_source"])
+    assert t["Xs"].shape[1] == 20 and len(t["Xt"]) == 30 and len(t["Xe"]) == 2000
+
+
+def test_demo_summary_and_progress_bar(capsys):
+    d = L.Demo(["первая строка", "вторая"], value=3)
+    assert d.value == 3 and repr(d) == str(d) == d.summary() == "первая строка\nвторая"
+    # progress=True draws a tqdm bar (text fallback outside Jupyter) over all the steps
+    small = L.transfer_demo(progress=True, pre_steps=3, head_steps=2, fine_steps=2,
+                            scratch_steps=3)
+    assert len(small.pretrain) == 3 and len(small.scratch["loss"]) == 3
+    assert "10/10" in capsys.readouterr().err
+    text = small.summary()
+    tr, sc = small.finetune, small.scratch
+    assert f"после обучения головы {tr['test_head']:.3f}" in text
+    assert f"с нуля на тех же 30 объектах: {sc['test']:.3f}" in text
+    assert "не изменилось: да" in text
 
 
 def test_transfer_task_shapes():
@@ -332,7 +375,18 @@ def test_train_adam_freezes_layers_exactly():
 
 @pytest.fixture(scope="module")
 def resnet():
-    return L.train_resnet()
+    # exactly what lecture 04 runs
+    return L.resnet_demo(progress=False)
+
+
+def test_resnet_setup_is_the_one_the_text_describes():
+    # «10 остаточных блоков ширины 32 … вход размерности 8, 512 объектов … μ = 0,01; 600 шагов
+    # Adam с шагом 3·10⁻³ … проверочной выборке из 1000 объектов … удалим три блока …
+    # 200 шагов Adam с шагом 10⁻³»
+    s = L.RESNET_SETUP
+    assert (s["blocks"], s["width"], s["d"], s["n"], s["group_penalty"], s["steps"], s["lr"],
+            s["n_val"], s["prune"], s["tune_steps"], s["tune_lr"]) == (
+        10, 32, 8, 512, 0.01, 600, 3e-3, 1000, 3, 200, 1e-3)
 
 
 def test_drop_blocks_is_identity_of_the_block():
@@ -348,20 +402,23 @@ def test_drop_blocks_is_identity_of_the_block():
 
 
 def test_pruning_small_blocks_first_is_cheap(resnet):
-    params, data = resnet
+    params, data = resnet.params, resnet.data
     norms = L.block_outputs(params, data["Xv"])
-    assert len(norms) == 10
+    assert len(norms) == 10 and np.array_equal(norms, resnet.norms)
     order = np.argsort(norms) + 1
-    small = L.block_pruning_curve(params, data["Xv"], data["Yv"], order)
-    large = L.block_pruning_curve(params, data["Xv"], data["Yv"], order[::-1])
+    assert np.array_equal(order, resnet.order)
+    small, large = resnet.small, resnet.large
+    np.testing.assert_array_equal(small, L.block_pruning_curve(params, data["Xv"], data["Yv"], order))
     assert small[0] == large[0]
     assert np.all(small[1:4] < large[1:4] / 3)
     assert small[1] < 1.5 * small[0] and large[1] > 3 * small[0]
-    # a short fine-tuning after dropping three blocks recovers the original loss
-    pruned = L.drop_blocks(params, order[:3])
-    L.train_adam(pruned, data["X"], data["Y"], "relu", steps=200, lr=1e-3, residual=True)
-    tuned = L.block_pruning_curve(pruned, data["Xv"], data["Yv"], [])[0]
+    # a short fine-tuning after dropping three blocks recovers the original loss:
+    # «сеть из 7 блоков работает не хуже исходной из 10»
+    assert len(resnet.pruned) == len(params) - 3 and resnet.k == 3
+    tuned = L.block_pruning_curve(resnet.pruned, data["Xv"], data["Yv"], [])[0]
+    assert tuned == resnet.tuned
     assert tuned <= small[0] and tuned < small[3] / 3
+    assert f"после 200 шагов дообучения {tuned:.4f}" in resnet.summary()
 
 
 # ----------------------------------------------------------------- 07: OBD / OBS
@@ -530,8 +587,20 @@ def test_checked_numbers_match_the_lecture():
     assert L.gain_theory("he_normal", "relu", C2.WIDTH) == pytest.approx(1.0)
 
 
+def test_dropout_setup_is_the_one_the_text_describes():
+    # «60 зашумлённых точек … x ∈ R^10, ε ~ N(0, 0,5²) … 10 → 256 → 256 → 1 … 600 шагов Adam
+    # (шаг 3·10⁻³, полный батч) … p = 0,5 … 2000 новых точек … каждые 25 шагов»
+    s = L.DROPOUT_SETUP
+    assert (s["n"], s["d"], s["noise"], s["width"], s["steps"], s["lr"], s["n_test"],
+            s["every"]) == (60, 10, 0.5, 256, 600, 3e-3, 2000, 25)
+    assert L.DROPOUT_PS == (0.0, 0.5)
+
+
 def test_dropout_reduces_overfitting_in_the_demo():
-    runs = {p: L.train_dropout_net(p) for p in (0.0, 0.5)}
+    demo = L.dropout_demo(progress=False)          # exactly what lecture 05 runs
+    runs = demo.runs
+    assert set(runs) == {0.0, 0.5}
+    assert f"на тесте {runs[0.5]['test'][-1]:.3f}" in demo.summary()
     plain, drop = runs[0.0], runs[0.5]
     assert plain["train_full"] < 1e-6                  # the 60 noisy points are memorised
     assert drop["train_full"] > 1e-3
@@ -542,3 +611,94 @@ def test_dropout_reduces_overfitting_in_the_demo():
     # the parameter count is ~1000 times the number of points
     P = 10 * 256 + 256 + 256 * 256 + 256 + 256 + 1
     assert 500 < P / L.DROPOUT_SETUP["n"] < 2000
+
+
+# ------------------------------------------------- the notebooks' demos (lectures 04–06)
+
+def test_small_demos_reproduce_the_functions_they_wrap():
+    # lecture 06
+    z = L.zero_init_demo(steps=200)
+    r = L.zero_init_run(steps=200)
+    np.testing.assert_array_equal(z.loss, r["loss"])
+    assert f"в конце {r['loss'][-1]:.4f}" in z.summary()
+    sym = L.symmetry_demo(steps=300)
+    assert sym.const["spread"][-1].max() < 1e-12 and sym.rand["spread"][-1].min() > 0.5
+    assert "все веса равны: наибольшее относительное отличие нейронов слоёв 1 и 2 после обучения: 0 и 0" \
+        in sym.summary()
+    naive = L.naive_demo(width=256, depth=10)
+    assert list(naive.profiles) == [lab for lab, _ in L.NAIVE_CASES]
+    np.testing.assert_array_equal(naive.profiles["U[−1, 1]"]["pre_var"],
+                                  L.naive_profile("u11", "tanh", width=256, depth=10)["pre_var"])
+    gain = L.gain_demo(n=128, reps=200)
+    for scheme, g in (("xavier_normal", 0.5), ("he_normal", 1.0)):
+        m1, m2 = L.layer_gain_samples(scheme, "relu", n=128, batch=128, reps=200)
+        assert gain.ratios[scheme] == (pytest.approx(g), m2.mean() / m1.mean())
+    assert "теория 0.50, моделирование 0.500" in gain.summary()
+    # lecture 05
+    dm = L.dropout_moments_demo()
+    np.testing.assert_array_equal(dm.x, X10)
+    assert dm.p == 0.3 and L.DROPOUT_MC == 20000
+    np.testing.assert_allclose(dm.mean, X10, atol=1e-12)
+    np.testing.assert_allclose(dm.var_ratio, 1.0, rtol=1e-10)
+    np.testing.assert_allclose(dm.raw_ratio, 0.7, rtol=1e-12)
+    assert dm.z_max < 5                                   # the Monte Carlo mean within 5 se
+    assert "перебор всех 1024 масок" in dm.summary()
+    sub = L.subnetworks_demo()
+    assert sub.n == 65536 and sub.mean == pytest.approx(sub.full, rel=1e-12)
+    bn = L.batchnorm_demo()
+    # «батче из 64 объектов с тремя координатами … γ = (2, 1, 1), β = (1, 0, −1), ε = 10⁻⁵»
+    assert bn.X.shape == (64, 3) and bn.eps == 1e-5
+    assert bn.gamma.tolist() == [2, 1, 1] and bn.beta.tolist() == [1, 0, -1]
+    np.testing.assert_allclose(bn.Y.var(axis=0), bn.gamma ** 2 * bn.var / (bn.var + bn.eps),
+                               rtol=1e-10)
+    assert bn.identity and bn.var[2] < bn.eps and bn.Y.var(axis=0)[2] < 0.1
+    ra = L.running_average_demo()
+    assert np.all(ra.eval_out == ra.eval_out[0]) and np.ptp(ra.train_out, axis=0).max() > 0.01
+    inst = L.instancenorm_demo()
+    assert inst.X.shape == (32, 8)                        # «32 объектов с 8 координатами»
+    assert inst.d_inst < 1e-4 and inst.d_batch > 1.0 and inst.row_mean < 1e-12
+    deep = L.bn_depth_demo()
+    # «сравним … при c = 0,5 с той же сетью при c = 3 (tanh) и c = 1 (ReLU)»
+    assert L.BN_DEPTH_CASES == (("tanh", 3.0), ("relu", 1.0)) and L.BN_OTHER_SCALE == 0.5
+    t, r = deep.stats["tanh", 3.0], deep.stats["relu", 1.0]
+    assert t["saturated"][0] > 0.25 and t["saturated"][1] < 0.02          # «больше четверти»
+    assert r["plain"][0] / r["plain"][1] > 100                            # «в сотни раз»
+    assert max(t["other_diff"], r["other_diff"]) < 1e-2
+    # lecture 04
+    sal = L.saliency_demo()
+    for row in sal.rows:
+        assert row["zero"] == pytest.approx(row["obd"], rel=1e-8)
+        assert row["obs_update"] == pytest.approx(row["obs"], rel=1e-8)
+    assert not np.array_equal(sal.orders["magnitude"], sal.orders["obd"])
+    pr = L.pruning_demo()
+    assert L.PRUNING_KS == (4, 6, 8) and len(pr.prob["w"]) == 12
+    assert "из 12" in pr.summary()
+
+
+NOTEBOOKS = ["04_transfer_pruning", "05_dropout_bn", "06_init_history"]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_lecture_notebooks_are_thin(name):
+    import json
+    from pathlib import Path
+    nb = json.loads((Path(__file__).parents[1] / "book" / "lectures" / f"{name}.ipynb")
+                    .read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"][1:]
+    for src in code:
+        assert len(src.strip().splitlines()) <= 4, src
+        for banned in ("time.", "perf_counter", "tqdm", "for ", "_SETUP", "секунд", "время"):
+            assert banned not in src, (banned, src)
+
+
+def test_explorers_fit_the_text_column():
+    from initlab import widgets_lecture2 as W2
+    e = W2.variance_explorer(act="relu", scheme="xavier_normal", depth=30)
+    row = e.children[0]
+    assert list(row.children) == [e.controls["act"], e.controls["scheme"]]   # one per row
+    for key in ("act", "scheme"):
+        lay = e.controls[key].layout
+        assert lay.width == "calc(100% - 4px)" and int(lay.max_width.removesuffix("px")) <= 680
+    b = W2.bn_explorer(5, "relu", 1.0)
+    assert b.controls["act"].layout.width == "calc(100% - 4px)"
+    assert b.children[0].layout.flex_flow == "row wrap"
