@@ -7,9 +7,15 @@ Carlo), ``propagate.theory``, the in-place redraw of the figure and its PNG enco
 everything a slider move costs except the transport of the PNG to the browser. The
 updates are timed
 
-  warm  the weights are cached (what moving the activation or depth slider costs);
+  warm  the weights are cached and so is the figure's static background (what moving a
+        slider back to a setting seen before costs: axes, ticks and labels are reused);
+  full  the weights cached, the background not (the first visit of a setting: one full
+        draw of the figure); for the defaults only;
   cold  a new seed every time, so the weights are sampled too (the seed box, or the
         first visit of a width); for the defaults only.
+
+Wall time and the CPU time of this process (``time.process_time``; on a shared machine
+the wall time also holds the waits for the other processes) are printed.
 
 The budget of the issue is p95 ≤ 150 ms at the defaults (width 256, depth 30, batch 512,
 tanh + U[±1/√n_in]). Then the simulation alone is compared with plain numpy matmuls of
@@ -46,7 +52,7 @@ from initlab import propagate
 from initlab.widgets import variance_explorer
 
 DEFAULTS = dict(n_in=256, n_out=256, depth=30, act="tanh", scheme="seed_uniform", batch=512)
-SETTINGS = [   # (name, overrides of DEFAULTS, also time the cold update)
+SETTINGS = [   # (name, overrides of DEFAULTS, also time the full and cold updates)
     ("defaults: tanh, U[±1/√n_in]", {}, True),
     ("ReLU, He normal", dict(act="relu", scheme="he_normal"), False),
     ("sigmoid, Xavier normal", dict(act="sigmoid", scheme="xavier_normal"), False),
@@ -66,22 +72,27 @@ def _blas_threads() -> str:
     return os.environ.get("OPENBLAS_NUM_THREADS", f"default ({os.cpu_count()} cores)")
 
 
-def time_updates(setting: dict, repeats: int, cold: bool) -> tuple[list[float], dict]:
-    """Milliseconds of ``repeats`` updates (after one warm-up) and the median split."""
+def time_updates(setting: dict, repeats: int, mode: str
+                 ) -> tuple[list[float], list[float], dict]:
+    """Wall and CPU (process_time: this process only, the machine is shared) milliseconds
+    of ``repeats`` updates (after one warm-up) and the median split of the wall time."""
     ex = variance_explorer(**setting)
     seed = ex.controls["seed"]
-    base = 1000 if cold else 0
-    out, parts = [], {"simulate": [], "theory": [], "draw": []}
+    base = 1000 if mode == "cold" else 0
+    out, cpu, parts = [], [], {"simulate": [], "theory": [], "draw": []}
     for i in range(repeats):
-        if cold:
+        if mode == "cold":
             seed.value = base + i + 1   # the observer runs an (untimed) update ...
             propagate._CACHE.clear()    # ... so drop its weights: the timed one samples
-        t0 = time.perf_counter()
+        elif mode == "full":
+            getattr(ex.figure, "_bg", {}).clear()   # no cached background: a full draw
+        t0, c0 = time.perf_counter(), time.process_time()
         ex.update()
         out.append(1000 * (time.perf_counter() - t0))
+        cpu.append(1000 * (time.process_time() - c0))
         for k in parts:
             parts[k].append(1000 * ex.last_timing[k])
-    return out, {k: statistics.median(v) for k, v in parts.items()}
+    return out, cpu, {k: statistics.median(v) for k, v in parts.items()}
 
 
 def _shapes(setting):
@@ -153,15 +164,19 @@ def main() -> None:
           f"BLAS threads: {_blas_threads()}, load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores")
     print(f"defaults: {DEFAULTS}")
-    print(f"{'setting':32s} {'':5s} {'median ms':>9s} {'p95 ms':>7s}   "
-          f"{'median split: simulate / theory / draw ms'}")
+    print("warm: the same settings again; full: also without the cached background of the "
+          "figure (a first visit); cold: a new seed, the weights sampled anew")
+    print(f"{'setting':32s} {'':5s} {'median ms':>9s} {'p95 ms':>7s} {'CPU med':>7s} "
+          f"{'CPU p95':>7s}   {'median split: simulate / theory / draw ms'}")
     for name, over, with_cold in settings:
         setting = dict(DEFAULTS, **over)
-        for cold in (False, True)[:1 + with_cold]:
-            t, parts = time_updates(setting, args.repeats, cold)
+        for mode in ("warm", "full", "cold")[:1 + 2 * with_cold]:
+            t, cpu, parts = time_updates(setting, args.repeats, mode)
             split = " / ".join(f"{parts[k]:.0f}" for k in ("simulate", "theory", "draw"))
-            print(f"{name if not cold else '':32s} {'cold' if cold else 'warm':5s} "
-                  f"{statistics.median(t):9.1f} {_p95(t):7.1f}   {split}", flush=True)
+            print(f"{name if mode == 'warm' else '':32s} {mode:5s} "
+                  f"{statistics.median(t):9.1f} {_p95(t):7.1f} {statistics.median(cpu):7.1f} "
+                  f"{_p95(cpu):7.1f}   {split}", flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f}")
 
     print()
     print("Simulation vs plain numpy matmul of the same shapes (float32, median times, "

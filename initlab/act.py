@@ -16,7 +16,10 @@ bend, coarse steps in the Gaussian's far tails). The functions ``f`` and ``df`` 
 vectorised numpy, keep the dtype of their argument (float32 in the simulation) and
 never overflow (the sigmoid is (1 + tanh(z/2))/2, softplus uses ``np.exp`` of
 non-positive numbers only). ``f_into`` and ``mul_df`` are the same functions written
-in place into preallocated buffers: the simulation's fast path.
+in place into preallocated buffers: the simulation's fast path. ``mul_dfy(delta, y)``
+multiplies by f'(z) computed from the output y = f(z) alone (tanh: 1 − y², sigmoid:
+y(1 − y), ReLU: 1[y > 0], leaky ReLU: 1 or α, softplus: 1 − e^(−y), linear: 1),
+overwriting y; it is None where y does not determine f'(z).
 
 API (stable):
 
@@ -25,6 +28,8 @@ API (stable):
         .f(z), .df(z)                       the function and its derivative
         .mean(q), .second_moment(q), .deriv_second_moment(q)
         .alpha                              slope for z < 0 (leaky ReLU), else None
+        .f_into(z, out, tmp), .mul_df(delta, z, tmp), .mul_dfy(delta, y) or None
+                                            in-place kernels of the simulation
     ACTIVATIONS                             dict key -> Activation: linear, tanh, sigmoid,
                                             relu, leaky_relu (α = 0.01), softplus
     get_activation(key_or_activation) -> Activation
@@ -229,13 +234,46 @@ def _softplus_mul_df(delta, z, tmp):   # softplus' = sigmoid
     delta *= tmp
 
 
+# mul_dfy(delta, y) multiplies ``delta`` by f'(z) in place, computed from the OUTPUT
+# y = f(z) (the simulation keeps only the activations, not z); ``y`` is overwritten.
+
+def _linear_mul_dfy(delta, y):
+    pass
+
+
+def _tanh_mul_dfy(delta, y):           # tanh' = 1 − y²
+    np.multiply(y, y, out=y)
+    np.subtract(1, y, out=y)
+    delta *= y
+
+
+def _sigmoid_mul_dfy(delta, y):        # σ' = y (1 − y)
+    delta *= y
+    np.subtract(1, y, out=y)
+    delta *= y
+
+
+def _relu_mul_dfy(delta, y):           # relu' = 1[y > 0]
+    np.greater(y, 0, out=y)
+    delta *= y
+
+
+def _softplus_mul_dfy(delta, y):       # softplus' = σ(z) = 1 − e^(−y) = −expm1(−y)
+    np.negative(y, out=y)
+    np.expm1(y, out=y)
+    np.negative(y, out=y)
+    delta *= y
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation f with derivative df and its moments under z ~ N(0, q).
 
     ``m2``, ``dm2``, ``mean_fn`` are closed forms (callables of q); when None the moment
     is computed by ``gauss_expectation``. ``f_into`` / ``mul_df`` are in-place kernels
-    for the simulation (generic ones built from f and df when not given).
+    for the simulation (generic ones built from f and df when not given); ``mul_dfy``,
+    when given, multiplies by f'(z) knowing only y = f(z) (then the simulation need not
+    keep z).
     """
 
     key: str
@@ -248,7 +286,8 @@ class Activation:
     alpha: float | None = None
     f_into: Callable | None = None
     mul_df: Callable | None = None
-    short: str = ""     # a short Russian name for small plot titles (default: label)
+    short: str = ""
+    mul_dfy: Callable | None = None   # f' from the output y = f(z); None: not possible     # a short Russian name for small plot titles (default: label)
 
     @property
     def title(self) -> str:
@@ -332,6 +371,14 @@ def leaky_relu(alpha: float = 0.01) -> Activation:
             delta *= tmp
 
         kwargs = {"f_into": f_into, "mul_df": mul_df}
+    if a >= 0.0:
+        def mul_dfy(delta, y):              # y > 0 exactly when z > 0 (α ≥ 0)
+            np.greater(y, 0, out=y)
+            np.multiply(y, 1.0 - a, out=y)
+            np.add(y, a, out=y)
+            delta *= y
+
+        kwargs["mul_dfy"] = mul_dfy
     return Activation(
         key="leaky_relu" if a == 0.01 else f"leaky_relu_{a:g}",
         label=f"leaky ReLU (α = {a_txt})",
@@ -346,20 +393,22 @@ def leaky_relu(alpha: float = 0.01) -> Activation:
 _LIST = [
     Activation("linear", "линейная (тождественная)", _identity, _ones,
                m2=lambda q: q, dm2=lambda q: 1.0 + 0.0 * q, mean_fn=lambda q: 0.0 * q,
-               f_into=_linear_f_into, mul_df=_linear_mul_df, short="линейная"),
+               f_into=_linear_f_into, mul_df=_linear_mul_df, short="линейная",
+               mul_dfy=_linear_mul_dfy),
     Activation("tanh", "гиперболический тангенс (tanh)", _tanh, _dtanh,
                mean_fn=lambda q: 0.0 * q, f_into=_tanh_f_into, mul_df=_tanh_mul_df,
-               short="tanh"),
+               short="tanh", mul_dfy=_tanh_mul_dfy),
     Activation("sigmoid", "сигмоида", _sigmoid, _dsigmoid,
                mean_fn=lambda q: 0.5 + 0.0 * q,  # σ(z) + σ(−z) = 1
-               f_into=_sigmoid_f_into, mul_df=_sigmoid_mul_df),
+               f_into=_sigmoid_f_into, mul_df=_sigmoid_mul_df, mul_dfy=_sigmoid_mul_dfy),
     Activation("relu", "ReLU", _relu, _drelu,
                m2=lambda q: q / 2.0, dm2=lambda q: 0.5 + 0.0 * q,
                mean_fn=lambda q: np.sqrt(q) / _SQRT_2PI,
-               f_into=_relu_f_into, mul_df=_relu_mul_df),
+               f_into=_relu_f_into, mul_df=_relu_mul_df, mul_dfy=_relu_mul_dfy),
     leaky_relu(0.01),
     Activation("softplus", "softplus", _softplus, _sigmoid,
-               f_into=_softplus_f_into, mul_df=_softplus_mul_df),
+               f_into=_softplus_f_into, mul_df=_softplus_mul_df,
+               mul_dfy=_softplus_mul_dfy),
 ]
 
 ACTIVATIONS: dict[str, Activation] = {a.key: a for a in _LIST}

@@ -22,10 +22,16 @@ API (stable):
         Small multiples of ``plot_variance`` for several settings: the static figure of the
         key settings for a reader of the book without a kernel. A setting is a tuple
         (act, scheme) or a dict with keys act, scheme and optionally n_in, n_out, depth.
-    ExplorerFigure(figsize=(11, 4.3), dpi=100, legend=True)
+    ExplorerFigure(figsize=(11, 4.3), dpi=100, legend=True, live=True)
         The explorer's figure, created once and updated in place (legend=False leaves the
         variance legend out: the widget shows LEGEND_HTML above the figure instead):
         .update(theory, sim, title=None) -> Figure ; .png() -> bytes ; .fig
+        A ``fastdraw.LiveFigure``: the axes, ticks and labels are rendered once per set of
+        axis limits and cached, an update redraws only the title, curves, markers,
+        histograms and messages (text layouts and glyphs are cached too). Its axis limits
+        are rounded outwards (variance 1, 2, 5 × 10ⁿ; layers to a «nice» depth) so that
+        few distinct backgrounds occur. live=False draws everything every time with the
+        limits of the static figures.
     KEY_SETTINGS  the default list of plot_grid
     LEGEND_HTML   the variance legend as a line of HTML (Russian)
 
@@ -33,12 +39,10 @@ The numerics come from ``initlab.propagate``; nothing is computed here except hi
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import propagate
+from . import fastdraw, propagate
 from .act import get_activation
 from .init import get_scheme
 
@@ -112,8 +116,8 @@ def _title(act, scheme, n=None) -> str:
 class _VarianceArtists:
     """The artists of one variance panel, created once, updated by ``set``."""
 
-    def __init__(self, ax, legend=True, small=False):
-        self.ax = ax
+    def __init__(self, ax, legend=True, small=False, nice=False):
+        self.ax, self.nice = ax, nice       # nice: limits rounded outwards (the explorer)
         ms = 3.5 if small else 4.5
         kw = dict(lw=1.8 if not small else 1.4)
         self.th_f, = ax.plot([], [], color=FWD, label="Var zₗ, теория", **kw)
@@ -134,8 +138,8 @@ class _VarianceArtists:
                            bbox=dict(boxstyle="round,pad=0.35", fc="#fff6d5", ec="#c9a227",
                                      alpha=0.95))
         self.msg.set_visible(False)
-        if legend:
-            ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        self.legend = ax.legend(loc="upper right", fontsize=8, framealpha=0.85) if legend \
+            else None
 
     def set(self, theory=None, sim=None, title=None):
         ax = self.ax
@@ -165,24 +169,42 @@ class _VarianceArtists:
         for v, b in zip(self.vlines, (ref.forward_break if ref else None,
                                       ref.backward_break if ref else None), strict=True):
             v.set_xdata([b.layer, b.layer] if b else [np.nan, np.nan])
+        if self.nice and msgs:   # wrap inside the axes (wrap=True wraps at the figure's edge)
+            msgs = _wrap(msgs, ax, self.msg.get_fontsize())
         self.msg.set_text("\n".join(msgs))
         self.msg.set_visible(bool(msgs))
         allv = np.concatenate([np.ravel(v) for v in values])
         allv = allv[np.isfinite(allv) & (allv > 0)]
         lo, hi = float(allv.min()), float(allv.max())
-        lo, hi = lo / 3.0, hi * 3.0
+        pad = 1.5 if self.nice else 3.0
+        lo, hi = lo / pad, hi * pad
         if hi / lo < 100:
             mid = np.sqrt(lo * hi)
             lo, hi = mid / 10.0, mid * 10.0
         if msgs:   # leave room for the message box at the bottom
             lo = lo / (hi / lo) ** (0.12 * len(msgs))
+        if self.nice:
+            lo, hi = fastdraw.nice_down(lo), fastdraw.nice_up(hi)
         ax.set_ylim(lo, hi)
         from matplotlib.ticker import FuncFormatter, NullFormatter
         ax.yaxis.set_minor_formatter(FuncFormatter(_mantissa_label) if hi / lo < 300
                                      else NullFormatter())
+        if self.nice:    # the next «nice» depth: a few distinct backgrounds for the slider
+            depth = next((d for d in _NICE_DEPTHS if d >= (depth or 1)), depth)
         ax.set_xlim(0.5, (depth or 1) + 0.5)
         if title is not None:
             ax.set_title(title, fontsize=10)
+
+
+_NICE_DEPTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20, 25, 30, 35, 40, 45, 50,
+                60, 70, 80, 90, 100)
+
+
+def _wrap(lines, ax, fontsize) -> list[str]:
+    """``lines`` broken at spaces to fit the width of ``ax`` (about 0.6 em a character)."""
+    import textwrap
+    chars = max(20, int(0.92 * ax.bbox.width / (0.6 * fontsize * ax.figure.dpi / 72)))
+    return [w for line in lines for w in textwrap.wrap(line, chars)]
 
 
 def _same(b, prof) -> bool:
@@ -216,9 +238,9 @@ def plot_variance(theory=None, sim=None, ax=None, title=None, legend=True) -> Fi
 class _HistArtists:
     """Up to ``k`` histogram lines of one panel, created once, updated by ``set``."""
 
-    def __init__(self, ax, k=6, kind="act"):
+    def __init__(self, ax, k=6, kind="act", nice=False):
         import matplotlib as mpl
-        self.ax, self.kind = ax, kind
+        self.ax, self.kind, self.nice = ax, kind, nice
         self.cmap = mpl.colormaps["viridis"]
         self.lines = [ax.plot([], [], lw=1.6, drawstyle="steps-mid")[0] for _ in range(k)]
         ax.set_xlabel("значение активации xₗ" if kind == "act"
@@ -227,7 +249,19 @@ class _HistArtists:
         ax.grid(True, alpha=0.3)
         self.msg = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
                            fontsize=9, wrap=True)
-        self.legend = None
+        self.legend, self._entries = None, None
+
+    def _set_legend(self, entries):
+        """(Re)make the legend of ``entries`` ((label, colour) of the lines); an unchanged
+        legend is kept (making one costs as much as drawing the rest of the panel)."""
+        if self.legend is not None and entries == self._entries:
+            return
+        if self.legend is not None:
+            self.legend.remove()
+            self.legend = None
+        self._entries = entries
+        if entries:
+            self.legend = self.ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
 
     def set(self, sim, layers=None, bins=61, title=None):
         ax = self.ax
@@ -239,10 +273,8 @@ class _HistArtists:
         for line in self.lines:
             line.set_data([], [])
             line.set_label("_")
-        if self.legend is not None:
-            self.legend.remove()
-            self.legend = None
         if not keys:
+            self._set_legend(None)
             self.msg.set_text("Нет данных для гистограмм:\nсигнал потерян"
                               if sim is not None else "")
             ax.set_xlim(-1, 1)
@@ -250,6 +282,8 @@ class _HistArtists:
             return
         self.msg.set_text("")
         lo, hi = _hist_range([samples[k] for k in keys])
+        if self.nice:
+            lo, hi = fastdraw.nice_range(lo, hi)
         edges = np.linspace(lo, hi, bins + 1)
         centers = 0.5 * (edges[1:] + edges[:-1])
         top = 0.0
@@ -269,10 +303,17 @@ class _HistArtists:
             line.set_color(self.cmap(0.9 * (k - 1) / max(depth - 1, 1)))
             line.set_label(label)
         ax.set_xlim(lo, hi)
-        ax.set_ylim(0, top * 1.08 if top > 0 else 1)
-        self.legend = ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        if self.nice:
+            ax.set_ylim(0, fastdraw.nice_up(top * 1.05, _FINE_STEPS) if top > 0 else 1)
+        else:
+            ax.set_ylim(0, top * 1.08 if top > 0 else 1)
+        self._set_legend(tuple((line.get_label(), line.get_color())
+                               for line in self.lines[:len(keys)]))
         if title is not None:
             ax.set_title(title, fontsize=10)
+
+
+_FINE_STEPS = np.array([1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0])
 
 
 def _zero_share(v) -> float:
@@ -313,21 +354,32 @@ def plot_histograms(sim, ax=None, layers=None, kind="act", bins=61, title=None) 
 
 # --------------------------------------------------------------------- explorer
 
-class ExplorerFigure:
+class ExplorerFigure(fastdraw.LiveFigure):
     """The explorer's two-panel figure, created once and redrawn in place.
 
     Lines are updated with ``set_data``; the layout is fixed (no tight_layout per frame).
+    With ``live=True`` the static part (axes, ticks, labels, the title) is cached per set
+    of axis limits and only the changing artists are drawn over it (``fastdraw``).
     """
 
-    def __init__(self, figsize=(11.0, 4.3), dpi=100, legend=True):
-        self.fig = Figure(figsize=figsize, dpi=dpi)
+    def __init__(self, figsize=(11.0, 4.3), dpi=100, legend=True, live=True):
+        super().__init__(Figure(figsize=figsize, dpi=dpi), live)
         self.fig.subplots_adjust(left=0.065, right=0.985, bottom=0.12, top=0.86, wspace=0.22)
         gs = self.fig.add_gridspec(1, 2, width_ratios=(1.35, 1.0))
         self.ax_var = self.fig.add_subplot(gs[0])
         self.ax_hist = self.fig.add_subplot(gs[1])
-        self.var = _VarianceArtists(self.ax_var, legend=legend)
-        self.hist = _HistArtists(self.ax_hist)
-        self.suptitle = self.fig.suptitle("", fontsize=11)
+        self.var = v = _VarianceArtists(self.ax_var, legend=legend, nice=live)
+        self.hist = h = _HistArtists(self.ax_hist, nice=live)
+        if live:    # the title as a child of the axes (figure-level artists cannot be
+            # dynamic: savefig would skip them), placed where fig.suptitle puts it
+            self.suptitle = self.ax_var.text(0.5, 0.98, "", transform=self.fig.transFigure,
+                                             ha="center", va="top", fontsize=11)
+        else:
+            self.suptitle = self.fig.suptitle("", fontsize=11)
+        # the spines (and legends) are drawn over the curves in a full draw: dynamic too
+        self._dynamic(self.suptitle, v.th_f, v.th_b, v.sm_f, v.sm_b, *v.vlines, v.msg,
+                      *self.ax_var.spines.values(), *([v.legend] if v.legend else []),
+                      *h.lines, h.msg, *self.ax_hist.spines.values())
 
     def update(self, theory=None, sim=None, title=None) -> Figure:
         """Redraw with new profiles; returns the (same) Figure."""
@@ -336,31 +388,25 @@ class ExplorerFigure:
             title = _title(prof.act, prof.scheme, prof.widths)
         self.suptitle.set_text(title or "")
         self.var.set(theory, sim)
-        self.hist.set(sim)
+        old = self.hist.legend
+        self.hist.set(sim)                     # may replace the histogram legend
+        if self.hist.legend is not old:
+            if old is not None and old in self._dyn:
+                self._dyn.remove(old)
+            if self.hist.legend is not None:
+                self._dynamic(self.hist.legend)
         return self.fig
-
-    def draw(self):
-        """Render with Agg (what a benchmark times)."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        canvas = self.fig.canvas
-        if not isinstance(canvas, FigureCanvasAgg):
-            canvas = FigureCanvasAgg(self.fig)
-        canvas.draw()
 
     def png(self, draw=True) -> bytes:
         """The current figure as PNG bytes (one Agg draw and a fast PNG encoding)."""
-        from PIL import Image
         if draw:
             self.draw()
-        rgba = np.asarray(self.fig.canvas.buffer_rgba())
-        buf = io.BytesIO()
-        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        return fastdraw.encode_png(self.canvas)
 
 
 def plot_profile(theory, sim, title=None) -> Figure:
     """The explorer's two panels for one setting, as a static figure."""
-    return ExplorerFigure().update(theory, sim, title)
+    return ExplorerFigure(live=False).update(theory, sim, title)
 
 
 # ------------------------------------------------------------------------ grid

@@ -13,7 +13,7 @@ API (stable):
         An explorer's figure (a ``LiveFigure``): the static part (axes, ticks, labels) is
         rendered once per set of axis limits and cached; an update redraws only the changing
         artists. Its canvas also caches text layouts and glyph bitmaps (pixel-identical to
-        plain Agg; see ``_TextCacheRenderer``). Axis limits are rounded outwards (1, 2, 5 ×
+        plain Agg; see ``initlab.fastdraw``). Axis limits are rounded outwards (1, 2, 5 ×
         10ⁿ on log axes) so that few distinct static parts occur.
     plot_logic()                                   AND, OR, NAND, XOR and NOT with separating lines
     plot_xor(params, act, hist, title=None)        decision surface + loss curve
@@ -28,14 +28,18 @@ API (stable):
 from __future__ import annotations
 
 import io
-import math
-from typing import ClassVar
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import lecture1 as L
+from .fastdraw import TEXT_CACHE as _TEXT_CACHE  # noqa: F401  (tests read these names here)
+from .fastdraw import LiveFigure
+from .fastdraw import encode_png as _encode
+from .fastdraw import lin_limits as _lin_limits
+from .fastdraw import log_limits as _log_limits
+from .fastdraw import text_cache_supported as _text_cache_supported  # noqa: F401
 from .plots import _pow10
 
 BLUE, RED, GREEN, GREY, ORANGE = "#1f5fa8", "#c0392b", "#1e7b34", "#7f8c8d", "#d68910"
@@ -57,224 +61,6 @@ def png(fig, dpi=None) -> bytes:
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
     return _encode(canvas)
-
-
-class _TextCacheRenderer(RendererAgg):
-    """RendererAgg that remembers text layouts and glyph bitmaps (pixel-identical output).
-
-    Matplotlib shapes every string (``FT2Font._layout``) and renders every glyph
-    (``_render_glyph``) on every draw; for the small figures of the explorers that is most of
-    the drawing time. A glyph rendered at the same fractional (1/64 px) offset is the same
-    bitmap, shifted by whole pixels: both results are kept in process-wide dictionaries
-    (cleared when they grow large). Used only when matplotlib has the private methods it
-    relies on (``_TEXT_CACHE``); otherwise the plain renderer draws.
-    """
-
-    layouts: ClassVar[dict] = {}
-    glyphs: ClassVar[dict] = {}
-    max_entries = 20_000
-
-    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if ismath:
-            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-        font = self._prepare_font(prop)
-        features = mtext.get_fontfeatures() if mtext is not None else None
-        language = mtext.get_language() if mtext is not None else None
-        key = (s, hash(prop), self.dpi, _hinting_flag(), features, language)
-        items = self.layouts.get(key)
-        if items is None:
-            if len(self.layouts) > self.max_entries:
-                self.layouts.clear()
-            items = self.layouts[key] = [
-                (it.ft_object, it.glyph_index, it.x, it.y)
-                for it in font._layout(s, flags=_hinting_flag(), features=features,
-                                       language=language)]
-        self._glyphs(gc, x, y, angle, prop.get_size_in_points(), items)
-
-    def _glyphs(self, gc, x, y, angle, size, items):
-        """What RendererAgg._draw_text_glyphs_and_boxes does for plain text, with a cache."""
-        from matplotlib.ft2font import RenderMode
-        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-        flags = _hinting_flag()
-        aa = gc.get_antialiased()
-        mode = RenderMode.NORMAL if aa else RenderMode.MONO
-        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
-        mkey = tuple(matrix.ravel().tolist())
-        height = self.height
-        for font, index, dx, dy in items:
-            px = round(0x40 * (x + dx * cos - dy * sin))
-            py = round(0x40 * (height - y + dx * sin + dy * cos))
-            key = (font.fname, font.face_index, size, self.dpi, index, flags, aa, mkey,
-                   px % 64, py % 64)
-            hit = self.glyphs.get(key)
-            if hit is None:
-                font.set_size(size, self.dpi)
-                font._set_transform(matrix, [px, py])
-                bitmap = font._render_glyph(index, flags, mode)
-                buffer = np.array(bitmap.buffer, copy=True)
-                if not aa:
-                    buffer *= 0xff
-                if len(self.glyphs) > self.max_entries:
-                    self.glyphs.clear()
-                hit = self.glyphs[key] = (buffer, bitmap.left - px // 64, bitmap.top - py // 64)
-            buffer, left, top = hit
-            self._renderer.draw_text_image(buffer, left + px // 64,
-                                           int(height) - (top + py // 64) + buffer.shape[0],
-                                           0, gc)
-
-
-def _hinting_flag():
-    from matplotlib.backends.backend_agg import get_hinting_flag
-    return get_hinting_flag()
-
-
-def _text_cache_supported() -> bool:
-    try:
-        from matplotlib.backends import backend_agg
-        from matplotlib.ft2font import FT2Font, RenderMode  # noqa: F401
-        return (hasattr(backend_agg, "get_hinting_flag")
-                and hasattr(RendererAgg, "_draw_text_glyphs_and_boxes")
-                and hasattr(RendererAgg, "_prepare_font")
-                and all(hasattr(FT2Font, m) for m in ("_layout", "_render_glyph",
-                                                      "_set_transform")))
-    except ImportError:
-        return False
-
-
-_TEXT_CACHE = _text_cache_supported()
-
-
-class _Canvas(FigureCanvasAgg):
-    """FigureCanvasAgg with the text cache of ``_TextCacheRenderer``."""
-
-    def get_renderer(self):
-        if not _TEXT_CACHE:
-            return super().get_renderer()
-        w, h = self.get_width_height(physical=True)
-        key = w, h, self.figure.dpi
-        if self._lastKey != key:
-            self.renderer = _TextCacheRenderer(w, h, self.figure.dpi)
-            self._lastKey = key
-        return self.renderer
-
-
-def _encode(canvas) -> bytes:
-    from PIL import Image
-    rgba = np.asarray(canvas.buffer_rgba())
-    buf = io.BytesIO()
-    Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
-    return buf.getvalue()
-
-
-class LiveFigure:
-    """A figure created once and redrawn in place by blitting.
-
-    The artists that change (``_dynamic``) are marked animated: Agg's ordinary draw skips
-    them. The rest — axes, ticks, tick labels, axis labels, fixed texts; rendering text is
-    what costs most — is drawn once per *static state* and the bitmap kept; the state is the
-    axis limits of every axes plus ``_extra_key()``. A redraw restores the bitmap and draws
-    the dynamic artists over it in z-order. ``savefig`` (the inline backend of a notebook)
-    draws everything as usual. With ``live=False`` nothing is animated (a static figure).
-    """
-
-    max_backgrounds = 12
-
-    def __init__(self, fig, live=True):
-        self.fig = fig
-        self.live = live
-        self.canvas = _Canvas(fig)
-        self._dyn = []
-        self._bg = {}
-
-    def _dynamic(self, *artists):
-        if self.live:
-            for a in artists:
-                a.set_animated(True)
-                self._dyn.append(a)
-        return artists
-
-    def _drop(self, *artists):
-        for a in artists:
-            if a in self._dyn:
-                self._dyn.remove(a)
-            a.remove()
-
-    def _extra_key(self):
-        return ()
-
-    def _key(self):
-        return tuple(ax.get_xlim() + ax.get_ylim() for ax in self.fig.axes) + self._extra_key()
-
-    def draw(self):
-        """Render with Agg (restore the cached static part, draw the dynamic artists)."""
-        if not self.live:
-            self.canvas.draw()
-            return
-        key = self._key()
-        bg = self._bg.get(key)
-        if bg is None:
-            self.canvas.draw()
-            if len(self._bg) >= self.max_backgrounds:
-                self._bg.clear()
-            self._bg[key] = self.canvas.copy_from_bbox(self.fig.bbox)
-        else:
-            self.canvas.restore_region(bg)
-        renderer = self.canvas.get_renderer()
-        axes = self.fig.axes
-        order = sorted((a for a in self._dyn if a.get_visible()),
-                       key=lambda a: (axes.index(a.axes) if a.axes in axes else len(axes),
-                                      a.get_zorder()))
-        for a in order:
-            a.draw(renderer)
-
-    def png(self) -> bytes:
-        """The current figure as PNG bytes."""
-        self.draw()
-        return _encode(self.canvas)
-
-
-_STEPS125 = np.array([1.0, 2.0, 5.0, 10.0])
-
-
-def _nice_up(x):
-    e = np.floor(np.log10(x))
-    return float(_STEPS125[np.searchsorted(_STEPS125, x / 10 ** e - 1e-9)] * 10 ** e)
-
-
-def _nice_down(x):
-    e = np.floor(np.log10(x))
-    return float(_STEPS125[np.searchsorted(_STEPS125, x / 10 ** e + 1e-9, side="right") - 1]
-                 * 10 ** e)
-
-
-def _log_limits(*values):
-    """Log-axis limits: autoscale's 5 % margins (at least a factor 1.3) around the positive
-    finite values, rounded outwards to 1, 2, 5 × 10ⁿ (so that an explorer meets few distinct
-    limits and reuses its cached background)."""
-    v = np.concatenate([np.ravel(np.asarray(x, float)) for x in values])
-    v = v[np.isfinite(v) & (v > 0)]
-    if v.size == 0:
-        return 0.1, 10.0
-    lo, hi = float(v.min()), float(v.max())
-    pad = max(1.3, (hi / lo) ** 0.05)
-    lo, hi = _nice_down(lo / pad), _nice_up(hi * pad)
-    if hi / lo < 10:     # less than a decade: widen to whole decades, so that ticks are labelled
-        lo, hi = 10.0 ** np.floor(np.log10(lo) + 1e-9), 10.0 ** np.ceil(np.log10(hi) - 1e-9)
-    return float(lo), float(hi)
-
-
-def _lin_limits(*values, margin=0.05):
-    """Linear limits: the data range with 5 % margins, rounded outwards to a fifth of the
-    leading decimal digit of the range."""
-    v = np.concatenate([np.ravel(np.asarray(x, float)) for x in values])
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return 0.0, 1.0
-    lo, hi = float(v.min()), float(v.max())
-    r = hi - lo if hi > lo else max(abs(hi), 1.0)
-    lo, hi = lo - margin * r, hi + margin * r
-    step = 2 * 10.0 ** (np.floor(np.log10(r)) - 1)
-    return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
 
 
 def _fig(w, h, ncols=1, nrows=1, dpi=80, adjust=None, **kw):

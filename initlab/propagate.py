@@ -347,13 +347,19 @@ def _normal(seed: int, key: int, shape, dtype) -> np.ndarray:
 
 
 class _Workspace:
-    """Preallocated buffers of one network shape (reused between calls: no page faults)."""
+    """Preallocated buffers of one network shape (reused between calls: no page faults).
 
-    def __init__(self, batch, widths, dtype):
-        self.key = (batch, tuple(int(v) for v in widths), dtype.str)
+    ``store[l - 1]`` (batch × n_l) holds x_l — or z_l for an activation whose derivative
+    cannot be computed from its output (no ``mul_dfy``) — for every layer: the backward
+    pass needs f'(z_l). ``flat`` are ``n_flat`` scratch buffers of the largest layer size
+    (viewed by ``buf``): 2 when f' comes from x_l (z, then δ, ping-pong), 3 otherwise.
+    """
+
+    def __init__(self, batch, widths, dtype, n_flat):
+        self.key = (batch, tuple(int(v) for v in widths), dtype.str, n_flat)
         big = batch * int(max(widths))
-        self.z = [np.empty((batch, int(v)), dtype) for v in widths[1:]]
-        self.flat = [np.empty(big, dtype) for _ in range(4)]     # x ping-pong, δ, tmp
+        self.store = [np.empty((batch, int(v)), dtype) for v in widths[1:]]
+        self.flat = [np.empty(big, dtype) for _ in range(n_flat)]
         self.ones = np.ones(big, dtype)
 
     def buf(self, k, rows, cols):
@@ -363,10 +369,11 @@ class _Workspace:
 _WORKSPACE: list = []
 
 
-def _workspace(batch, widths, dtype) -> _Workspace:
-    key = (batch, tuple(int(v) for v in widths), dtype.str)
+def _workspace(batch, widths, dtype, n_flat) -> _Workspace:
+    key = (batch, tuple(int(v) for v in widths), dtype.str, n_flat)
     if not _WORKSPACE or _WORKSPACE[0].key != key:
-        _WORKSPACE[:] = [_Workspace(batch, widths, dtype)]
+        _WORKSPACE[:] = []          # free the old buffers before making the new ones
+        _WORKSPACE.append(_Workspace(batch, widths, dtype, n_flat))
     return _WORKSPACE[0]
 
 
@@ -412,19 +419,30 @@ def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
     depth = len(n) - 1
     ws = [_layer_weights(scheme, int(n[l - 1]), int(n[l]), seed, l, dtype)
           for l in range(1, depth + 1)]
-    work = _workspace(batch, n, dtype)
+    from_y = act.mul_dfy is not None     # f'(z_l) from x_l: keep x_l only, in place
+    work = _workspace(batch, n, dtype, 2 if from_y else 3)
     x = _normal(seed, 0, (batch, int(n[0])), dtype)
     pre_var, pre_mean, act_var, act_mean = _nan(depth), _nan(depth), _nan(depth), _nan(depth)
     act_samples, fwd = {}, None
     for i in range(depth):
-        z = np.matmul(x, ws[i], out=work.z[i])
+        m = int(n[i + 1])
+        if from_y:      # z_l in scratch 0, x_l = f(z_l) into the store (scratch 1: tmp)
+            z = np.matmul(x, ws[i], out=work.buf(0, batch, m))
+        else:           # z_l in the store, x_l ping-pong in scratch 1 and 2 (0: tmp)
+            z = np.matmul(x, ws[i], out=work.store[i])
         var, mean, finite = _stats(z, work.ones)
         kind = "overflow" if not finite else _classify(var, mean, True)
         if kind and (fwd is None or kind != "precision"):   # the first one (see theory)
             fwd = Breakdown("forward", i + 1, kind)
         if kind and kind != "precision":
             break
-        x = act.f_into(z, work.buf(i % 2, batch, int(n[i + 1])), work.buf(3, batch, int(n[i + 1])))
+        if from_y:
+            x = act.f_into(z, work.store[i], work.buf(1, batch, m))
+            if x is not work.store[i]:           # the identity returns z itself
+                np.copyto(work.store[i], x)
+                x = work.store[i]
+        else:
+            x = act.f_into(z, work.buf(1 + i % 2, batch, m), work.buf(0, batch, m))
         if fwd is None:
             pre_var[i], pre_mean[i] = var, mean
             act_var[i], act_mean[i], _ = _stats(x, work.ones)
@@ -435,8 +453,13 @@ def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
         delta = _normal(seed, 1, (batch, int(n[-1])), dtype)
         for i in range(depth - 1, -1, -1):
             if i < depth - 1:
-                delta = np.matmul(delta, ws[i + 1].T, out=work.buf(i % 2, batch, int(n[i + 1])))
-                act.mul_df(delta, work.z[i], work.buf(3, batch, int(n[i + 1])))
+                m = int(n[i + 1])
+                k = i % 2 + (0 if from_y else 1)     # ping-pong: never the matmul's input
+                delta = np.matmul(delta, ws[i + 1].T, out=work.buf(k, batch, m))
+                if from_y:
+                    act.mul_dfy(delta, work.store[i])     # x_{i+1} is used up here
+                else:
+                    act.mul_df(delta, work.store[i], work.buf(0, batch, m))
             var, _, finite = _stats(delta, work.ones)
             kind = "overflow" if not finite else _classify(var, 0.0, False)
             if kind:

@@ -52,6 +52,28 @@ def test_in_place_kernels_equal_f_and_df(a):
 
 
 @pytest.mark.parametrize("a", ALL_ACTS, ids=IDS)
+def test_derivative_from_the_output_equals_df(a):
+    """mul_dfy multiplies by f'(z) knowing only y = f(z) (what the simulation keeps)."""
+    assert a.mul_dfy is not None             # every activation of the course has it
+    rng = np.random.default_rng(2)
+    z = (3 * rng.standard_normal((64, 32))).astype(np.float32)
+    z[0, :4] = [0.0, -60.0, 60.0, -1e-3]    # the kink, the saturated tails
+    y = a.f_into(z, np.empty_like(z), np.empty_like(z)).copy()
+    delta = rng.standard_normal(z.shape).astype(np.float32)
+    expect = delta.astype(np.float64) * a.df(z.astype(np.float64))
+    a.mul_dfy(delta, y)
+    assert delta.dtype == np.float32
+    # float32: y and 1 − y are rounded to ~6e-8 absolute, so f' is to ~1e-7 absolute
+    np.testing.assert_allclose(delta, expect, rtol=2e-6, atol=3e-7 * np.abs(delta).max())
+
+
+def test_derivative_from_the_output_only_where_it_is_determined():
+    # leaky ReLU with α < 0: y > 0 for z < 0 too, so y does not tell the slope
+    assert A.leaky_relu(-0.5).mul_dfy is None
+    assert A.leaky_relu(2.0).mul_dfy is not None
+
+
+@pytest.mark.parametrize("a", ALL_ACTS, ids=IDS)
 def test_functions_keep_float32_and_never_overflow(a):
     z = np.array([-1e30, -1e4, -50.0, 0.0, 50.0, 1e4, 1e30], dtype=np.float32)
     with warnings.catch_warnings():

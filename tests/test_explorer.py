@@ -25,6 +25,11 @@ def _png(fig):
     return buf.getvalue()
 
 
+def _unwrapped(text_artist):
+    """The text of a message box with its line breaks (wrapping) undone."""
+    return " ".join(text_artist.get_text().split())
+
+
 def _has_cyrillic(s):
     return any("а" <= ch.lower() <= "я" or ch in "ёЁ" for ch in s)
 
@@ -118,7 +123,7 @@ def test_extreme_settings_never_raise(setting):
     th = propagate.theory(setting["act"], setting["scheme"], setting["n_in"],
                           setting["n_out"], setting["depth"])
     for m in th.messages:    # every breakdown the theory sees is written on the figure
-        assert m.split(" на слое")[0] in msg.get_text()
+        assert m.split(" на слое")[0] in _unwrapped(msg)
     if msg.get_visible():
         assert _has_cyrillic(msg.get_text())
 
@@ -139,11 +144,11 @@ def test_breakdown_is_written_on_the_figure(ex):
     for key, value in (("n_in", 64), ("n_out", 64), ("act", "sigmoid"),
                        ("scheme", "seed_uniform"), ("depth", 100)):
         ex.controls[key].value = value
-    text = ex.figure.var.msg.get_text()
+    text = _unwrapped(ex.figure.var.msg)
     assert ex.figure.var.msg.get_visible()
     assert "Градиент исчез: ушёл ниже диапазона float32 на слое" in text
     ex.controls["scheme"].value = "zeros"
-    text = ex.figure.var.msg.get_text()
+    text = _unwrapped(ex.figure.var.msg)
     assert "Сигнал обратился в точный ноль на слое 1" in text
     assert "Нет данных для гистограмм" in ex.figure.hist.msg.get_text()
     ex.controls["scheme"].value = "xavier_normal"
@@ -201,3 +206,74 @@ def test_explorer_figure_update_in_place():
     b = f.png()
     assert a.startswith(PNG) and b.startswith(PNG) and a != b
     assert len(f.var.th_f.get_xdata()) == 5
+
+
+# ------------------------------------------------------------ in-place redraw (fastdraw)
+
+def _pixels(png_bytes):
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png_bytes)).convert("RGB"))
+
+
+def test_in_place_redraw_equals_a_fresh_full_draw():
+    """After several control changes the image (cached background + redrawn artists) is
+    exactly what a full draw of the same figure and a freshly built explorer show."""
+    e = variance_explorer(depth=12, batch=64)
+    first = bytes(e.image.value)
+    changes = [("act", "relu"), ("depth", 20), ("scheme", "he_normal"), ("n_out", 128),
+               ("seed", 3), ("act", "sigmoid"), ("scheme", "constant"), ("batch", 128)]
+    for key, value in changes:
+        before = bytes(e.image.value)
+        e.controls[key].value = value
+        assert bytes(e.image.value) != before
+        moved = _pixels(e.image.value)
+        buf = io.BytesIO()
+        e.figure.fig.savefig(buf, format="png", dpi=e.figure.fig.dpi)   # draws every artist
+        assert np.array_equal(moved, _pixels(buf.getvalue())), (key, value)
+    settings = {k: c.value for k, c in e.controls.items()}
+    fresh = variance_explorer(**settings)
+    assert np.array_equal(_pixels(e.image.value), _pixels(fresh.image.value))
+    # the message box is wrapped inside the variance axes (not into the histogram panel)
+    box = e.figure.var.msg.get_window_extent(e.figure.canvas.get_renderer())
+    assert e.figure.var.msg.get_visible() and box.x1 < e.figure.ax_var.bbox.x1
+    # back to the first settings: the cached background gives the first picture again
+    for key, value in (("act", "tanh"), ("depth", 12), ("scheme", "seed_uniform"),
+                       ("n_out", 256), ("seed", 0), ("batch", 64)):
+        e.controls[key].value = value
+    assert np.array_equal(_pixels(e.image.value), _pixels(first))
+
+
+def test_explorer_limits_are_rounded_and_contain_the_data():
+    from initlab import fastdraw
+    e = variance_explorer(depth=12, batch=64)
+    for key, value in (("act", "relu"), ("scheme", "he_normal"), ("act", "linear"),
+                       ("n_out", 32)):
+        e.controls[key].value = value
+        lo, hi = e.figure.ax_var.get_ylim()
+        for x in (lo, hi):                          # 1, 2 or 5 × 10ⁿ
+            m = x / 10.0 ** np.floor(np.log10(x) + 1e-12)
+            assert min(abs(m - s) for s in (1, 2, 5, 10)) < 1e-9
+        ys = np.concatenate([ln.get_ydata() for ln in (e.figure.var.th_f, e.figure.var.sm_b)])
+        ys = ys[np.isfinite(ys)]
+        assert lo < ys.min() and ys.max() < hi
+        top = max(float(np.max(ln.get_ydata(), initial=0)) for ln in e.figure.hist.lines)
+        assert top < e.figure.ax_hist.get_ylim()[1] <= 1.25 * top
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        lo, hi = np.sort(rng.normal(size=2)) * 10.0 ** rng.uniform(-5, 5)
+        a, b = fastdraw.nice_range(lo, hi)
+        step = fastdraw.nice_down((hi - lo) / 10)
+        assert a <= lo and hi <= b and (b - a) <= (hi - lo) + 2 * step * (1 + 1e-9)
+
+
+def test_static_profile_keeps_the_plain_limits():
+    th, sm = _small_profiles()
+    f = plots.ExplorerFigure(live=False)
+    f.update(th, sm)
+    live = plots.ExplorerFigure()
+    live.update(th, sm)
+    assert not any(a.get_animated() for a in f.fig.findobj())
+    hi = f.ax_var.get_ylim()[1]
+    allv = np.concatenate([th.pre_var, th.grad_var, sm.pre_var, sm.grad_var, [1.0]])
+    assert hi == pytest.approx(3 * allv.max())      # the static figure's margin, not rounded
+    assert live.ax_var.get_ylim()[1] >= hi / 2

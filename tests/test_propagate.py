@@ -354,6 +354,30 @@ def test_same_seed_same_result():
     assert np.array_equal(t1.pre_var, t2.pre_var) and np.array_equal(t1.grad_var, t2.grad_var)
 
 
+@pytest.mark.parametrize("act", ["tanh", "relu", "leaky_relu", "sigmoid", "softplus",
+                                 "linear"])
+def test_derivative_from_activations_equals_derivative_from_preactivations(act):
+    """The fast path (f' from the stored x_l, in place) gives the backward pass of the
+    path that keeps z_l (an activation without ``mul_dfy``): bit for bit where f' is a
+    function of f (tanh, ReLU, leaky ReLU, linear), to float32 rounding otherwise."""
+    import dataclasses
+
+    from initlab.act import get_activation
+    a = get_activation(act)
+    slow = dataclasses.replace(a, mul_dfy=None)
+    fast = P.simulate(a, "xavier_normal", 96, 48, 9, batch=64, seed=5)
+    ref = P.simulate(slow, "xavier_normal", 96, 48, 9, batch=64, seed=5)
+    for name in ("pre_var", "pre_mean", "act_var", "act_mean"):
+        assert np.array_equal(getattr(fast, name), getattr(ref, name))
+    assert fast.act_samples.keys() == ref.act_samples.keys()
+    if act in ("tanh", "relu", "leaky_relu", "linear"):
+        assert np.array_equal(fast.grad_var, ref.grad_var)
+        for k in ref.grad_samples:
+            assert np.array_equal(fast.grad_samples[k], ref.grad_samples[k])
+    else:
+        np.testing.assert_allclose(fast.grad_var, ref.grad_var, rtol=1e-5)
+
+
 def test_weights_do_not_depend_on_depth_or_activation_call_order():
     a = P.simulate("linear", "lecun_normal", 64, 64, 5, batch=128, seed=1)
     P.simulate("relu", "he_normal", 64, 64, 9, batch=128, seed=1)
