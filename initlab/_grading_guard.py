@@ -37,8 +37,12 @@ outputs of every submission stay available for review.
 _MISSING = object()
 
 
-def install(key, secret, roots):
-    """Snapshot the environment; register the guard as ``sys.modules[key]``."""
+def install(key, secret, roots, check_modules=None):
+    """Snapshot the environment; register the guard as ``sys.modules[key]``.
+
+    ``check_modules``: the ``initlab.checks`` submodules the assignment uses (None: all of
+    them). Importing only those keeps a kernel's start short (ch07 alone pulls in scipy).
+    """
     import ast
     import builtins
     import hashlib
@@ -66,6 +70,8 @@ def install(key, secret, roots):
     pkg = sys.modules.get("initlab.checks")
     if pkg is not None and hasattr(pkg, "__path__"):
         for info in pkgutil.iter_modules(pkg.__path__, "initlab.checks."):
+            if check_modules is not None and info.name.rsplit(".", 1)[1] not in check_modules:
+                continue
             try:
                 importlib.import_module(info.name)
             except Exception:

@@ -302,6 +302,22 @@ def _imports(source: str) -> list[tuple[str, list[str]]]:
     return found
 
 
+_CHECK_MODULE = re.compile(
+    r"checks\.(\w+)\.|from\s+initlab\.checks\.(\w+)\s+import|"
+    r"from\s+initlab\.checks\s+import\s+([\w, ]+)|import\s+initlab\.checks\.(\w+)")
+
+
+def _check_modules(source: str) -> list[str] | None:
+    """The initlab.checks submodules a master's code uses (None: cannot tell — all)."""
+    names: set[str] = set()
+    for m in _CHECK_MODULE.finditer(source):
+        for group in m.groups():
+            if group:
+                names.update(n.strip() for n in group.split(",") if n.strip())
+    names.discard("core")
+    return sorted(names) or None
+
+
 def build_run(master: Master, nb, key: str, secret: str) -> list[RunCell]:
     """The cells to execute: the master with the student's answer cells."""
     by_id: dict[str, object] = {}
@@ -339,11 +355,12 @@ def build_run(master: Master, nb, key: str, secret: str) -> list[RunCell]:
         else:
             cells.append(RunCell("code", src, i, gid))
         imports.extend(stmt for stmt, _ in found)
+    used = _check_modules("\n".join(_source(c) for c in master.nb.cells if c.cell_type == "code"))
     setup = (
         "def __initlab_guard_setup():\n"
         '    ns = {"__name__": "_initlab_guard"}\n'
         f"    exec(compile({_GUARD_SOURCE!r}, '<initlab-grader>', 'exec'), ns)\n"
-        f"    ns['install']({key!r}, {secret!r}, {sorted(set(roots))!r})\n"
+        f"    ns['install']({key!r}, {secret!r}, {sorted(set(roots))!r}, {used!r})\n"
         "__initlab_guard_setup()\n"
         "del __initlab_guard_setup\n"
     )

@@ -435,3 +435,15 @@ def test_agrees_with_nbgrader(tmp_path):
         assert float(ours[student]["total"]) == exported[student]
     assert [float(ours[s]["total"]) for s in ("correct", "partial", "blank")] == [7, 3, 0]
     assert exported["tamper"] > 0 and float(ours["tamper"]["total"]) == 0
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from initlab import checks\nchecks.ch06.uniform_variance(x)", ["ch06"]),
+    ("from initlab.checks import lectures1\nlectures1.layer_grad(f)", ["lectures1"]),
+    ("from initlab.checks import core, ch07\nimport initlab.checks.lectures2", ["ch07", "lectures2"]),
+    ("x = 1", None),
+])
+def test_only_the_used_check_modules_are_preloaded(source, expected):
+    """The guard imports only the check modules a master uses (None: all of them)."""
+    from initlab.grading import _check_modules
+    assert _check_modules(source) == expected
