@@ -41,8 +41,27 @@ __all__ = ["Explorer", "variance_explorer"]
 _STYLE = {"description_width": "initial"}
 
 
-class Explorer(W.VBox):
+class PngFallback:
+    """Mixin for a widget box holding ``self.image`` (an ipywidgets.Image): its mime bundle
+    also carries the current PNG and a Russian ``fallback_text``, so a front end that
+    cannot render widgets (a static page, GitHub) still shows the figure."""
+
+    fallback_text = "Интерактивный рисунок: запустите ячейку в Jupyter, чтобы двигать ползунки."
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        if isinstance(data, tuple):       # (data, metadata)
+            data = data[0]
+        data = dict(data or {})
+        data["text/plain"] = self.fallback_text
+        data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return data
+
+
+class Explorer(PngFallback, W.VBox):
     """The variance explorer: controls, a legend line, the figure (as a PNG image)."""
+
+    fallback_text = "Исследователь дисперсии: запустите ячейку в Jupyter, чтобы двигать ползунки."
 
     def __init__(self, controls: dict, figure: plots.ExplorerFigure, **kwargs):
         self.controls = controls
@@ -94,15 +113,6 @@ class Explorer(W.VBox):
             f'{widths[-1]}; батч {sim.batch}</span>'
         )
 
-    def _repr_mimebundle_(self, **kwargs):
-        data = super()._repr_mimebundle_(**kwargs)
-        if isinstance(data, tuple):       # (data, metadata)
-            data = data[0]
-        data = dict(data or {})
-        data["text/plain"] = ("Исследователь дисперсии: запустите ячейку в Jupyter, "
-                              "чтобы двигать ползунки.")
-        data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-        return data
 
 
 def _options(registry, keys):

@@ -18,13 +18,13 @@ updated in place on every change; its static part is rendered once and reused.
 """
 from __future__ import annotations
 
-import base64
 import time
 
 import ipywidgets as W
 
 from . import lecture1 as L
 from . import plots_lecture1 as P
+from .widgets import PngFallback
 
 __all__ = [
     "FigureExplorer",
@@ -39,9 +39,11 @@ _STYLE = {"description_width": "initial"}
 _ACTS = [("tanh", "tanh"), ("сигмоида", "sigmoid"), ("ReLU", "relu")]
 
 
-class FigureExplorer(W.VBox):
+class FigureExplorer(PngFallback, W.VBox):
     """Controls + PNG. ``render(**values) -> (figure, html)`` is called on every change;
     the figure is a ``plots_lecture1.LiveFigure`` (updated in place) or a Figure."""
+
+    fallback_text = "Интерактивный график: запустите ячейку в Jupyter, чтобы двигать ползунки."
 
     def __init__(self, controls: dict, render, figure=None, **kwargs):
         self.controls = controls
@@ -72,14 +74,6 @@ class FigureExplorer(W.VBox):
                              f'<span style="color:#666">(пересчёт {1000 * self.last_seconds:.0f} мс)'
                              '</span></span>')
 
-    def _repr_mimebundle_(self, **kwargs):
-        data = super()._repr_mimebundle_(**kwargs)
-        if isinstance(data, tuple):
-            data = data[0]
-        data = dict(data or {})
-        data["text/plain"] = "Интерактивный график: запустите ячейку в Jupyter, чтобы двигать ползунки."
-        data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-        return data
 
 
 def _int(value, lo, hi, desc, step=1):

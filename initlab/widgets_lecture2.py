@@ -15,13 +15,13 @@ Each explorer is an ``ipywidgets.VBox``; a front end without widgets falls back 
 """
 from __future__ import annotations
 
-import base64
 import time
 
 import ipywidgets as W
 
 from . import lecture2 as L
 from . import plots_lecture2 as P
+from .widgets import PngFallback
 
 __all__ = ["FigureExplorer", "bn_explorer", "dropout_explorer", "pruning_explorer",
            "variance_explorer"]
@@ -32,7 +32,7 @@ _STYLE = {"description_width": "initial"}
 _FULL = "calc(100% - 4px)"
 
 
-class FigureExplorer(W.VBox):
+class FigureExplorer(PngFallback, W.VBox):
     """Controls + the figure as a PNG. ``render(**values) -> Figure`` on every change."""
 
     def __init__(self, controls: dict, render, **kwargs):
@@ -57,14 +57,6 @@ class FigureExplorer(W.VBox):
         self.status.value = (f'<span style="color:#666;font-size:85%">пересчёт занял '
                              f'{1000 * self.last_seconds:.0f} мс</span>')
 
-    def _repr_mimebundle_(self, **kwargs):
-        data = super()._repr_mimebundle_(**kwargs)
-        if isinstance(data, tuple):
-            data = data[0]
-        data = dict(data or {})
-        data["text/plain"] = "Интерактивный рисунок: запустите ячейку в Jupyter, чтобы двигать ползунки."
-        data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-        return data
 
 
 def _slider(value, lo, hi, step, desc, fmt=".2f"):
