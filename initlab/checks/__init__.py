@@ -1,8 +1,10 @@
 """Self-checks that students call from the exercises: ``checks.ch06.uniform_variance(x)``.
 
 ``core`` holds the machinery (``CheckFailed``, validators); each assignment has its own
-module ``chNN`` (``ch06``, ``ch07``, …) or ``lecturesN``, imported lazily on first attribute access, so
-a new assignment only adds ``initlab/checks/chNN.py`` or ``lecturesN.py``.
+module (``ch06``, ``ch07``, ``lectures1`` … and topic names such as ``order_chaos`` for the
+later chapters), imported lazily on first attribute access, so a new assignment only adds
+``initlab/checks/<name>.py``. The names of existing modules are stable: handed-out notebooks
+call them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from .core import CheckFailed
 
 __all__ = ["CheckFailed", "core"]
 
-_MODULE = re.compile(r"(ch\d{2}|lectures\d)\w*")
+_MODULE = re.compile(r"(?!core$)[a-z][a-z0-9_]*")
 
 
 def __getattr__(name: str):
