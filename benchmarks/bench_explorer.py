@@ -48,7 +48,7 @@ import time
 
 import numpy as np
 
-from initlab import propagate
+from initlab.numerics import propagate
 from initlab.widgets import variance_explorer
 
 DEFAULTS = dict(n_in=256, n_out=256, depth=30, act="tanh", scheme="seed_uniform", batch=512)

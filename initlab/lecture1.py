@@ -54,7 +54,7 @@ import itertools
 
 import numpy as np
 
-from . import nn
+from .numerics import mlp as nn
 
 # ----------------------------------------------------------------- logic functions
 

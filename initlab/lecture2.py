@@ -91,8 +91,8 @@ import os
 
 import numpy as np
 
-from . import nn
-from .init import get_scheme
+from .numerics import mlp as nn
+from .numerics.schemes import get_scheme
 
 __all__ = [
     "BN_DEPTH_CASES",

@@ -42,9 +42,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import fastdraw, propagate
-from .act import get_activation
-from .init import get_scheme
+from . import fastdraw
+from .numerics import propagate
+from .numerics.activations import get_activation
+from .numerics.schemes import get_scheme
 
 __all__ = ["KEY_SETTINGS", "LEGEND_HTML", "ExplorerFigure", "plot_grid", "plot_histograms", "plot_profile",
            "plot_variance"]

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
-from . import exact_normal as en
+from .numerics import exact_normal as en
 
 __all__ = ["Case", "run_case", "plot_hist", "plot_qq", "plot_cases", "plot_density",
            "moments_table", "moments_html", "ExplorerFigure"]

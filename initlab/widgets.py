@@ -32,9 +32,10 @@ import time
 
 import ipywidgets as W
 
-from . import plots, propagate
-from .act import ACTIVATIONS
-from .init import SCHEMES
+from . import plots
+from .numerics import propagate
+from .numerics.activations import ACTIVATIONS
+from .numerics.schemes import SCHEMES
 
 __all__ = ["Explorer", "variance_explorer"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html as _html
 
-from . import exact_normal as en
+from .numerics import exact_normal as en
 from .plots_normal import Case, ExplorerFigure, run_case
 
 __all__ = ["DEFAULTS", "Explorer", "explorer", "render_html"]

@@ -9,8 +9,8 @@ import warnings
 import numpy as np
 import pytest
 
-from initlab import act as A
-from initlab.init import get_scheme, he_leaky
+from initlab.numerics import activations as A
+from initlab.numerics.schemes import get_scheme, he_leaky
 
 ALL_ACTS = [*A.ACTIVATIONS.values(), A.leaky_relu(0.2), A.leaky_relu(0.0)]
 IDS = [a.key for a in ALL_ACTS]

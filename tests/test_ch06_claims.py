@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from initlab import act, init, propagate
+from initlab.numerics import activations as act, schemes as init, propagate
 
 
 def test_seed_uniform_variance_and_ratio():

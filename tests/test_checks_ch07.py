@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from initlab import checks
-from initlab import exact_normal as en
+from initlab.numerics import exact_normal as en
 from initlab.checks.core import CheckFailed
 
 ch07 = checks.ch07

@@ -1,4 +1,4 @@
-"""Problem 7 (``initlab.exact_normal``): every distributional and numerical claim of the
+"""Problem 7 (``initlab.numerics.exact_normal``): every distributional and numerical claim of the
 chapter, the seed's as well as ours.
 
 Kinds of evidence:
@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from initlab import exact_normal as en
+from initlab.numerics import exact_normal as en
 from initlab import plots_normal as pn
 
 ALPHA = 0.01       # level of the tests that must reject (false claims)

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from initlab import plots, propagate
+from initlab import plots
+from initlab.numerics import propagate
 from initlab.widgets import Explorer, variance_explorer
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from initlab.init import SCHEMES, Scheme, get_scheme, he_leaky, uniform_variance
+from initlab.numerics.schemes import SCHEMES, Scheme, get_scheme, he_leaky, uniform_variance
 
 RANDOM = [s for s in SCHEMES.values() if s.random]
 SHAPES = [(256, 256), (300, 120), (40, 1000)]

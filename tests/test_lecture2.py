@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from initlab import lecture2 as L
-from initlab import nn
+from initlab.numerics import mlp as nn
 from initlab import plots_lecture2 as P2
 from initlab.checks import lectures2 as C2
 from initlab.checks.core import CheckFailed
-from initlab.init import get_scheme, uniform_variance
+from initlab.numerics.schemes import get_scheme, uniform_variance
 
 # ----------------------------------------------------------------- 05: initialisation
 

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from initlab import act as A
+from initlab.numerics import activations as A
 from initlab import lecture1 as L
-from initlab import nn
+from initlab.numerics import mlp as nn
 
 SEPARABLE_2 = {tuple(y) for y in L.all_truth_tables(2) if L.separable_lp(L.BOOL_X, y)[0]}
 

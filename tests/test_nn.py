@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from initlab import nn
+from initlab.numerics import mlp as nn
 
 
 def _num_grad(f, x, h=1e-6):

@@ -37,9 +37,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from initlab import propagate as P
-from initlab.act import ACTIVATIONS
-from initlab.init import SCHEMES, Scheme
+from initlab.numerics import propagate as P
+from initlab.numerics.activations import ACTIVATIONS
+from initlab.numerics.schemes import SCHEMES, Scheme
 
 WIDTH, DEPTH, BATCH, K = 256, 10, 128, 6
 T = float(stats.t.ppf(1 - 0.0005, K - 1))
@@ -362,7 +362,7 @@ def test_derivative_from_activations_equals_derivative_from_preactivations(act):
     function of f (tanh, ReLU, leaky ReLU, linear), to float32 rounding otherwise."""
     import dataclasses
 
-    from initlab.act import get_activation
+    from initlab.numerics.activations import get_activation
     a = get_activation(act)
     slow = dataclasses.replace(a, mul_dfy=None)
     fast = P.simulate(a, "xavier_normal", 96, 48, 9, batch=64, seed=5)

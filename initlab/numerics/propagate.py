@@ -95,8 +95,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .act import Activation, gauss_nodes, get_activation
-from .init import Scheme, get_scheme
+from .activations import Activation, gauss_nodes, get_activation
+from .schemes import Scheme, get_scheme
 
 __all__ = ["Profile", "Breakdown", "layer_widths", "default_hist_layers", "theory",
            "simulate", "F32_MAX", "F32_TINY", "PRECISION_RTOL"]
