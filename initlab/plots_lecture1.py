@@ -294,7 +294,7 @@ def plot_swap_path(alphas, losses, X=None, Y=None, nets=None, act="tanh"):
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
     if nets is not None:
-        from . import nn
+        from .numerics import mlp as nn
         ax = axes[0, 1]
         ax.scatter(X[:, 0], Y[:, 0], s=10, color="k", label="данные")
         for (a, params), col in zip(nets, [GREEN, ORANGE, BLUE]):
