@@ -104,6 +104,32 @@ def passed(message: str) -> None:
     print(f"Верно! {message}".rstrip())
 
 
+class Check:
+    """A self-check in two parts, so that grading can judge outside the student's process.
+
+    ``probe(*args, **kwargs) -> data`` reads the student's answer and returns PLAIN data
+    only (a dict of numbers, strings, lists, numpy arrays — never the student's objects);
+    it may raise ``CheckFailed`` itself (no answer, a function that raises, …).
+    ``judge(data) -> str`` decides from that data alone: it returns the success message
+    (printed after «Верно!») or raises ``CheckFailed`` with a Russian explanation.
+
+    Calling the check (what a student's notebook does) runs both in one process. The
+    grader runs ``probe`` in the sandboxed kernel and ``judge`` in its own process.
+    """
+
+    def __init__(self, probe, judge, name: str | None = None, doc: str | None = None):
+        self.probe = probe
+        self.judge = judge
+        self.__name__ = name or getattr(probe, "__name__", "check").removeprefix("_probe_")
+        self.__doc__ = doc or getattr(judge, "__doc__", None)
+
+    def __call__(self, *args, **kwargs) -> None:
+        passed(self.judge(self.probe(*args, **kwargs)))
+
+    def __repr__(self) -> str:
+        return f"<check {self.__name__}>"
+
+
 def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
