@@ -228,3 +228,40 @@ def test_quotient_weights_have_infinite_second_moment():
             for M in (100.0, 1000.0)]
     slope = 1 / (a * math.sqrt(2 * math.pi))
     assert (part[1] - part[0]) / 900 == pytest.approx(slope, rel=1e-3)
+
+
+def test_tanh_gain_five_thirds_has_a_nonzero_fixed_point():
+    """06 е): with g = 1 the second moment of a deep tanh stack tends to 0 (q ← E tanh(z)²
+    < q), with g = 5/3 it converges to the non-zero fixed point q* = (25/9) E tanh(√q* Z)²
+    ≈ 1,18 (the slope of the map at 0 is g² > 1)."""
+    tanh = act.get_activation("tanh")
+
+    def step(q, g):
+        return g**2 * float(act.gauss_expectation(lambda z: tanh.f(z) ** 2, q))
+
+    q1 = q53 = 1.0
+    for _ in range(300):
+        q1, q53 = step(q1, 1.0), step(q53, 5 / 3)
+    assert q1 < 0.003 and step(q1, 1.0) < q1
+    assert step(q53, 5 / 3) == pytest.approx(q53, rel=1e-9)
+    assert f"{q53:.2f}" == "1.18"
+    # the same limit from a small start: the fixed point attracts
+    q = 1e-3
+    for _ in range(300):
+        q = step(q, 5 / 3)
+    assert q == pytest.approx(q53, rel=1e-6)
+
+
+def test_chapter_7_sphere_and_pair_evidence_functions():
+    """07, «Веса на сфере и два нейрона одного наблюдения»: the numbers the chapter prints.
+    KS p-values above 0,01 at seed 0; corr(h₁, h₂) ≈ 0 and corr(h₁², h₂²) ≈ 1/4 within
+    5 standard errors (batch means over the same sample size)."""
+    ev = sph.sphere_evidence(seed=0)
+    assert ev["p_joint"] > 0.01 and ev["p_fixed"] > 0.01 and ev["sd_abs_w"] > 0.1
+    pr = sph.pm_pair_evidence(seed=0)
+    # se of the squared correlation from 20 independent replications at n/20 each
+    reps = [sph.pm_pair_evidence(seed=s, n=10_000)["corr_sq"] for s in range(1, 21)]
+    se = np.std(reps, ddof=1) / math.sqrt(20)              # se at n = 200 000
+    assert abs(pr["corr_sq"] - 0.25) < 5 * se
+    # sd of the sample corr ≈ sd(h₁h₂)/(kc²)/√n = √(1 + 2/k)/√n ≈ 1,22/√n at k = 4
+    assert abs(pr["corr"]) < 5 * math.sqrt(1 + 2 / 4) / math.sqrt(200_000)

@@ -57,3 +57,32 @@ def gaussian_square_correlation(k: int) -> float:
     x ~ N(0, I_k): given x they are iid N(0, s²‖x‖²), so
     Cov(h₁², h₂²) = s⁴ Var‖x‖² = 2k s⁴ and Var h₁² = s⁴(3(k² + 2k) − k²), corr = 1/(k + 3)."""
     return 1.0 / (k + 3)
+
+
+def sphere_evidence(seed: int = 0, sigma2: float = 2.0, k: int = 5, n: int = 20_000) -> dict:
+    """Kolmogorov–Smirnov p-values of h = x·w against N(0, σ²) for sphere weights,
+    x ~ N(0, I_k), b = 0: "joint" (fresh weights for every value) and "fixed" (one w),
+    and the sample standard deviation of |w_j| (not 0: the modulus is not constant)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(seed)
+    W = sample_sphere_weights(rng, k, n, sigma2)
+    h_joint = np.sum(rng.standard_normal((n, k)) * W.T, axis=1)
+    w = sample_sphere_weights(rng, k, 1, sigma2)[:, 0]
+    h_fixed = rng.standard_normal((n, k)) @ w
+    sd = np.sqrt(sigma2)
+    return {"p_joint": float(stats.kstest(h_joint, "norm", args=(0, sd)).pvalue),
+            "p_fixed": float(stats.kstest(h_fixed, "norm", args=(0, sd)).pvalue),
+            "sd_abs_w": float(np.std(np.abs(W[0])))}
+
+
+def pm_pair_evidence(seed: int = 0, k: int = 4, c: float = 1.0, n: int = 200_000) -> dict:
+    """Two units with ±c weights (independent fair signs), b = 0, on the same observations
+    x ~ N(0, I_k), fresh signs for every observation: sample corr(h₁, h₂) (theory 0) and
+    corr(h₁², h₂²) (theory 1/k)."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, k))
+    h1 = np.sum(x * c * rng.choice([-1.0, 1.0], size=(n, k)), axis=1)
+    h2 = np.sum(x * c * rng.choice([-1.0, 1.0], size=(n, k)), axis=1)
+    return {"corr": float(np.corrcoef(h1, h2)[0, 1]),
+            "corr_sq": float(np.corrcoef(h1**2, h2**2)[0, 1]), "theory_sq": 1.0 / k}
