@@ -210,3 +210,26 @@ def test_thirty_layer_xavier_relu_net_stalls_even_longer_and_faster():
     r = lecture2.he_experiment(30, "xavier_normal", progress=None, steps=3000, lr=0.1, seed=2)
     assert abs(r["final_loss"] - math.log(2)) < 0.01
     assert abs(r["accuracy"] - 0.5) < 0.02
+
+
+def test_clipping_over_random_starts():
+    """02: «из 30 случайных стартов… глобальная лучше локальной в 10 случаях, локальная — в
+    10, в остальных 10 одинаково; без обрезки ни разу не выше глобальной, в 8 стартах шаги
+    длиннее единицы» (starts uniform on [−1, 9] × [−6, 3] from default_rng(0), c = 2,
+    lr 0,05, 80 steps). Local clipping bounds the step by lr·c·√d: with d = 2 and both
+    coordinates clipped the step is exactly lr·c·√2."""
+    rng = np.random.default_rng(0)
+    starts = np.column_stack([rng.uniform(-1, 9, 30), rng.uniform(-6, 3, 30)])
+    final, longest = [], []
+    for s in starts:
+        t = lecture1.descend_all(s, lr=0.05, steps=80, c=2.0)
+        final.append([float(lecture1.cliff_loss(*t[k][-1])[0]) for k in lecture1.CLIPS])
+        longest.append(lecture1.step_lengths(t[None]).max())
+    final = np.array(final)
+    g, loc = final[:, 1], final[:, 2]
+    tie = np.abs(g - loc) <= 1e-9 + 1e-6 * np.maximum(g, loc)
+    assert (int(tie.sum()), int(np.sum((g < loc) & ~tie)), int(np.sum((loc < g) & ~tie))) == (10, 10, 10)
+    assert np.all(final[:, 0] <= g * (1 + 1e-6))
+    assert int(np.sum(np.array(longest) > 1)) == 8
+    step = 0.05 * lecture1.clip_local(np.array([50.0, -70.0]), 2.0)
+    assert np.linalg.norm(step) == pytest.approx(0.05 * 2.0 * math.sqrt(2))
