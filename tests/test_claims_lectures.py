@@ -233,3 +233,18 @@ def test_clipping_over_random_starts():
     assert int(np.sum(np.array(longest) > 1)) == 8
     step = 0.05 * lecture1.clip_local(np.array([50.0, -70.0]), 2.0)
     assert np.linalg.norm(step) == pytest.approx(0.05 * 2.0 * math.sqrt(2))
+
+
+def test_relu_stack_second_moment_halves_per_layer():
+    """05: «второй момент … к 20-му слою — в 2¹⁹ ≈ 5·10⁵ раз, стандартное отклонение — в сотни
+    раз» (ReLU, width 128, weights N(0, 1/n)). For post-ReLU activations the ratio of second
+    moments of layers 1 and 20 is 2¹⁹ under the mean-field recursion; one random net deviates
+    by a log-normal factor with sd ≈ √(19·2/128) ≈ 0,55 — the test allows 3 of them (1,6);
+    std is used for the centred activations, which changes the ratio by less than the
+    tolerance (E relu² vs Var relu differ by the same factor (π − 1)/π on both layers)."""
+    from initlab import lecture2
+
+    st = lecture2.bn_depth_demo().stats["relu", 1.0]
+    ratio2 = (st["plain"][0] / st["plain"][1]) ** 2
+    assert abs(math.log(ratio2 / 2**19)) < 1.6
+    assert 100 < st["plain"][0] / st["plain"][1] < 1000
