@@ -309,7 +309,7 @@ def gradient_experiment(seed: int = 0, act: str = "relu", n: int = 32, depth: in
 # --- the explorer's panel ---------------------------------------------------------------------
 
 INITS = {"lecun": (1.0, "ЛеКун/Ксавье: N(0, 1/n)"), "he": (2.0, "Хе: N(0, 2/n)")}
-MAX_COST = 2_000_000      # networks · width · depth drawn per update (bounds the latency)
+MAX_COST = 2_500_000      # networks · width · depth drawn per update (bounds the latency)
 
 
 def histogram_panel(width: int = 64, depth: int = 32, act: str = "relu", init: str = "he",

@@ -1,0 +1,297 @@
+"""The numbers of the chapter «Одна сеть против средней» (book/theory/01_fluctuations.ipynb).
+
+Exact values are re-derived independently (quadrature of log x against the χ² density,
+direct binomial sums); Monte Carlo estimates are compared within 5 standard errors derived
+in the test; the collapse of equal-L/n laws by a two-sample KS test at a fixed seed and by
+the exact distance between the laws.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate, special, stats
+
+from initlab import demos_fluctuations as D
+from initlab.numerics import fluctuations as F
+
+
+def _elog_chi2(k):
+    """E log χ²_k and Var log χ²_k by quadrature (independent of ψ)."""
+    pdf = stats.chi2(k).pdf
+
+    def q(fn):
+        return (integrate.quad(fn, 0, 4 * k + 40, points=[k / 2, k, 2 * k], limit=400)[0]
+                + integrate.quad(fn, 4 * k + 40, np.inf, limit=200)[0])
+
+    m = q(lambda x: math.log(x) * pdf(x))
+    m2 = q(lambda x: math.log(x) ** 2 * pdf(x))
+    return m, m2 - m * m
+
+
+@pytest.mark.parametrize("n", [4, 10, 50, 200])
+def test_linear_step_moments_by_quadrature(n):
+    m, v = _elog_chi2(n)
+    em, ev = F.step_moments(n, "linear")
+    assert em == pytest.approx(m - math.log(n), abs=1e-7)
+    assert ev == pytest.approx(v, abs=1e-7)
+
+
+@pytest.mark.parametrize("n", [6, 10, 50])
+def test_relu_step_moments_by_quadrature(n):
+    k = np.arange(1, n + 1)
+    p = stats.binom.pmf(k, n, 0.5)
+    p = p / p.sum()
+    mom = np.array([_elog_chi2(int(kk)) for kk in k])
+    mean_k = mom[:, 0]
+    m = float(np.sum(p * mean_k))
+    v = float(np.sum(p * (mom[:, 1] + mean_k ** 2)) - m * m)
+    em, ev = F.step_moments(n, "relu")
+    assert em == pytest.approx(m - math.log(n / 2), abs=1e-6)
+    assert ev == pytest.approx(v, abs=1e-6)
+
+
+@pytest.mark.parametrize("n", [4, 16, 64])
+def test_second_moment_of_a_step(n):
+    """E ρ² = 1 + 2/n (linear: E χ⁴ = k² + 2k), 1 + 5/n (ReLU: binomial sum)."""
+    assert F.step_second_moment(n, "linear") == pytest.approx((n * n + 2 * n) / n ** 2)
+    k = np.arange(0, n + 1)
+    p = stats.binom.pmf(k, n, 0.5)
+    assert F.step_second_moment(n, "relu") == pytest.approx(
+        float(np.sum(p * (k * k + 2 * k))) * 4 / n ** 2, rel=1e-12)
+
+
+def test_relu_step_by_monte_carlo():
+    """ρ = χ²_K/(n/2): the law of ‖relu(z)‖²/(n/2), z ~ N(0, I_n); 200 000 draws."""
+    rng = np.random.default_rng(11)
+    n = 12
+    z = rng.standard_normal((200_000, n))
+    rho = np.sum(np.maximum(z, 0) ** 2, axis=1) / (n / 2)
+    alive = rho > 0
+    lr = np.log(rho[alive])
+    m, v = F.step_moments(n, "relu")
+    assert abs(lr.mean() - m) < 5 * lr.std() / math.sqrt(lr.size)
+    se_var = math.sqrt(np.mean((lr - lr.mean()) ** 4) - lr.var() ** 2) / math.sqrt(lr.size)
+    assert abs(lr.var() - v) < 5 * se_var
+    assert abs(rho.mean() - 1) < 5 * rho.std() / math.sqrt(rho.size)
+
+
+def test_asymptotics_quoted_in_the_text():
+    """«при n = 10 … около 10 %» (linear), «в 1,7 раза больше 5/n», «при n = 200 — на 2 %»,
+    and the expansions −1/n − 1/(3n²), 2/n + 2/n²."""
+    assert F.step_moments(10, "linear")[1] * 10 / 2 == pytest.approx(1.1, abs=0.01)
+    assert F.step_moments(10, "linear")[0] * 10 == pytest.approx(-1.03, abs=0.01)
+    assert F.step_moments(10, "relu")[1] * 10 / 5 == pytest.approx(1.7, abs=0.05)
+    assert F.step_moments(200, "relu")[1] * 200 / 5 == pytest.approx(1.02, abs=0.005)
+    for n in (100, 1000):
+        m, v = F.step_moments(n, "linear")
+        assert m == pytest.approx(-1 / n - 1 / (3 * n * n), abs=5 / n ** 4)
+        assert v == pytest.approx(2 / n + 2 / n ** 2, abs=5 / n ** 3)
+    for act, c in (("linear", 2), ("relu", 5)):
+        m, v = F.step_moments(2000, act)
+        assert m * 2000 == pytest.approx(-c / 2, rel=0.01)
+        assert v * 2000 == pytest.approx(c, rel=0.01)
+
+
+def test_dead_probability_by_monte_carlo():
+    n, L = 4, 3
+    p = F.dead_probability(F.widths_of(n, L), "relu")
+    assert p == pytest.approx(1 - (1 - 2 ** -n) ** L)
+    s = F.simulate_log_norms(np.random.default_rng(3), F.widths_of(n, L), "relu", 2.0,
+                             40_000, method="matrix")
+    est = np.mean(~np.isfinite(s))
+    assert abs(est - p) < 5 * math.sqrt(p * (1 - p) / s.size)
+
+
+@pytest.mark.parametrize("act", ["linear", "relu"])
+def test_exact_law_is_consistent(act):
+    """The FFT law: total mass 1, mean and variance equal the moments, KS against MC."""
+    w = F.widths_of(30, 12)
+    law = F.log_norm_law(w, act)
+    mean = np.trapezoid(law.x * law.pdf, law.x)
+    var = np.trapezoid((law.x - mean) ** 2 * law.pdf, law.x)
+    assert mean == pytest.approx(law.mean, abs=1e-8)
+    assert var == pytest.approx(law.var, rel=1e-7)
+    s = F.normalised_log_norms(F.simulate_log_norms(
+        np.random.default_rng(5), w, act, D.GAIN[act], 20_000, method="vector"), w, act,
+        D.GAIN[act])
+    assert stats.kstest(s[np.isfinite(s)], law.cdf_at).pvalue > 1e-6
+
+
+@pytest.mark.parametrize("act", ["linear", "relu", "tanh"])
+def test_vector_shortcut_equals_full_matrices(act):
+    """The rotation-invariance sampler and the full weight matrices give the same law."""
+    w = F.widths_of(20, 6)
+    g = 2.0 if act == "relu" else 1.0
+    a = F.simulate_log_norms(np.random.default_rng(1), w, act, g, 4000, method="vector")
+    b = F.simulate_log_norms(np.random.default_rng(2), w, act, g, 4000, method="matrix")
+    assert F.ks_two_sample(a, b)[1] > 1e-6
+
+
+def test_mean_log_gain_is_the_mean():
+    """E‖x_L‖²/‖x_0‖² = e^{mean_log_gain}: MC of the ratio itself (ReLU with LeCun: 2^-L)."""
+    w = F.widths_of(40, 5)
+    s = F.simulate_log_norms(np.random.default_rng(8), w, "relu", 1.0, 20_000, method="vector")
+    r = np.exp(s)
+    assert F.mean_log_gain(w, "relu", 1.0) == pytest.approx(5 * math.log(0.5))
+    assert abs(r.mean() - 2 ** -5) < 5 * r.std() / math.sqrt(r.size)
+
+
+def _mc_prob(law_fn, s):
+    p = float(np.mean(law_fn(s)))
+    return p, math.sqrt(p * (1 - p) / s.size)
+
+
+@pytest.mark.parametrize("act,expect", [
+    ("linear", dict(mean="−0,403", sd="0,903", median="0,673", below="0,67", off="0,02")),
+    ("relu", dict(mean="−1,03", sd="1,47", median="0,364", below="0,757", off="0,203")),
+])
+def test_example_l20_n50(act, expect):
+    """The printed example (exact law) and its Monte Carlo check."""
+    ex = D.linear_example(n=50, depth=20, act=act)
+    assert D.fmt(ex.mean) == expect["mean"] and D.fmt(ex.sd) == expect["sd"]
+    assert D.fmt(ex.median_R) == expect["median"] and D.fmt(ex.p_below) == expect["below"]
+    assert D.fmt(ex.p_off) == expect["off"]
+    w = F.widths_of(50, 20)
+    s = F.normalised_log_norms(F.simulate_log_norms(
+        np.random.default_rng(21), w, act, D.GAIN[act], 20_000, method="vector"), w, act,
+        D.GAIN[act])
+    p, se = _mc_prob(lambda v: v < 0, s)
+    assert abs(p - ex.p_below) < 5 * se
+    p, se = _mc_prob(lambda v: ~(np.abs(v) <= math.log(10)), s)
+    assert abs(p - ex.p_off) < 5 * se
+    assert abs(np.exp(s).mean() - 1) < 5 * np.exp(s).std() / math.sqrt(s.size)
+
+
+def test_relu_spread_ratio_quoted():
+    """«Разброс в √(5/2) ≈ 1,6 раза больше»; «каждая пятая сеть»; «две сети из трёх»."""
+    lin = D.linear_example(50, 20, "linear")
+    relu = D.linear_example(50, 20, "relu")
+    assert relu.sd / lin.sd == pytest.approx(math.sqrt(5 / 2), rel=0.05)
+    assert f"{math.sqrt(2.5):.1f}" == "1.6"
+    assert 0.19 < relu.p_off < 0.21 and 0.65 < lin.p_below < 0.69
+
+
+GROUPS = (((10, 50), (20, 100), (40, 200)), ((25, 50), (50, 100), (100, 200)),
+          ((20, 25), (20, 100), (20, 400)))
+
+
+def test_collapse_of_equal_ratio_laws():
+    """Equal L/n: KS does not reject (p > 0.01 at seed 0) and the exact distance < 0.02
+    (n ≥ 50); equal L: KS rejects (p < 1e-10), exact distance > 0.25."""
+    c = D.collapse_experiment(seed=0, groups=GROUPS)
+    for (a, b, d, p), (_, _, e) in zip(c.ks, c.exact_d):
+        if a[0] / a[1] == b[0] / b[1]:
+            assert p > 0.01 and e < 0.02, (a, b, p, e)
+        else:
+            assert p < 1e-10 and e > 0.25, (a, b, p, e)
+
+
+@pytest.mark.slow
+def test_collapse_other_seeds():
+    """Seeds 1…10, three equal-L/n pairs each: p-values behave as under a true null —
+    at most 3 of 30 below 0.01 (expected 0.3; P(≥ 4) < 1e-3 for independent nulls)."""
+    ps = []
+    for seed in range(1, 11):
+        c = D.collapse_experiment(seed=seed, groups=GROUPS[:1], networks=2000)
+        ps += [p for *_, p in c.ks]
+    assert sum(p < 0.01 for p in ps) <= 3
+
+
+def test_typical_deviation_at_equal_depth():
+    """«в e^{2,2} ≈ 9 раз при ширине 25 и в e^{0,5} ≈ 1,7 раза при ширине 400»."""
+    sd25 = math.sqrt(F.log_norm_moments(F.widths_of(25, 20), "relu")[1])
+    sd400 = math.sqrt(F.log_norm_moments(F.widths_of(400, 20), "relu")[1])
+    assert f"{sd25:.1f}" == "2.2" and round(math.exp(sd25)) == 9
+    assert f"{sd400:.1f}" == "0.5" and f"{math.exp(sd400):.1f}" == "1.7"
+
+
+def test_static_settings_nearly_same_law():
+    """«ширина 20 — и почти тот же закон, что у 50 слоёв ширины 100»: distance < 0.05."""
+    a = F.log_norm_law(F.widths_of(20, 10), "relu")
+    b = F.log_norm_law(F.widths_of(100, 50), "relu")
+    assert F.law_distance(a, b) < 0.05
+
+
+@pytest.mark.parametrize("act,seed", [("linear", 1), ("relu", 2)])
+def test_spread_experiment(act, seed):
+    """Each simulated sd within 5 se of the exact sd; exact sd → √(c L/n) at n = 256."""
+    sp = D.spread_experiment(seed=seed, act=act)
+    for n in sp.widths:
+        ok = np.isfinite(sp.sd[n])
+        assert np.all(np.abs(sp.sd[n][ok] - sp.exact[n][ok]) < 5 * sp.se[n][ok])
+    c = F.step_constant(act)
+    assert np.allclose(sp.exact[256], np.sqrt(c * sp.ratios), rtol=0.02)
+    assert np.all(sp.exact[16] > sp.exact[256])      # narrow nets lie above the line
+
+
+@pytest.mark.parametrize("act,seed", [("linear", 3), ("relu", 4)])
+def test_off_experiment(act, seed):
+    off = D.off_experiment(seed=seed, act=act)
+    for n in off.mc:
+        ok = np.isfinite(off.mc[n])
+        for r, p, se in zip(off.mc_ratios[ok], off.mc[n][ok], off.mc_se[n][ok]):
+            exact = F.prob_off(F.widths_of(n, int(round(r * n))), act)
+            assert abs(p - exact) < 5 * se, (n, r, p, exact)
+
+
+def test_off_claims():
+    """«при L/n = 1/8 и ширине от 64 около 1 %», «1/2 — больше четверти», «1 — больше
+    половины», «L ≤ n/10, n ≥ 64: меньше 1 %», linear below ReLU, normal approx close."""
+    for n in (64, 256):
+        p = F.prob_off(F.widths_of(n, n // 8), "relu")
+        assert 0.005 < p < 0.015
+        assert F.prob_off(F.widths_of(n, n // 2), "relu") > 0.25
+        assert F.prob_off(F.widths_of(n, n), "relu") > 0.5
+    for n in (64, 100, 128, 200, 256, 512):
+        assert F.prob_off(F.widths_of(n, n // 10), "relu") < 0.01
+    for r in (1 / 4, 1 / 2, 1, 2):
+        assert F.prob_off(F.widths_of(64, int(64 * r)), "linear") < \
+            F.prob_off(F.widths_of(64, int(64 * r)), "relu")
+        assert F.prob_off(F.widths_of(256, int(256 * r)), "relu") == pytest.approx(
+            F.prob_off_normal(r, "relu"), abs=0.01)
+
+
+def test_gradient_experiment():
+    """E g2 = E x²·E δ² = 1 per layer within 5 se; sd of log g2 vs the prediction; the
+    5–95 % band spans tens (10…100); adjacent layers strongly correlated; se ≈ 0,04."""
+    g = D.gradient_experiment(seed=5, act="relu", n=32, depth=8, networks=2000)
+    se = g.g2.std(axis=0, ddof=1) / math.sqrt(g.networks)
+    assert np.all(np.abs(g.mean_g2 - 1) < 5 * se)
+    assert np.all((0.025 < se) & (se < 0.05))
+    lg = np.log(g.g2)
+    c = lg - lg.mean(axis=0)
+    se_sd = np.sqrt(np.mean(c ** 4, axis=0) - np.mean(c ** 2, axis=0) ** 2) / (
+        2 * lg.std(axis=0) * math.sqrt(g.networks))
+    assert np.all(np.abs(g.sd_log - math.sqrt(g.predicted_var)) < 5 * se_sd)
+    lo, hi = np.quantile(g.g2, [0.05, 0.95], axis=0)
+    assert np.all((hi / lo > 10) & (hi / lo < 100))
+    corr = [np.corrcoef(lg[:, l], lg[:, l + 1])[0, 1] for l in range(g.depth - 1)]
+    assert min(corr) > 0.7
+
+
+def test_gradient_independence_exact_for_linear():
+    """Linear, g = 1: ‖∂L/∂W_l‖²/n² has the law of Π ρ (L factors) at every layer."""
+    n, L = 16, 5
+    r = F.simulate_gradients(np.random.default_rng(9), F.widths_of(n, L), "linear", 1.0, 6000)
+    law = F.log_norm_law(F.widths_of(n, L), "linear")
+    for l in range(L):
+        assert stats.kstest(np.log(r["g2"][:, l]), law.cdf_at).pvalue > 1e-6
+    se = r["g2"].std(axis=0) / math.sqrt(6000)
+    assert np.all(np.abs(r["g2"].mean(axis=0) - 1) < 5 * se)
+
+
+def test_explorer_panel_and_explorer():
+    from initlab.explorers.fluctuations import fluctuation_explorer
+    p = D.histogram_panel()
+    assert p["law"] is not None and p["networks"] == 1000
+    assert "сек" not in p["text"] and "мс" not in p["text"]
+    big = D.histogram_panel(256, 200, "relu", "he", 4000)
+    assert big["networks"] * 256 * 200 <= max(D.MAX_COST, 100 * 256 * 200)
+    assert "Сетей взято" in big["text"]
+    t = D.histogram_panel(64, 32, "tanh", "lecun", 500)
+    assert t["law"] is None and "точного закона" in t["text"]
+    e = fluctuation_explorer()
+    data, text = e.render_png()
+    assert data[:4] == b"\x89PNG" and "L/n" in text
