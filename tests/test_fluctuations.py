@@ -295,3 +295,175 @@ def test_explorer_panel_and_explorer():
     e = fluctuation_explorer()
     data, text = e.render_png()
     assert data[:4] == b"\x89PNG" and "L/n" in text
+
+
+# --- the self-checks of exercises/08_fluctuations.ipynb --------------------------------------
+
+import contextlib  # noqa: E402
+import io  # noqa: E402
+from fractions import Fraction  # noqa: E402
+
+from initlab.checks import CheckFailed  # noqa: E402
+from initlab.checks import fluctuations as C  # noqa: E402
+
+
+def _ok(check, value):
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        check(value)
+    assert buf.getvalue().startswith("Верно!")
+
+
+def _fails(check, value, start):
+    with pytest.raises(CheckFailed) as e:
+        check(value)
+    assert str(e.value).startswith(start), str(e.value)
+    return str(e.value)
+
+
+def test_linear_drift_check():
+    n = 64
+    exact = special.digamma(n / 2) - math.log(n / 2)
+    for v in (exact, special.digamma(32) + math.log(2) - math.log(64), np.float32(exact),
+              np.array([exact]), special.digamma(n / 2) - math.log(n) + math.log(2),
+              F.step_moments(64, "linear")[0]):
+        _ok(C.linear_drift, v)
+    _fails(C.linear_drift, ..., "Ответ ещё не введён")
+    _fails(C.linear_drift, "0.1", "Ожидалось число")
+    assert "асимптотика" in _fails(C.linear_drift, -1 / 64, "Неверно")
+    assert "Йенсена" in _fails(C.linear_drift, 0.0, "Неверно")
+    assert "log n" in _fails(C.linear_drift, special.digamma(32) + math.log(2), "Неверно")
+    assert "n/2" in _fails(C.linear_drift, special.digamma(64) - math.log(64), "Неверно")
+    _fails(C.linear_drift, round(exact, 3), "Почти верно")
+
+
+def test_linear_spread_check():
+    exact = 16 * special.polygamma(1, 32)
+    for v in (exact, float(exact), np.float64(exact), 16 * float(special.polygamma(1, 32.0)),
+              F.log_norm_moments(F.widths_of(64, 16), "linear")[1]):
+        _ok(C.linear_spread, v)
+    assert "асимптотика" in _fails(C.linear_spread, 0.5, "Неверно")
+    assert "одного слоя" in _fails(C.linear_spread, special.polygamma(1, 32), "Неверно")
+    assert "L²" in _fails(C.linear_spread, 256 * special.polygamma(1, 32), "Неверно")
+    assert "n/2" in _fails(C.linear_spread, 16 * special.polygamma(1, 64), "Неверно")
+    assert "стандартное" in _fails(C.linear_spread, math.sqrt(exact), "Неверно")
+    _fails(C.linear_spread, None, "Ответ ещё не введён")
+
+
+def test_relu_spread_check():
+    good = [
+        lambda w: 5 * sum(1 / x for x in w[1:]),
+        lambda w: 5 * float(np.sum(1 / np.asarray(w[1:], dtype=np.float32).astype(float))),
+        lambda w: float(sum(Fraction(5, x) for x in w[1:])),
+        lambda w: np.float64(5) * np.sum(np.reciprocal(np.asarray(w, float))[1:]),
+        lambda w: 5 * (sum(1 / x for x in w) - 1 / w[0]),
+    ]
+    for fn in good:
+        _ok(C.relu_spread, fn)
+    assert "n_0" in _fails(C.relu_spread, lambda w: 5 * sum(1 / x for x in w), "Неверно")
+    assert "линейной" in _fails(C.relu_spread, lambda w: 2 * sum(1 / x for x in w[1:]), "Неверно")
+    assert "сумма" in _fails(C.relu_spread, lambda w: 5 * (len(w) - 1) / w[-1], "Неверно")
+    assert "стандартное" in _fails(C.relu_spread,
+                                   lambda w: math.sqrt(5 * sum(1 / x for x in w[1:])), "Неверно")
+    _fails(C.relu_spread, lambda w: 1.0, "Неверно")
+    _fails(C.relu_spread, lambda w: None, "Ответ ещё не введён")
+    _fails(C.relu_spread, lambda w: 1 / 0, "При вызове")
+
+
+def _sim_matrix(rng, n, L, m):
+    x = np.ones((m, n, 1))
+    for _ in range(L):
+        x = np.maximum(rng.normal(0.0, math.sqrt(2 / n), size=(m, n, n)) @ x, 0.0)
+    return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+
+
+def _sim_vector(rng, n, L, m):
+    return F.simulate_log_norms(rng, F.widths_of(n, L), "relu", 2.0, m, method="vector")
+
+
+def _sim_transposed(rng, n, L, m):
+    x = np.ones((m, 1, n))
+    for _ in range(L):
+        W = rng.standard_normal((m, n, n)) * math.sqrt(2 / n)
+        x = np.maximum(x @ W, 0.0)
+    return np.log(np.einsum("mij,mij->m", x, x)) - math.log(n)
+
+
+def _sim_float32(rng, n, L, m):
+    x = np.ones((m, n, 1), dtype=np.float32)
+    for _ in range(L):
+        W = rng.standard_normal((m, n, n), dtype=np.float32) * np.float32(math.sqrt(2 / n))
+        x = np.maximum(W @ x, 0)
+    return np.log(np.sum(x.astype(float) ** 2, axis=(1, 2))) - np.log(n)
+
+
+def _sim_gaussian_input(rng, n, L, m):
+    x0 = rng.standard_normal((m, n, 1))
+    x = x0
+    for _ in range(L):
+        x = np.maximum(rng.normal(size=(m, n, n)) * math.sqrt(2 / n) @ x, 0.0)
+    return np.log(np.sum(x ** 2, axis=(1, 2)) / np.sum(x0 ** 2, axis=(1, 2)))
+
+
+@pytest.mark.parametrize("fn", [_sim_matrix, _sim_vector, _sim_transposed, _sim_float32,
+                                _sim_gaussian_input])
+def test_simulated_spread_accepts(fn):
+    _ok(C.simulated_spread, fn)
+
+
+def _lecun(rng, n, L, m):
+    x = np.ones((m, n, 1))
+    for _ in range(L):
+        x = np.maximum(rng.normal(0.0, math.sqrt(1 / n), size=(m, n, n)) @ x, 0.0)
+    return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+
+
+def _shared_weights(rng, n, L, m):
+    x = np.ones((m, n, 1))
+    for _ in range(L):
+        W = rng.normal(0.0, math.sqrt(2 / n), size=(1, n, n))
+        x = np.maximum(W @ x, 0.0)
+    return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+
+
+def _no_rng(rng, n, L, m):
+    return _sim_matrix(np.random.default_rng(), n, L, m)
+
+
+def _log10(rng, n, L, m):
+    return _sim_matrix(rng, n, L, m) / math.log(10)
+
+
+def _linear(rng, n, L, m):
+    x = np.ones((m, n, 1))
+    for _ in range(L):
+        x = rng.normal(0.0, math.sqrt(1 / n), size=(m, n, n)) @ x
+    return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+
+
+@pytest.mark.parametrize("fn,words", [
+    (_lecun, "1/n"), (_shared_weights, "одно и то же"), (_no_rng, "rng"),
+    (_log10, "десятичный"), (_linear, "Неверно"),
+    (lambda rng, n, L, m: np.zeros(5), "формы"),
+    (lambda rng, n, L, m: None, "Ответ ещё не введён"),
+])
+def test_simulated_spread_rejects(fn, words):
+    with pytest.raises(CheckFailed) as e:
+        C.simulated_spread(fn)
+    assert words in str(e.value), str(e.value)
+
+
+@pytest.mark.slow
+def test_simulated_spread_false_rejection_rate():
+    """The variance statistic of a correct answer over 200 seeds: |z| never above 4
+    (the check rejects at 5.5, level < 1e-6 per statistic under normality)."""
+    w = F.widths_of(32, 8)
+    mean, var = F.log_norm_moments(w, "relu")
+    zs = []
+    for seed in range(200):
+        s = _sim_vector(np.random.default_rng(seed), 32, 8, 4000)
+        c = s - s.mean()
+        se = math.sqrt(np.mean(c ** 4) - np.mean(c ** 2) ** 2) / math.sqrt(s.size)
+        zs.append(abs(np.mean(c ** 2) - var) / se)
+        zs.append(abs(s.mean() - mean) / (s.std() / math.sqrt(s.size)))
+    assert max(zs) < 4.5
