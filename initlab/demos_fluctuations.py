@@ -324,7 +324,7 @@ def histogram_panel(width: int = 64, depth: int = 32, act: str = "relu", init: s
     w = F.widths_of(width, depth)
     m = int(min(networks, max(100, max_cost // (width * depth))))
     rng = np.random.default_rng(seed)
-    samples = F.simulate_log_norms(rng, w, act, gain, m, method="vector")
+    samples = F.simulate_log_norms(rng, w, act, gain, m, method="vector", dtype=np.float32)
     mean_log = F.mean_log_gain(w, act, gain)
     law = F.log_norm_law(w, act, points=4096) if act in F.EXACT_ACTIVATIONS else None
     alive = samples[np.isfinite(samples)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..demos_fluctuations import INITS, histogram_panel
-from ..figures.fluctuations import plot_panel, plot_panels
+from ..figures.fluctuations import HistogramFigure, plot_panels
 from .base import STYLE, Explorer
 
 __all__ = ["fluctuation_explorer", "static_panels", "KEY_SETTINGS"]
@@ -44,9 +44,11 @@ def fluctuation_explorer(width: int = 64, depth: int = 32, act: str = "relu",
                                 style=STYLE),
     }
 
+    figure = HistogramFigure()
+
     def render(width, depth, act, init, networks):
         panel = histogram_panel(width, depth, act, init, networks, seed=seed)
-        return plot_panel(panel), panel["text"]
+        return figure.update(panel), panel["text"]
 
     return Explorer(controls, render, rows=[["width", "depth", "networks"], ["act", "init"]],
                     header_html="Синие пунктиры — квантили 5 %, 50 %, 95 % моделирования, "

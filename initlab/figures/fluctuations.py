@@ -11,6 +11,8 @@ All axes show log₁₀ (a factor of 10 is one unit); the exact laws of
     draw_histogram(ax, panel)          one explorer panel on an axis
     plot_panel(panel, w=7.0, h=3.6) -> Figure
     plot_panels(panels, ncols=2) -> Figure   the static figure of key settings
+    HistogramFigure()                  the explorer's figure, updated in place:
+        .update(panel) -> self, .png() -> bytes
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from ..numerics import fluctuations as F
 from .style import BLUE, GREEN, GREY, ORANGE, PALETTE, RED, SMALL, log_axis, new_figure
 
 __all__ = ["plot_collapse", "plot_spread", "plot_off", "plot_gradients", "draw_histogram",
-           "plot_panel", "plot_panels"]
+           "plot_panel", "plot_panels", "HistogramFigure"]
 
 LN10 = np.log(10.0)
 
@@ -145,8 +147,9 @@ def draw_histogram(ax, panel) -> None:
         hi = max(hi, law.quantile(0.999) / LN10 + shift)
     pad = 0.1 * (hi - lo) + 0.05
     rng = (lo - pad, hi + pad)
-    ax.hist(alive, bins=40, range=rng, density=True, color=BLUE, alpha=0.35,
-            label=f"моделирование: {alive.size} сетей")
+    counts, edges = np.histogram(alive, bins=40, range=rng, density=True)
+    ax.stairs(counts, edges, fill=True, color=BLUE, alpha=0.35,
+              label=f"моделирование: {alive.size} сетей")   # one artist: fast redraws
     if law is not None:
         ax.plot(law.x / LN10 + shift, law.pdf * LN10, color=RED, lw=1.3, label="точный закон")
     ax.axvline(shift, color="k", lw=1.2, ls="--", label="среднее поле: log₁₀ E‖x_L‖²")
@@ -179,3 +182,68 @@ def plot_panels(panels, ncols: int = 2):
         ax.set_visible(False)
     return fig
 
+
+
+def _panel_geometry(panel):
+    """(alive samples in log₁₀, law shift, x-range) of a panel."""
+    s = panel["samples"] / LN10
+    alive = s[np.isfinite(s)]
+    law = panel["law"]
+    shift = panel["mean_log"] / LN10
+    lo, hi = np.quantile(alive, [0.001, 0.999]) if alive.size else (-1.0, 1.0)
+    if law is not None:
+        lo = min(lo, law.quantile(0.001) / LN10 + shift)
+        hi = max(hi, law.quantile(0.999) / LN10 + shift)
+    pad = 0.1 * (hi - lo) + 0.05
+    return alive, shift, (lo - pad, hi + pad)
+
+
+class HistogramFigure:
+    """The explorer's panel as one figure whose artists are updated in place (no new axes,
+    legend or ticks per update: the redraw is what a slider move costs)."""
+
+    def __init__(self, w: float = 7.0, h: float = 3.6):
+        self.fig, axes = new_figure(w, h)
+        ax = self.ax = axes[0, 0]
+        self.hist = ax.stairs(np.zeros(40), np.linspace(0, 1, 41), fill=True, color=BLUE,
+                              alpha=0.35, label="моделирование")
+        (self.law,) = ax.plot([], [], color=RED, lw=1.3, label="точный закон")
+        self.mean = ax.axvline(0, color="k", lw=1.2, ls="--",
+                               label="среднее поле: log₁₀ E‖x_L‖²")
+        self.sim_q = [ax.axvline(0, color=BLUE, lw=0.8, ls=":") for _ in range(3)]
+        (self.law_q,) = ax.plot([], [], ls="none", marker="^", color=RED, ms=7, clip_on=False)
+        ax.set_xlabel("log₁₀ (‖x_L‖² / ‖x_0‖²)")
+        ax.set_ylabel("плотность")
+        self.title = ax.set_title("", fontsize=10)
+        self.legend = ax.legend(fontsize=SMALL, frameon=False, loc="upper left")
+
+    def update(self, panel):
+        alive, shift, rng = _panel_geometry(panel)
+        counts, edges = np.histogram(alive, bins=40, range=rng, density=True)
+        self.hist.set_data(counts, edges)
+        law = panel["law"]
+        top = counts.max() if counts.size else 1.0
+        texts = self.legend.get_texts()
+        texts[0].set_text(f"моделирование: {alive.size} сетей")
+        if law is not None:
+            pdf = law.pdf * LN10
+            self.law.set_data(law.x / LN10 + shift, pdf)
+            self.law_q.set_data(law.quantile((0.05, 0.5, 0.95)) / LN10 + shift, [0, 0, 0])
+            texts[1].set_text("точный закон")
+            top = max(top, pdf.max())
+        else:
+            self.law.set_data([], [])
+            self.law_q.set_data([], [])
+            texts[1].set_text("точного закона нет")
+        self.mean.set_xdata([shift, shift])
+        qs = np.quantile(alive, (0.05, 0.5, 0.95)) if alive.size else [np.nan] * 3
+        for line, v in zip(self.sim_q, qs):
+            line.set_xdata([v, v])
+        self.ax.set_xlim(*rng)
+        self.ax.set_ylim(0, 1.25 * top)
+        self.title.set_text(panel["title"])
+        return self
+
+    def png(self) -> bytes:
+        from .style import png
+        return png(self.fig)
