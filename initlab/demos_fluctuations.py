@@ -20,7 +20,7 @@ import numpy as np
 
 from .numerics import fluctuations as F
 
-__all__ = ["fmt", "StepTable", "step_table", "Example", "linear_example", "Collapse",
+__all__ = ["fmt", "fmt_p", "StepTable", "step_table", "Example", "linear_example", "Collapse",
            "collapse_experiment", "Spread", "spread_experiment", "Off", "off_experiment",
            "Gradients", "gradient_experiment", "ACT_TITLE", "GAIN", "INITS",
            "histogram_panel", "gradient_predicted_var"]
@@ -34,12 +34,22 @@ def fmt(x, digits: int = 3) -> str:
     x = float(x)
     if not np.isfinite(x):
         return "—"
+    if x == 0.0:
+        return "0"
     s = f"{x:.{digits}g}"
     if "e" in s:
         s = f"{x:.{max(digits - 1, 0)}e}"
         mant, exp = s.split("e")
-        s = f"{mant}·10^{int(exp)}"
+        s = f"{mant}·10" + str(int(exp)).translate(_SUP)
     return s.replace("-", "−").replace(".", ",")
+
+
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def fmt_p(p) -> str:
+    """A p-value; an underflow to 0 is shown as «< 10⁻³⁰⁰»."""
+    return "< 10⁻³⁰⁰" if float(p) == 0.0 else fmt(p, 2)
 
 
 def _se_sd(s: np.ndarray) -> float:
@@ -116,8 +126,8 @@ class Collapse:
                  "(двухвыборочный критерий Колмогорова — Смирнова; точное расстояние)"]
         for (a, b, d, p), (_, _, e) in zip(self.ks, self.exact_d):
             same = a[0] / a[1] == b[0] / b[1]
-            tag = "L/n одинаково" if same else "L одинаково " if a[0] == b[0] else ""
-            lines.append(f"  (L, n) = {a} и {b} [{tag}]: D = {fmt(d, 2)}, p = {fmt(p, 2)}; "
+            tag = "одинаковое L/n" if same else "одинаковое L" if a[0] == b[0] else ""
+            lines.append(f"  (L, n) = {a} и {b} [{tag}]: D = {fmt(d, 2)}, p = {fmt_p(p)}; "
                          f"точно sup|F₁ − F₂| = {fmt(e, 2)}")
         return "\n".join(lines)
 
