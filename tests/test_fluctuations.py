@@ -411,11 +411,20 @@ def test_relu_spread_check():
     _fails(C.relu_spread, lambda w: 1 / 0, "При вызове")
 
 
-def _sim_matrix(rng, n, L, m):
+def _relu_nets(rng, n, L, m, var=2.0, shared=False, relu=True):
+    """A student's answer: m ReLU nets (or linear ones), weights N(0, var/n), one matrix per
+    layer for all nets when ``shared``."""
     x = np.ones((m, n, 1))
     for _ in range(L):
-        x = np.maximum(rng.normal(0.0, math.sqrt(2 / n), size=(m, n, n)) @ x, 0.0)
+        W = rng.normal(0.0, math.sqrt(var / n), size=(1 if shared else m, n, n))
+        x = W @ x
+        if relu:
+            x = np.maximum(x, 0.0)
     return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+
+
+def _sim_matrix(rng, n, L, m):
+    return _relu_nets(rng, n, L, m)
 
 
 def _sim_vector(rng, n, L, m):
@@ -453,18 +462,11 @@ def test_simulated_spread_accepts(fn):
 
 
 def _lecun(rng, n, L, m):
-    x = np.ones((m, n, 1))
-    for _ in range(L):
-        x = np.maximum(rng.normal(0.0, math.sqrt(1 / n), size=(m, n, n)) @ x, 0.0)
-    return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+    return _relu_nets(rng, n, L, m, var=1.0)
 
 
 def _shared_weights(rng, n, L, m):
-    x = np.ones((m, n, 1))
-    for _ in range(L):
-        W = rng.normal(0.0, math.sqrt(2 / n), size=(1, n, n))
-        x = np.maximum(W @ x, 0.0)
-    return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+    return _relu_nets(rng, n, L, m, shared=True)
 
 
 def _no_rng(rng, n, L, m):
@@ -476,10 +478,7 @@ def _log10(rng, n, L, m):
 
 
 def _linear(rng, n, L, m):
-    x = np.ones((m, n, 1))
-    for _ in range(L):
-        x = rng.normal(0.0, math.sqrt(1 / n), size=(m, n, n)) @ x
-    return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+    return _relu_nets(rng, n, L, m, var=1.0, relu=False)
 
 
 @pytest.mark.parametrize("fn,words", [

@@ -137,16 +137,8 @@ def plot_gradients(gr, examples: int = 3):
 def draw_histogram(ax, panel) -> None:
     """One explorer panel: histogram of log₁₀(‖x_L‖²/‖x_0‖²), the exact density (linear,
     ReLU), the mean-field value, and the 5/50/95 % quantiles (simulation vs exact)."""
-    s = panel["samples"] / LN10
-    alive = s[np.isfinite(s)]
+    alive, shift, rng = _panel_geometry(panel)
     law = panel["law"]
-    shift = panel["mean_log"] / LN10
-    lo, hi = np.quantile(alive, [0.001, 0.999]) if alive.size else (-1.0, 1.0)
-    if law is not None:
-        lo = min(lo, law.quantile(0.001) / LN10 + shift)
-        hi = max(hi, law.quantile(0.999) / LN10 + shift)
-    pad = 0.1 * (hi - lo) + 0.05
-    rng = (lo - pad, hi + pad)
     counts, edges = np.histogram(alive, bins=40, range=rng, density=True)
     ax.stairs(counts, edges, fill=True, color=BLUE, alpha=0.35,
               label=f"моделирование: {alive.size} сетей")   # one artist: fast redraws
