@@ -20,7 +20,7 @@ import numpy as np
 
 from .numerics import fluctuations as F
 
-__all__ = ["fmt", "fmt_p", "StepTable", "step_table", "Example", "linear_example", "Collapse",
+__all__ = ["fmt", "fmt_p", "networks_text", "StepTable", "step_table", "Example", "linear_example", "Collapse",
            "collapse_experiment", "Spread", "spread_experiment", "Off", "off_experiment",
            "Gradients", "gradient_experiment", "ACT_TITLE", "GAIN", "INITS",
            "histogram_panel", "gradient_predicted_var"]
@@ -45,6 +45,18 @@ def fmt(x, digits: int = 3) -> str:
 
 
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def networks_text(k: int) -> str:
+    """«1 сеть», «3 сети», «976 сетей», «1001 сеть» (Russian plural)."""
+    k = int(k)
+    if k % 10 == 1 and k % 100 != 11:
+        word = "сеть"
+    elif 2 <= k % 10 <= 4 and not 12 <= k % 100 <= 14:
+        word = "сети"
+    else:
+        word = "сетей"
+    return f"{k} {word}"
 
 
 def fmt_p(p) -> str:
@@ -166,7 +178,7 @@ class Spread:
     def __str__(self):
         c = F.step_constant(self.act)
         lines = [f"{ACT_TITLE[self.act]}: стандартное отклонение log R "
-                 f"({self.networks} сетей; в скобках точное значение)",
+                 f"({networks_text(self.networks)}; в скобках точное значение)",
                  "  L/n    | " + " | ".join(f"n = {n:<13}" for n in self.widths)
                  + f" | √({fmt(c, 1)}·L/n)"]
         for i, r in enumerate(self.ratios):
@@ -291,7 +303,7 @@ class Gradients:
         return np.log(self.g2).std(axis=0, ddof=1)
 
     def __str__(self):
-        lines = [f"{ACT_TITLE[self.act]}, n = {self.n}, L = {self.depth}, {self.networks} сетей",
+        lines = [f"{ACT_TITLE[self.act]}, n = {self.n}, L = {self.depth}, {networks_text(self.networks)}",
                  "  слой l | E (∂L/∂W)² | E x²·E δ² | ст. откл. log (∂L/∂W)²"]
         for l in range(self.depth):
             lines.append(f"  {l + 1:>6} | {fmt(self.mean_g2[l]):>10} | "

@@ -119,6 +119,24 @@ def test_exact_law_is_consistent(act):
     assert stats.kstest(s[np.isfinite(s)], law.cdf_at).pvalue > 1e-6
 
 
+def test_exact_tail_probabilities_independently():
+    """prob_off against χ² directly (L = 1) and a 1-d quadrature (L = 2), down to 1e-14
+    (the FFT's absolute floor is about 1e-15; the chapter's tables print ≥ 1e-10)."""
+    n = 16
+    assert F.prob_off(F.widths_of(n, 1), "linear") == pytest.approx(
+        stats.chi2.cdf(0.1 * n, n) + stats.chi2.sf(10 * n, n), rel=1e-4)
+    for n, rel in ((16, 1e-4), (64, 2e-2)):
+        d = stats.chi2(n, scale=1 / n)
+        exact = integrate.quad(lambda r: d.pdf(r) * (d.cdf(0.1 / r) + d.sf(10 / r)), 1e-9, 50,
+                               points=[0.1, 0.5, 1, 2, 5], limit=500, epsabs=1e-20)[0]
+        assert F.prob_off(F.widths_of(n, 2), "linear") == pytest.approx(exact, rel=rel)
+    # the printed table entries are stable under a 8× finer, wider grid
+    for act, n, L in (("linear", 64, 4), ("linear", 256, 16), ("relu", 256, 16)):
+        a = F.log_norm_law(F.widths_of(n, L), act).prob_off()
+        b = F.log_norm_law(F.widths_of(n, L), act, points=65536, span=30).prob_off()
+        assert a == pytest.approx(b, rel=1e-2)
+
+
 @pytest.mark.parametrize("act", ["linear", "relu", "tanh"])
 def test_vector_shortcut_equals_full_matrices(act):
     """The rotation-invariance sampler and the full weight matrices give the same law."""
@@ -321,6 +339,12 @@ def test_gradient_independence_exact_for_linear():
         assert stats.kstest(np.log(r["g2"][:, l]), law.cdf_at).pvalue > 1e-6
     se = r["g2"].std(axis=0) / math.sqrt(6000)
     assert np.all(np.abs(r["g2"].mean(axis=0) - 1) < 5 * se)
+
+
+def test_plural_of_networks():
+    assert [D.networks_text(k) for k in (1, 3, 5, 11, 21, 976, 1001, 1012, 2000)] == [
+        "1 сеть", "3 сети", "5 сетей", "11 сетей", "21 сеть", "976 сетей", "1001 сеть",
+        "1012 сетей", "2000 сетей"]
 
 
 def test_explorer_panel_and_explorer():

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..demos_fluctuations import ACT_TITLE
+from ..demos_fluctuations import ACT_TITLE, networks_text
 from ..numerics import fluctuations as F
 from .style import BLUE, GREEN, GREY, ORANGE, PALETTE, RED, SMALL, log_axis, new_figure
 
@@ -56,8 +56,9 @@ def plot_collapse(collapse):
         ax.set_xlabel("log₁₀ R  (R = ‖x_L‖² / E‖x_L‖²)")
         ax.legend(fontsize=SMALL, loc="upper left", frameon=False)
     axes[0, 0].set_ylabel("плотность")
-    fig.suptitle(f"{ACT_TITLE[collapse.act]}: {len(next(iter(collapse.samples.values())))} "
-                 "сетей на гистограмму; штрихи — точный закон", fontsize=10)
+    size = len(next(iter(collapse.samples.values())))
+    fig.suptitle(f"{ACT_TITLE[collapse.act]}: {networks_text(size)} на гистограмму; "
+                 "штрихи — точный закон", fontsize=10)
     return fig
 
 
@@ -82,7 +83,7 @@ def plot_spread(*spreads):
         log_axis(ax, "xy")
         ax.set_xlabel("L / n")
         ax.set_ylabel("ст. отклонение log₁₀ R")
-        ax.set_title(f"{ACT_TITLE[sp.act]}; точки — {sp.networks} сетей", fontsize=10)
+        ax.set_title(f"{ACT_TITLE[sp.act]}; точки — {networks_text(sp.networks)}", fontsize=10)
         ax.legend(fontsize=SMALL, frameon=False)
     return fig
 
@@ -128,7 +129,7 @@ def plot_gradients(gr, examples: int = 3):
     log_axis(ax, "y")
     ax.set_xlabel("слой l")
     ax.set_ylabel("средний квадрат ∂L/∂W_l")
-    ax.set_title(f"{ACT_TITLE[gr.act]}, n = {gr.n}, L = {gr.depth}, {gr.networks} сетей",
+    ax.set_title(f"{ACT_TITLE[gr.act]}, n = {gr.n}, L = {gr.depth}, {networks_text(gr.networks)}",
                  fontsize=10)
     ax.legend(fontsize=SMALL, frameon=False, ncols=2, loc="lower center")
     return fig
@@ -141,7 +142,7 @@ def draw_histogram(ax, panel) -> None:
     law = panel["law"]
     counts, edges = np.histogram(alive, bins=40, range=rng, density=True)
     ax.stairs(counts, edges, fill=True, color=BLUE, alpha=0.35,
-              label=f"моделирование: {alive.size} сетей")   # one artist: fast redraws
+              label=f"моделирование: {networks_text(alive.size)}")   # one artist: fast redraws
     if law is not None:
         ax.plot(law.x / LN10 + shift, law.pdf * LN10, color=RED, lw=1.3, label="точный закон")
     ax.axvline(shift, color="k", lw=1.2, ls="--", label="среднее поле: log₁₀ E‖x_L‖²")
@@ -216,7 +217,7 @@ class HistogramFigure:
         law = panel["law"]
         top = counts.max() if counts.size else 1.0
         texts = self.legend.get_texts()
-        texts[0].set_text(f"моделирование: {alive.size} сетей")
+        texts[0].set_text(f"моделирование: {networks_text(alive.size)}")
         if law is not None:
             pdf = law.pdf * LN10
             self.law.set_data(law.x / LN10 + shift, pdf)
