@@ -505,7 +505,21 @@ def _linear(rng, n, L, m):
     return _relu_nets(rng, n, L, m, var=1.0, relu=False)
 
 
+def _no_division(rng, n, L, m):
+    return _sim_matrix(rng, n, L, m) + math.log(n)
+
+
+def _no_top_relu(rng, n, L, m):
+    x = np.ones((m, n, 1))
+    for layer in range(L):
+        x = rng.normal(0.0, math.sqrt(2 / n), size=(m, n, n)) @ x
+        if layer < L - 1:
+            x = np.maximum(x, 0.0)
+    return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+
+
 @pytest.mark.parametrize("fn,words", [
+    (_no_division, "‖x_0‖²"), (_no_top_relu, "последнем слое"),
     (_lecun, "1/n"), (_shared_weights, "одно и то же"), (_no_rng, "rng"),
     (_log10, "десятичный"), (_linear, "Неверно"),
     (lambda rng, n, L, m: np.zeros(5), "формы"),

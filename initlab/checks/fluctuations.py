@@ -168,8 +168,14 @@ def _judge_simulated(data):
     se_mean = math.sqrt(m2 / s.size)
     if abs(s.mean() - mean) > _Z * se_mean:
         hint = ""
+        no_top_relu = (F.log_norm_moments(F.widths_of(n, L - 1), "relu")[0]
+                       + float(special.digamma(n / 2)) + math.log(2) + math.log(2 / n))
         if abs(s.mean() - (mean - L * math.log(2))) < _Z * se_mean:   # LeCun: ×1/2 per layer
             hint = " Похоже, дисперсия весов 1/n, а у Хе — 2/n."
+        elif abs(s.mean() - (mean + math.log(n))) < _Z * se_mean:
+            hint = " Похоже, вы не разделили ‖x_L‖² на ‖x_0‖² = n."
+        elif abs(s.mean() - no_top_relu) < _Z * se_mean:
+            hint = " Похоже, на последнем слое нет ReLU; она применяется на каждом слое."
         elif abs(s.mean() * math.log(10) - mean) < _Z * se_mean * math.log(10):
             hint = " Похоже, вы вернули десятичный логарифм; нужен натуральный (np.log)."
         raise CheckFailed(f"Неверно: среднее log(‖x_L‖²/‖x_0‖²) по сетям равно {s.mean():.4g}, "
