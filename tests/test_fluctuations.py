@@ -257,6 +257,26 @@ def test_collapse_other_seeds():
     assert sum(p < 0.01 for p in ps) <= 3
 
 
+def test_matrix_check_printed():
+    """The chapter's full-matrix check (seed 6): neither KS test rejects (p > 0.01)."""
+    m = D.matrix_check(seed=6, act="relu", depth=10, n=50, networks=1000)
+    assert m.p_exact > 0.01 and m.p_vector > 0.01
+
+
+@pytest.mark.parametrize("act", ["linear", "relu"])
+def test_seed_spread_printed(act):
+    """«Оценки разных зёрен расходятся не больше, чем на две-три стандартные ошибки»: each
+    seed's P(off) and sd within 3 se of the exact values (se from the exact p, and from the
+    exact law's fourth moment for the sd)."""
+    r = D.seed_spread(act=act, n=64, depth=32, seeds=(10, 11, 12))
+    se_p = math.sqrt(r.exact_p * (1 - r.exact_p) / r.networks)
+    assert np.all(np.abs(r.p_off - r.exact_p) < 3 * se_p)
+    law = F.log_norm_law(F.widths_of(64, 32), act)
+    m4 = np.trapezoid((law.x - law.mean) ** 4 * law.pdf, law.x)
+    se_sd = math.sqrt(m4 - law.var ** 2) / (2 * math.sqrt(law.var) * math.sqrt(r.networks))
+    assert np.all(np.abs(r.sd - r.exact_sd) < 3 * se_sd)
+
+
 def test_typical_deviation_at_equal_depth():
     """«в e^{2,2} ≈ 9 раз при ширине 25 и в e^{0,5} ≈ 1,7 раза при ширине 400»."""
     sd25 = math.sqrt(F.log_norm_moments(F.widths_of(25, 20), "relu")[1])
