@@ -127,6 +127,7 @@ def plot_gradients(gr, examples: int = 3):
     ax.plot(layers, gr.product, "x", color=RED, ms=6, label="E x² · E δ²")
     ax.axhline(1.0, color="k", lw=0.8, ls="--", label="теория: 1")
     log_axis(ax, "y")
+    ax.set_ylim(lo.min() / 100, hi.max() * 3)      # room for the legend below the band
     ax.set_xlabel("слой l")
     ax.set_ylabel("средний квадрат ∂L/∂W_l")
     ax.set_title(f"{ACT_TITLE[gr.act]}, n = {gr.n}, L = {gr.depth}, {networks_text(gr.networks)}",
