@@ -29,6 +29,14 @@ def test_forward_factor_relu(scheme, factor):
     assert th.grad == pytest.approx(factor ** (30 - np.arange(31)), rel=1e-10)
 
 
+def test_he_on_both_layers_gives_three():
+    """«Если инициализировать по Хе и выходной слой ветви (v = 2), множитель будет 3»;
+    2^30 ≈ 10^9."""
+    sc = R.ResidualScheme("he2", skip=True, v=2.0)
+    assert R.forward_factor(sc, "relu", 10) == pytest.approx(3.0, rel=1e-12)
+    assert 1.0e9 < 2 ** 30 < 1.1e9 and math.sqrt(2 ** 16) == 256
+
+
 def test_scaled_factor_is_bounded_by_e():
     """α = 1/√L: q_L = (1 + 1/L)^L < e; 2.5937 at L = 10, 2.6743 at L = 30."""
     for L, val in [(10, 1.1 ** 10), (30, (1 + 1 / 30) ** 30)]:
@@ -81,7 +89,8 @@ def test_bn_forward_fixed_gradient_explodes():
         q, g = R.bn_relu_gradients(30, 256, 64, seed)
         assert np.all(np.abs(q[1:] - 0.5) < 0.02)
         rate = g[0] ** (1 / 30)
-        assert rate > 1.3
+        assert 1.35 < rate < 1.5          # «примерно в 1,4 раза на слой»
+        assert g[0] > 1e4                 # «в десятки тысяч раз»
         q0, g0 = R.bn_relu_gradients(30, 256, 64, seed, bn=False)
         assert 0.1 < g0[0] < 10
 
@@ -165,6 +174,17 @@ def test_lsuv_lands_at_fixed_point(act, target):
     assert abs(v.mean() - target) < 5 * v.std(ddof=1) / math.sqrt(v.size) + target / 256
 
 
+def test_lsuv_relu_spread_larger_than_tanh():
+    """«tanh ложится на 2,536 с разбросом в тысячные доли, ReLU колеблется сильнее»;
+    the first layer sees N(0, 1) data: σ_w² ≈ 1."""
+    from initlab.demos_residual import lsuv_demo
+    d = lsuv_demo()
+    assert d.s2["tanh"][1:].std(ddof=1) < 0.01
+    assert d.s2["relu"][1:].std(ddof=1) > 10 * d.s2["tanh"][1:].std(ddof=1)
+    for act in ("tanh", "relu"):
+        assert abs(d.s2[act][0] - 1) < 0.02     # n·mean w² = 256/Var-estimate of N(0,1) data
+
+
 def test_orthogonal_is_orthogonal_and_haar_signs():
     rng = np.random.default_rng(1)
     Q = LS.orthogonal(rng, 50)
@@ -197,6 +217,20 @@ def test_gain_table_against_integrals():
     fwd, bwd = F.gain_integrals("selu")
     assert fwd == pytest.approx(1.0, abs=1e-9)       # self-normalising: gain 1, not 3/4
     assert F.gain("selu") == 0.75 and F.gain("tanh") == pytest.approx(5 / 3)
+
+
+def test_sigmoid_gain_one_does_not_preserve():
+    fwd, _ = F.gain_integrals("sigmoid")
+    assert fwd > 3          # 1/E σ(z)² ≈ 3.41: gain 1 is far from it
+
+
+def test_truncated_normal_sd():
+    """sd of N(0, 1) truncated at ±2 is 0.8796 (Monte Carlo, 5 SE)."""
+    z = np.random.default_rng(3).standard_normal(2_000_000)
+    z = z[np.abs(z) <= 2]
+    se = np.sqrt((np.mean(z ** 4) - np.mean(z ** 2) ** 2) / z.size)
+    assert abs(np.mean(z ** 2) - F.TRUNC_SD ** 2) < 5 * se
+    assert f"{F.TRUNC_SD:.4f}" == "0.8796"
 
 
 def test_torch_kaiming_uniform_a_sqrt5():
