@@ -3,12 +3,15 @@ the activation -> E x_l² and the gradient per block, the recursion (lines) agai
 simulated network (points) of width 64.
 
     residual_explorer(depth=30, scheme="he", act="relu") -> Explorer
-    render(depth, scheme, act) -> (Figure, html)     (the benchmark calls it)
+    render(depth, scheme, act) -> (PNG bytes, html)  (the benchmark calls it)
 """
 from __future__ import annotations
 
+import functools
+
 import ipywidgets as W
 
+from ..fastdraw import Canvas, encode_png
 from ..figures.residual import SCHEME_COLORS, SCHEME_LABELS, profile_figure
 from ..numerics import residual as R
 from .base import STYLE, Explorer
@@ -18,21 +21,32 @@ MAX_DEPTH = 100
 ACTS = (("ReLU", "relu"), ("tanh", "tanh"), ("линейная", "linear"))
 
 
+def _num(x: float) -> str:
+    return f"{x:.3g}".replace(".", ",")
+
+
+@functools.lru_cache(maxsize=256)
+def _theory(scheme: str, act: str, depth: int):
+    return R.residual_theory(scheme, act, depth)
+
+
 def render(depth: int, scheme: str, act: str):
     curves = []
     for s in ("plain", "he", "scaled", "zero"):
-        th = R.residual_theory(s, act, depth)
+        th = _theory(s, act, depth)
         sim = R.residual_simulate(s, act, depth, WIDTH, BATCH, seed=0) if s == scheme else None
         curves.append({"label": SCHEME_LABELS[s], "color": SCHEME_COLORS[s],
                        "theory": th, "sim": sim})
     fig = profile_figure(curves, depth, dpi=80)
-    th = R.residual_theory(scheme, act, depth)
+    canvas = Canvas(fig)          # the shared text cache of the explorers and a fast PNG
+    canvas.draw()
+    th = _theory(scheme, act, depth)
     sim = curves[[c["sim"] is not None for c in curves].index(True)]["sim"]
-    text = (f"{SCHEME_LABELS[scheme]}: E x_L² = {th.q[-1]:.3g} по формуле, "
-            f"{sim.q[-1]:.3g} в одной сети ширины {WIDTH}; градиент у входа "
-            f"в {th.grad[0]:.3g} раза больше, чем у выхода (моделирование: {sim.grad[0]:.3g}). "
+    text = (f"{SCHEME_LABELS[scheme]}: E x_L² = {_num(th.q[-1])} по формуле, "
+            f"{_num(sim.q[-1])} в одной сети ширины {WIDTH}; ‖δ₀‖²/‖δ_L‖² = "
+            f"{_num(th.grad[0])} по формуле, {_num(sim.grad[0])} в сети. "
             "Линии — формулы, точки — моделирование выбранной схемы.")
-    return fig, text
+    return encode_png(canvas), text
 
 
 def residual_explorer(depth: int = 30, scheme: str = "he", act: str = "relu") -> Explorer:

@@ -39,7 +39,7 @@ def profile_figure(curves, depth, title="", dpi=None):
             if c.get("sim") is not None:
                 ax.plot(l, getattr(c["sim"], key), "o", ms=3, color=c["color"],
                         label=None if c.get("theory") is not None else c["label"])
-    _title(ax1, "прямой проход: E x²_l")
+    _title(ax1, "прямой проход: E x_l²")
     _title(ax2, "обратный проход: ‖δ_l‖² / ‖δ_L‖²")
     for ax in (ax1, ax2):
         log_axis(ax, "y")
