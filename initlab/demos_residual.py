@@ -119,7 +119,9 @@ def gains_demo():
         rows[name] = (g, fwd, bwd)
         mark = "точно" if F.GAINS[name].exact else "соглашение"
         lines.append(f"{name:<12}{g:>8.4f}{g * g:>8.4f}{fwd:>10.4f}{bwd:>10.4f}  {mark}")
-    return Demo(lines, rows=rows)
+    q, chi = F.fixed_point("tanh", F.gain("tanh") ** 2)
+    lines.append(f"tanh с σ_w² = (5/3)², без смещений: q* = {_g(q)}, χ₁ = {_g(chi)}")
+    return Demo(lines, rows=rows, tanh_fixed=(q, chi))
 
 
 def frameworks_demo(fan_in: int = 256, fan_out: int = 128, seed: int = 0):

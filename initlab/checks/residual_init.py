@@ -29,6 +29,10 @@ DEPTH = 10
 LEAKY_ALPHA = 0.2
 
 
+def _comma(x: float, digits: int) -> str:
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
 def _probe_number(name):
     def probe(value):
         return {"x": as_number(value, name)}
@@ -56,7 +60,7 @@ def _judge_residual(data) -> str:
     return _judge_number(
         data["x"], 2.0 ** L, "ratio",
         success=f"Каждый блок удваивает дисперсию: Var x_(l+1) = Var x_l + Var F(x_l), "
-                f"и через {L} блоков она растёт в 2^{L} = {2 ** L} раз.",
+                f"и через {L} блоков она растёт в 2¹⁰ = {2 ** L} раза.",
         hint="Слагаемые x_l и F(x_l) некоррелированы (у W2 нулевое среднее), поэтому их "
              "дисперсии складываются.",
         wrong=[(2.0 * L, "Дисперсия умножается на 2 на каждом блоке, а не прибавляет 2: "
@@ -74,7 +78,7 @@ def _judge_scaled(data) -> str:
     L = DEPTH
     return _judge_number(
         data["x"], (1.0 + 1.0 / L) ** L, "ratio",
-        success=f"(1 + 1/L)^L = 1,1¹⁰ ≈ {(1.1) ** 10:.4f}: при любой глубине меньше "
+        success=f"(1 + 1/L)^L = 1,1¹⁰ ≈ {_comma((1.1) ** 10, 4)}: при любой глубине меньше "
                 "e ≈ 2,718 — дисперсия ограничена.",
         hint="С множителем α = 1/√L дисперсия ветви умножается на α² = 1/L: "
              "Var x_(l+1) = (1 + 1/L) Var x_l.",
@@ -93,14 +97,15 @@ def _judge_gain(data) -> str:
     return _judge_number(
         data["x"], g, "gain",
         success=f"E f(z)² = (1 + α²)/2 · Var z, поэтому Var w = 2/((1 + α²)·n_in) и "
-                f"коэффициент усиления √(2/(1 + α²)) ≈ {g:.4f}.",
+                f"коэффициент усиления √(2/(1 + α²)) ≈ {_comma(g, 4)}.",
         hint="Найдите E f(z)² для z ~ N(0, σ²): половина массы даёт z², другая — α²z².",
         wrong=[(2.0 / (1 + a * a), "Это квадрат коэффициента усиления (множитель дисперсии); "
                                    "коэффициент умножает стандартное отклонение."),
                (math.sqrt(2.0), "Это коэффициент для ReLU (α = 0). Отрицательная полуось "
                                 "leaky ReLU тоже вносит вклад α²z²."),
                (math.sqrt(2.0 / (1 + a)), "В E f(z)² входит квадрат наклона: α², а не α."),
-               (math.sqrt(1 + a * a), "Перевернули дробь: Var w·n_in·E f(z)²/Var z = 1.")])
+               (math.sqrt(1 + a * a), "Дробь перевёрнута: условие n_in·Var w·E f(z)² = Var z "
+                                      "даёт g² = 2/(1 + α²).")])
 
 
 residual_variance = Check(_probe_number("ratio"), _judge_residual, name="residual_variance")
@@ -161,26 +166,49 @@ def _probe_lsuv(fn, thorough: bool = False):
                for a, o in zip(new, orig)]
         zs = _preacts([{"A": a, "b": b} for a, b in zip(new, bias)], X, act)
         runs.append({"act": act, "sizes": list(sizes), "cos": cos,
-                     "vars": [float(np.var(z)) for z in zs]})
+                     "vars": [float(np.var(z)) for z in zs],
+                     "unit_vars": [float(np.var(z, axis=0).mean()) for z in zs],
+                     "m2": [float(np.mean(z * z)) for z in zs]})
     return {"runs": runs}
 
 
+def _unit(vs) -> bool:
+    return all(abs(v - 1.0) <= 0.02 for v in vs)
+
+
 def _judge_lsuv(data) -> str:
-    """Every layer's output variance 1 (±2 %) on the batch, weights only rescaled."""
-    for run in data["runs"]:
+    """Every layer's output variance 1 (±2 %) on the batch, weights only rescaled. The
+    variance over all entries (``np.var(z)``) or the mean of the per-neuron variances
+    (``np.var(z, axis=0).mean()``) — either definition, used consistently, is accepted."""
+    runs = data["runs"]
+    if all(_unit(r["unit_vars"]) for r in runs) and all(
+            c >= 0.9999 for r in runs for c in r["cos"]):
+        return ("Каждый слой выдаёт выход со средней дисперсией нейронов 1 на этом пакете, "
+                "а направления матриц весов не изменились.")
+    if all(_unit(r["m2"]) for r in runs) and not all(_unit(r["vars"]) for r in runs):
+        raise CheckFailed(
+            "Неверно: у вас равен 1 второй момент E z², а не дисперсия: у выходов ReLU-слоёв "
+            "ненулевое среднее. Нормируйте на np.var(z) — дисперсию с вычтенным средним.")
+    for run in runs:
         for l, c in enumerate(run["cos"]):
             if c < 0.9999:
                 raise CheckFailed(
                     f"Неверно: у слоя {l + 1} ({run['act']}) изменилось направление матрицы "
                     "весов. LSUV не рисует веса заново, а только делит ортогональную "
                     "матрицу слоя на число √Var(z).")
+        bad = [l for l, v in enumerate(run["vars"]) if abs(v - 1.0) > 0.02]
+        if bad == [len(run["vars"]) - 1]:
+            raise CheckFailed(
+                f"Неверно: скрытые слои в порядке, но дисперсия выхода последнего слоя "
+                f"(сеть с {run['act']}) равна {_fmt(run['vars'][-1])}. По условию "
+                "дисперсия 1 нужна и у последнего (линейного) слоя.")
         for l, v in enumerate(run["vars"]):
             if abs(v - 1.0) > 0.02:
                 tail = (" Считайте дисперсию выхода слоя на выходах уже исправленных "
                         "предыдущих слоёв: слои масштабируются последовательно, от входа."
                         if l > 0 and abs(run["vars"][0] - 1.0) <= 0.02 else
-                        " Делите матрицу слоя на √Var(z), где z = xA + b — выход слоя "
-                        "(до функции активации), а не его вход.")
+                        " Делите матрицу слоя на √Var(z), где z = xA + b — выход слоя до "
+                        "функции активации (не вход слоя), причём на корень из дисперсии.")
                 raise CheckFailed(
                     f"Неверно: после вашей инициализации дисперсия выхода слоя {l + 1} "
                     f"(сеть с {run['act']}) равна {_fmt(v)}, а должна быть 1.{tail}")

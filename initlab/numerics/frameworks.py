@@ -47,7 +47,7 @@ import numpy as np
 from .activations import gauss_expectation, get_activation
 from .registry import Registry
 
-__all__ = ["Gain", "GAINS", "gain", "gain_integrals", "selu", "dselu", "kaiming_std",
+__all__ = ["Gain", "GAINS", "gain", "gain_integrals", "selu", "dselu", "kaiming_std", "fixed_point",
            "FrameworkDefault", "DEFAULTS", "truncated_normal", "TRUNC_SD"]
 
 SELU_LAMBDA = 1.0507009873554804934193349852946
@@ -168,3 +168,14 @@ DEFAULTS = Registry("framework default", {
     "flax": FrameworkDefault("flax", "flax.linen.Dense",
                              lambda fi, fo: 1.0 / fi, lambda fi, fo: 0.0, _flax_sample),
 }, kind_of=FrameworkDefault)
+
+
+def fixed_point(name: str, sigma_w2: float, q0: float = 1.0, iters: int = 500):
+    """(q*, χ₁) of the mean-field map q -> σ_w² E φ(√q z)² (no biases), iterated from q0;
+    χ₁ = σ_w² E φ'(√q* z)². For tanh with σ_w² = (5/3)²: where the default gain puts a
+    deep tanh network (a small stand-in for the order-chaos chapter's machinery)."""
+    a = get_activation(name)
+    q = float(q0)
+    for _ in range(iters):
+        q = sigma_w2 * float(a.second_moment(q))
+    return q, sigma_w2 * float(a.deriv_second_moment(q))
