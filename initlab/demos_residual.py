@@ -60,14 +60,14 @@ def training_demo(seeds=(0, 1, 2), progress: bool = True, **kw):
     base = {"linear": lin["test_acc"], "majority": R.majority_accuracy(data[1], data[3]),
             "linear_loss": lin["loss"]}
     lines = [f"Блоков: {cfg['depth']}, ширина {cfg['width']}, эпох: {cfg['epochs']}, SGD с "
-             f"моментом, шаг {_g(cfg['lr'])}; сиды {', '.join(map(str, seeds))}.",
+             f"моментом, шаг {_g(cfg['lr'])}; зёрна генератора {', '.join(map(str, seeds))}.",
              f"  самый частый класс: {_g(base['majority'], 2)};   линейная модель "
              f"(тот же SGD): {_g(base['linear'], 3)}"]
     for s, runs in results.items():
         accs = [r["test_acc"] for r in runs]
         init = np.mean([r["init_loss"] for r in runs])
         if all(r["diverged"] for r in runs):
-            txt = "обучение расходится (NaN) при каждом сиде"
+            txt = "обучение расходится (NaN) при каждом зерне"
         else:
             txt = "доля верных ответов: " + ", ".join(
                 "NaN" if np.isnan(a) else _g(a, 3) for a in accs)
@@ -94,20 +94,22 @@ def bn_demo(depth: int = 30, width: int = 256, batch: int = 64, seeds=range(3)):
 
 
 def lsuv_demo(depth: int = 20, width: int = 256, batch: int = 512, seed: int = 0):
-    s2, fixed, chi = {}, {}, {}
+    s2, fixed, chi, corr = {}, {}, {}, {}
     for act in ("tanh", "relu"):
         rng = np.random.default_rng(seed)
         ws = [LS.orthogonal(rng, width) for _ in range(depth)]
         X = rng.standard_normal((batch, width))
-        _, s2[act], _ = LS.lsuv_init(ws, X, act)
+        ws, s2[act], _ = LS.lsuv_init(ws, X, act)
         fixed[act], chi[act] = LS.lsuv_fixed_point(act)
+        corr[act] = LS.last_input_correlation(ws, X, act)
     lines = [f"LSUV: ортогональных слоёв {depth}, ширина {width}, пакет {batch}."]
     for act in s2:
         v = s2[act][1:]
         lines.append(f"  {act}: σ_w² на слоях 2–{depth}: {_g(v.mean(), 4)} ± "
                      f"{_g(v.std(ddof=1), 2)};  теория 1/E φ(z)² = {_g(fixed[act], 4)}, "
-                     f"χ₁ = {_g(chi[act], 4)}")
-    return Demo(lines, s2=s2, fixed=fixed, chi=chi)
+                     f"χ₁ = {_g(chi[act], 4)}; средний косинус между примерами пакета на "
+                     f"входе последнего слоя: {_g(corr[act], 2)}")
+    return Demo(lines, s2=s2, fixed=fixed, chi=chi, corr=corr)
 
 
 def gains_demo():

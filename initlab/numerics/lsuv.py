@@ -28,6 +28,9 @@ API (numpy only):
     lsuv_init(weights, X, act, tol=1e-3, max_iter=10) -> (weights, scales2, iters)
         rescaled copies; scales2[l] = n_in·Var(entries) = s_l², the effective σ_w²
     lsuv_fixed_point(act) -> (sigma_w2, chi1)  the mean-field landing point above
+    last_input_correlation(weights, X, act) -> float   mean cosine between the rows of the
+                                               last layer's input (how alike the batch's
+                                               examples have become with depth)
 """
 from __future__ import annotations
 
@@ -35,7 +38,8 @@ import numpy as np
 
 from .activations import get_activation
 
-__all__ = ["orthogonal", "lsuv_init", "lsuv_fixed_point", "layer_preactivation_vars"]
+__all__ = ["orthogonal", "lsuv_init", "lsuv_fixed_point", "layer_preactivation_vars",
+           "last_input_correlation"]
 
 
 def orthogonal(rng: np.random.Generator, n: int, m: int | None = None) -> np.ndarray:
@@ -98,3 +102,17 @@ def lsuv_fixed_point(act) -> tuple[float, float]:
     _, m2, dm2 = a.moments(1.0)
     s2 = 1.0 / float(m2)
     return s2, s2 * float(dm2)
+
+
+def last_input_correlation(weights, X, act) -> float:
+    """Mean cosine similarity over all pairs of examples of the input of the last layer
+    (φ of the second-to-last pre-activation). ReLU networks at σ_w² = 2 drive it to 1
+    (the examples become collinear); chaotic tanh networks keep it well below 1."""
+    f = get_activation(act).f
+    x = np.asarray(X, dtype=np.float64)
+    for W in weights[:-1]:
+        x = f(x @ W)
+    u = x / np.linalg.norm(x, axis=1, keepdims=True)
+    c = u @ u.T
+    k = len(u)
+    return float((c.sum() - np.trace(c)) / (k * (k - 1)))
