@@ -414,3 +414,21 @@ def test_check_lsuv(capsys):
     _bad(ck.lsuv, second_moment, contains="второй момент")
     _bad(ck.lsuv, lambda params, X, act: None, contains="Ответ ещё не введён")
     _bad(ck.lsuv, lambda params, X, act: 1 / 0, contains="ZeroDivisionError")
+
+
+# --- the explorer ------------------------------------------------------------------------
+
+
+def test_explorer_renders_every_setting():
+    """Every scheme × activation at depth 1 and at the maximum: a PNG and Russian text
+    with finite numbers; the widgets drive the render."""
+    from initlab.explorers.residual import MAX_DEPTH, render, residual_explorer
+    for depth in (1, MAX_DEPTH):
+        for scheme in ("plain", "he", "scaled", "zero"):
+            for act in ("relu", "tanh", "linear"):
+                png, text = render(depth, scheme, act)
+                assert png[:8] == b"\x89PNG\r\n\x1a\n"
+                assert "по формуле" in text and "nan" not in text and "inf" not in text
+    e = residual_explorer(depth=5)
+    e.controls["scheme"].value = "zero"
+    assert "W₂ = 0: E x_L² = 1 по формуле" in e.status.value
