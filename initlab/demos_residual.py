@@ -15,8 +15,6 @@ here is tested in tests/test_residual.py.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .lecture2 import Demo, _bar
@@ -35,8 +33,8 @@ def _g(x, d=3):
 
 def profiles_demo(depth: int = 30, act: str = "relu", seeds=range(5), width: int = 256):
     theory, sim, lines = {}, {}, [
-        f"L = {depth}, ширина {width}, независимых сетей: {len(list(seeds))}; "
-        "E x_L² и ‖δ_0‖²/‖δ_L‖²: формула | моделирование (среднее геометрическое)"]
+        (f"L = {depth}, ширина {width}, независимых сетей: {len(list(seeds))}; "
+        "E x_L² и ‖δ_0‖²/‖δ_L‖²: формула | моделирование (среднее геометрическое)")]
     for s in SCHEMES:
         th = R.residual_theory(s, act, depth)
         q, g, _, _ = R.residual_simulate_seeds(s, act, depth, width=width, seeds=seeds)
@@ -59,10 +57,10 @@ def training_demo(seeds=(0, 1, 2), progress: bool = True, **kw):
                          momentum=cfg["momentum"])
     base = {"linear": lin["test_acc"], "majority": R.majority_accuracy(data[1], data[3]),
             "linear_loss": lin["loss"]}
-    lines = [f"Блоков: {cfg['depth']}, ширина {cfg['width']}, эпох: {cfg['epochs']}, SGD с "
-             f"моментом, шаг {_g(cfg['lr'])}; зёрна генератора {', '.join(map(str, seeds))}.",
-             f"  самый частый класс: {_g(base['majority'], 2)};   линейная модель "
-             f"(тот же SGD): {_g(base['linear'], 3)}"]
+    lines = [(f"Блоков: {cfg['depth']}, ширина {cfg['width']}, эпох: {cfg['epochs']}, SGD с "
+             f"моментом, шаг {_g(cfg['lr'])}; зёрна генератора {', '.join(map(str, seeds))}."),
+             (f"  самый частый класс: {_g(base['majority'], 2)};   линейная модель "
+             f"(тот же SGD): {_g(base['linear'], 3)}")]
     for s, runs in results.items():
         accs = [r["test_acc"] for r in runs]
         init = np.mean([r["init_loss"] for r in runs])
@@ -84,11 +82,11 @@ def bn_demo(depth: int = 30, width: int = 256, batch: int = 64, seeds=range(3)):
         if not out:
             out = {"q": q, "g": g, "q0": q0, "g0": g0}
     rates = np.array(rates)
-    lines = [f"Сеть ReLU: слоёв {depth}, ширина {width}, пакет {batch}, веса Хе; "
-             f"независимых сетей: {len(rates)}.",
-             f"  с батч-нормализацией: E x² на слоях от {_g(out['q'][1:].min())} до "
+    lines = [(f"Сеть ReLU: слоёв {depth}, ширина {width}, пакет {batch}, веса Хе; "
+             f"независимых сетей: {len(rates)}."),
+             (f"  с батч-нормализацией: E x² на слоях от {_g(out['q'][1:].min())} до "
              f"{_g(out['q'][1:].max())}; градиент у входа в {_g(out['g'][0])} раз больше, "
-             f"чем у выхода; множитель на слой {', '.join(_g(r) for r in rates)}",
+             f"чем у выхода; множитель на слой {', '.join(_g(r) for r in rates)}"),
              f"  без неё: градиент у входа в {_g(out['g0'][0])} раз больше, чем у выхода"]
     return Demo(lines, rates=rates, depth=depth, **out)
 
@@ -129,7 +127,7 @@ def gains_demo():
 def frameworks_demo(fan_in: int = 256, fan_out: int = 128, seed: int = 0):
     rng = np.random.default_rng(seed)
     lines = [f"fan_in = {fan_in}, fan_out = {fan_out}: n_in·Var(w) по формуле | по выборке"]
-    for key, d in F.DEFAULTS.items():
+    for d in F.DEFAULTS.values():
         W, b = d.sample(rng, fan_in, fan_out)
         lines.append(f"  {d.layer:<20} веса: {fan_in * d.weight_var(fan_in, fan_out):.4f} | "
                      f"{fan_in * float(np.mean(W ** 2)):.4f};  смещения: "
@@ -138,5 +136,13 @@ def frameworks_demo(fan_in: int = 256, fan_out: int = 128, seed: int = 0):
     return Demo(lines)
 
 
-__all__ = ["SCHEMES", "NAMES", "profiles_demo", "training_demo", "bn_demo", "lsuv_demo",
-           "gains_demo", "frameworks_demo"]
+__all__ = [
+    "NAMES",
+    "SCHEMES",
+    "bn_demo",
+    "frameworks_demo",
+    "gains_demo",
+    "lsuv_demo",
+    "profiles_demo",
+    "training_demo",
+]

@@ -74,7 +74,7 @@ def test_tanh_branches_mean_field():
     """tanh branches (LeCun W1): the mean-field recursion against simulation, 5 SE."""
     L = 20
     th = R.residual_theory("he", "tanh", L)
-    q, g, sq, sg = R.residual_simulate_seeds("he", "tanh", L, width=256, batch=64,
+    q, _g, sq, _sg = R.residual_simulate_seeds("he", "tanh", L, width=256, batch=64,
                                              seeds=range(8))
     assert _within(q[1:], sq[1:], th.q[1:])
     # variance grows more slowly than 2^L: tanh saturates
@@ -91,7 +91,7 @@ def test_bn_forward_fixed_gradient_explodes():
         rate = g[0] ** (1 / 30)
         assert 1.35 < rate < 1.5          # «примерно в 1,4 раза на слой»
         assert g[0] > 1e4                 # «в десятки тысяч раз»
-        q0, g0 = R.bn_relu_gradients(30, 256, 64, seed, bn=False)
+        _q0, g0 = R.bn_relu_gradients(30, 256, 64, seed, bn=False)
         assert 0.1 < g0[0] < 10
 
 

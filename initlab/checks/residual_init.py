@@ -16,14 +16,21 @@ check                                   the answer                              
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 
 from .core import Check, CheckFailed, _close, _fmt, as_number, call_answer
 
-__all__ = ["DEPTH", "LEAKY_ALPHA", "residual_variance", "scaled_variance", "leaky_gain",
-           "lsuv"]
+__all__ = [
+    "DEPTH",
+    "LEAKY_ALPHA",
+    "leaky_gain",
+    "lsuv",
+    "residual_variance",
+    "scaled_variance",
+]
 
 DEPTH = 10
 LEAKY_ALPHA = 0.2
@@ -63,14 +70,14 @@ def _judge_residual(data) -> str:
                 f"и через {L} блоков она растёт в 2¹⁰ = {2 ** L} раза.",
         hint="Слагаемые x_l и F(x_l) некоррелированы (у W2 нулевое среднее), поэтому их "
              "дисперсии складываются.",
-        wrong=[(2.0 * L, "Дисперсия умножается на 2 на каждом блоке, а не прибавляет 2: "
-                         "множители перемножаются."),
-               (L + 1.0, "Var F(x_l) равна Var x_l, а не Var x_0: ветвь видит уже выросший "
-                         "сигнал, поэтому рост геометрический, а не линейный."),
-               (3.0 ** L, "Множитель 3 получится, если и W2 инициализировать по Хе "
-                          "(n·Var W2 = 2). В задаче ветвь сохраняет дисперсию: множитель 2."),
-               (1.0, "Это сеть без пропуска (или с нулевой ветвью). С пропуском дисперсии "
-                     "x_l и F(x_l) складываются.")])
+        wrong=[(2.0 * L, ("Дисперсия умножается на 2 на каждом блоке, а не прибавляет 2: "
+                         "множители перемножаются.")),
+               (L + 1.0, ("Var F(x_l) равна Var x_l, а не Var x_0: ветвь видит уже выросший "
+                         "сигнал, поэтому рост геометрический, а не линейный.")),
+               (3.0 ** L, ("Множитель 3 получится, если и W2 инициализировать по Хе "
+                          "(n·Var W2 = 2). В задаче ветвь сохраняет дисперсию: множитель 2.")),
+               (1.0, ("Это сеть без пропуска (или с нулевой ветвью). С пропуском дисперсии "
+                     "x_l и F(x_l) складываются."))])
 
 
 def _judge_scaled(data) -> str:
@@ -84,10 +91,10 @@ def _judge_scaled(data) -> str:
              "Var x_(l+1) = (1 + 1/L) Var x_l.",
         near=0.005,
         wrong=[(math.e, "Это предел (1 + 1/L)^L при L → ∞, а в задаче L = 10."),
-               (2.0, "1/√L умножает стандартное отклонение ветви; её дисперсия делится "
-                     "на L, и множитель каждого блока — (1 + 1/L)."),
-               ((1 + 1 / math.sqrt(L)) ** L, "Дисперсия ветви умножается на α² = 1/L, "
-                                             "а не на α = 1/√L."),
+               (2.0, ("1/√L умножает стандартное отклонение ветви; её дисперсия делится "
+                     "на L, и множитель каждого блока — (1 + 1/L).")),
+               ((1 + 1 / math.sqrt(L)) ** L, ("Дисперсия ветви умножается на α² = 1/L, "
+                                             "а не на α = 1/√L.")),
                (2.0 ** L, "Это рост без масштабирования ветви.")])
 
 
@@ -99,13 +106,13 @@ def _judge_gain(data) -> str:
         success=f"E f(z)² = (1 + α²)/2 · Var z, поэтому Var w = 2/((1 + α²)·n_in) и "
                 f"коэффициент усиления √(2/(1 + α²)) ≈ {_comma(g, 4)}.",
         hint="Найдите E f(z)² для z ~ N(0, σ²): половина массы даёт z², другая — α²z².",
-        wrong=[(2.0 / (1 + a * a), "Это квадрат коэффициента усиления (множитель дисперсии); "
-                                   "коэффициент умножает стандартное отклонение."),
-               (math.sqrt(2.0), "Это коэффициент для ReLU (α = 0). Отрицательная полуось "
-                                "leaky ReLU тоже вносит вклад α²z²."),
+        wrong=[(2.0 / (1 + a * a), ("Это квадрат коэффициента усиления (множитель дисперсии); "
+                                   "коэффициент умножает стандартное отклонение.")),
+               (math.sqrt(2.0), ("Это коэффициент для ReLU (α = 0). Отрицательная полуось "
+                                "leaky ReLU тоже вносит вклад α²z².")),
                (math.sqrt(2.0 / (1 + a)), "В E f(z)² входит квадрат наклона: α², а не α."),
-               (math.sqrt(1 + a * a), "Дробь перевёрнута: условие n_in·Var w·E f(z)² = Var z "
-                                      "даёт g² = 2/(1 + α²).")])
+               (math.sqrt(1 + a * a), ("Дробь перевёрнута: условие n_in·Var w·E f(z)² = Var z "
+                                      "даёт g² = 2/(1 + α²)."))])
 
 
 residual_variance = Check(_probe_number("ratio"), _judge_residual, name="residual_variance")
@@ -130,7 +137,7 @@ def _orthogonal(rng, n, m):
 def _case(act, sizes, seed):
     rng = np.random.default_rng(seed)
     params = [{"A": _orthogonal(rng, m, n), "b": np.zeros(n)}
-              for m, n in zip(sizes[:-1], sizes[1:])]
+              for m, n in itertools.pairwise(sizes)]
     X = rng.standard_normal((256, sizes[0])) * 3.0
     return params, X
 
@@ -154,7 +161,7 @@ def _probe_lsuv(fn, thorough: bool = False):
         try:
             new = [np.asarray(p["A"], dtype=float) for p in res]
             bias = [np.asarray(p["b"], dtype=float) for p in res]
-        except Exception:
+        except Exception:  # noqa: BLE001 — any malformed answer gets the message
             raise CheckFailed("`lsuv_init` должна вернуть список словарей {'A': …, 'b': …} "
                               "— параметры сети той же структуры, что и на входе.") from None
         if len(new) != len(orig) or any(a.shape != o.shape for a, o in zip(new, orig)):

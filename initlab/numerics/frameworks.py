@@ -39,16 +39,28 @@ API (numpy/scipy only):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import gauss_expectation, get_activation
 from .registry import Registry
 
-__all__ = ["Gain", "GAINS", "gain", "gain_integrals", "selu", "dselu", "kaiming_std", "fixed_point",
-           "FrameworkDefault", "DEFAULTS", "truncated_normal", "TRUNC_SD"]
+__all__ = [
+    "DEFAULTS",
+    "GAINS",
+    "TRUNC_SD",
+    "FrameworkDefault",
+    "Gain",
+    "dselu",
+    "fixed_point",
+    "gain",
+    "gain_integrals",
+    "kaiming_std",
+    "selu",
+    "truncated_normal",
+]
 
 SELU_LAMBDA = 1.0507009873554804934193349852946
 SELU_ALPHA = 1.6732632423543772848170429916717

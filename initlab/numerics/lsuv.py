@@ -38,8 +38,13 @@ import numpy as np
 
 from .activations import get_activation
 
-__all__ = ["orthogonal", "lsuv_init", "lsuv_fixed_point", "layer_preactivation_vars",
-           "last_input_correlation"]
+__all__ = [
+    "last_input_correlation",
+    "layer_preactivation_vars",
+    "lsuv_fixed_point",
+    "lsuv_init",
+    "orthogonal",
+]
 
 
 def orthogonal(rng: np.random.Generator, n: int, m: int | None = None) -> np.ndarray:

@@ -66,10 +66,20 @@ from .activations import get_activation
 from .registry import Registry
 
 __all__ = [
-    "ResidualScheme", "RESIDUAL_SCHEMES", "ResidualProfile", "branch_gain2",
-    "forward_factor", "residual_theory", "residual_simulate", "residual_simulate_seeds",
-    "bn_relu_gradients", "load_digits_split", "train_residual", "train_linear",
-    "majority_accuracy", "TRAIN_DEFAULTS",
+    "RESIDUAL_SCHEMES",
+    "TRAIN_DEFAULTS",
+    "ResidualProfile",
+    "ResidualScheme",
+    "bn_relu_gradients",
+    "branch_gain2",
+    "forward_factor",
+    "load_digits_split",
+    "majority_accuracy",
+    "residual_simulate",
+    "residual_simulate_seeds",
+    "residual_theory",
+    "train_linear",
+    "train_residual",
 ]
 
 
@@ -267,7 +277,7 @@ def load_digits_split(seed: int = 0, test_size: float = 0.3):
     test = np.zeros(len(y), bool)
     for c in np.unique(y):
         idx = rng.permutation(np.flatnonzero(y == c))
-        test[idx[: int(round(test_size * len(idx)))]] = True
+        test[idx[: round(test_size * len(idx))]] = True
     Xtr, Xte = X[~test], X[test]
     mu, sd = Xtr.mean(0), Xtr.std(0) + 1e-8
     return (Xtr - mu) / sd, y[~test], (Xte - mu) / sd, y[test]
