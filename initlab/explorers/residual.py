@@ -12,13 +12,14 @@ import functools
 import ipywidgets as W
 
 from ..fastdraw import Canvas, encode_png
-from ..figures.residual import SCHEME_COLORS, SCHEME_LABELS, profile_figure
+from ..figures.residual import SCHEME_LABELS, ProfilePlot
 from ..numerics import residual as R
 from .base import STYLE, Explorer
 
 WIDTH, BATCH = 64, 32
 MAX_DEPTH = 100
 ACTS = (("ReLU", "relu"), ("tanh", "tanh"), ("линейная", "linear"))
+SCHEMES = ("plain", "he", "scaled", "zero")
 
 
 def _num(x: float) -> str:
@@ -30,23 +31,35 @@ def _theory(scheme: str, act: str, depth: int):
     return R.residual_theory(scheme, act, depth)
 
 
+class _Renderer:
+    """One ProfilePlot and its canvas, redrawn in place on every change."""
+
+    def __init__(self):
+        self.plot = ProfilePlot(SCHEMES)
+        self.canvas = Canvas(self.plot.fig)   # the shared text cache and a fast PNG
+
+    def __call__(self, depth: int, scheme: str, act: str):
+        theory = {s: _theory(s, act, depth) for s in SCHEMES}
+        sim = R.residual_simulate(scheme, act, depth, WIDTH, BATCH, seed=0)
+        self.plot.update(theory, scheme, sim, depth)
+        self.canvas.draw()
+        th = theory[scheme]
+        text = (f"{SCHEME_LABELS[scheme]}: E x_L² = {_num(th.q[-1])} по формуле, "
+                f"{_num(sim.q[-1])} в одной сети ширины {WIDTH}; ‖δ₀‖²/‖δ_L‖² = "
+                f"{_num(th.grad[0])} по формуле, {_num(sim.grad[0])} в сети. "
+                "Линии — формулы, точки — моделирование выбранной схемы.")
+        return encode_png(self.canvas), text
+
+
+_DEFAULT = None
+
+
 def render(depth: int, scheme: str, act: str):
-    curves = []
-    for s in ("plain", "he", "scaled", "zero"):
-        th = _theory(s, act, depth)
-        sim = R.residual_simulate(s, act, depth, WIDTH, BATCH, seed=0) if s == scheme else None
-        curves.append({"label": SCHEME_LABELS[s], "color": SCHEME_COLORS[s],
-                       "theory": th, "sim": sim})
-    fig = profile_figure(curves, depth, dpi=80)
-    canvas = Canvas(fig)          # the shared text cache of the explorers and a fast PNG
-    canvas.draw()
-    th = _theory(scheme, act, depth)
-    sim = curves[[c["sim"] is not None for c in curves].index(True)]["sim"]
-    text = (f"{SCHEME_LABELS[scheme]}: E x_L² = {_num(th.q[-1])} по формуле, "
-            f"{_num(sim.q[-1])} в одной сети ширины {WIDTH}; ‖δ₀‖²/‖δ_L‖² = "
-            f"{_num(th.grad[0])} по формуле, {_num(sim.grad[0])} в сети. "
-            "Линии — формулы, точки — моделирование выбранной схемы.")
-    return encode_png(canvas), text
+    """(PNG bytes, Russian text) of the given settings (one shared renderer)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = _Renderer()
+    return _DEFAULT(depth, scheme, act)
 
 
 def residual_explorer(depth: int = 30, scheme: str = "he", act: str = "relu") -> Explorer:
@@ -58,4 +71,4 @@ def residual_explorer(depth: int = 30, scheme: str = "he", act: str = "relu") ->
         "act": W.Dropdown(options=ACTS, value=act, description="функция активации",
                           style=STYLE),
     }
-    return Explorer(controls, render)
+    return Explorer(controls, _Renderer())

@@ -9,6 +9,8 @@
         accuracy per scheme with the seeds as points, the baselines as lines
     bn_figure(q, g, q0, g0) -> Figure   forward E x² and gradient per layer with / without BN
     lsuv_figure(s2_by_act, fixed) -> Figure   σ_w² per layer after LSUV and the mean field
+    ProfilePlot(schemes, dpi=80)            the profile figure built once; ``.update(theory,
+                                            sim_scheme, sim, depth) -> Figure`` (explorer)
 """
 from __future__ import annotations
 
@@ -121,3 +123,46 @@ def lsuv_figure(s2_by_act, fixed):
     ax.legend(fontsize=SMALL)
     ax.grid(alpha=0.3)
     return fig
+
+
+class ProfilePlot:
+    """``profile_figure`` built once and updated in place (the explorer's redraw): the
+    theory lines of every scheme and the points of one simulated network are new data on
+    the same artists, so no axes, ticks or legend are rebuilt."""
+
+    def __init__(self, schemes, dpi=80):
+        self.schemes = tuple(schemes)
+        self.fig, axes = new_figure(9.0, 3.4, ncols=2, dpi=dpi)
+        self.axes = axes[0]
+        self.lines, self.points = {}, {}
+        for ax in self.axes:
+            for s in self.schemes:
+                (ln,) = ax.plot([0, 1], [1, 1], color=SCHEME_COLORS[s], lw=1.6,
+                                label=SCHEME_LABELS[s])
+                self.lines[ax, s] = ln
+            (pt,) = ax.plot([0], [1], "o", ms=3, color=GREY)
+            self.points[ax] = pt
+            log_axis(ax, "y")
+            ax.set_xlabel("номер блока l")
+            ax.grid(alpha=0.3)
+        _title(self.axes[0], "прямой проход: E x_l²")
+        _title(self.axes[1], "обратный проход: ‖δ_l‖² / ‖δ_L‖²")
+        self.axes[0].legend(fontsize=SMALL, loc="upper left")
+
+    def update(self, theory, sim_scheme, sim, depth):
+        """``theory``: scheme -> ResidualProfile; ``sim``: the profile of ``sim_scheme``."""
+        from ..fastdraw import log_limits
+        l = np.arange(depth + 1)
+        for ax, key in zip(self.axes, ("q", "grad")):
+            vals = []
+            for s in self.schemes:
+                y = getattr(theory[s], key)
+                self.lines[ax, s].set_data(l, y)
+                vals.append(y)
+            y = getattr(sim, key)
+            self.points[ax].set_data(l, y)
+            self.points[ax].set_color(SCHEME_COLORS[sim_scheme])
+            vals.append(y)
+            ax.set_ylim(*log_limits(*vals))
+            ax.set_xlim(-0.02 * depth - 0.5, 1.02 * depth + 0.5)
+        return self.fig
