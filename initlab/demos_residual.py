@@ -82,13 +82,16 @@ def bn_demo(depth: int = 30, width: int = 256, batch: int = 64, seeds=range(3)):
         if not out:
             out = {"q": q, "g": g, "q0": q0, "g0": g0}
     rates = np.array(rates)
+    res_q = np.mean([R.residual_bn_forward(depth, width, batch, k) for k in seeds], axis=0)
     lines = [(f"Сеть ReLU: слоёв {depth}, ширина {width}, пакет {batch}, веса Хе; "
              f"независимых сетей: {len(rates)}."),
              (f"  с батч-нормализацией: E x² на слоях от {_g(out['q'][1:].min())} до "
-             f"{_g(out['q'][1:].max())}; градиент у входа в {_g(out['g'][0])} раз больше, "
-             f"чем у выхода; множитель на слой {', '.join(_g(r) for r in rates)}"),
-             f"  без неё: градиент у входа в {_g(out['g0'][0])} раз больше, чем у выхода"]
-    return Demo(lines, rates=rates, depth=depth, **out)
+             f"{_g(out['q'][1:].max())}; ‖δ_0‖²/‖δ_L‖² = {_g(out['g'][0])}; "
+             f"множитель на слой {', '.join(_g(r) for r in rates)}"),
+             f"  без неё: ‖δ_0‖²/‖δ_L‖² = {_g(out['g0'][0])}",
+             (f"  остаточная сеть с батч-нормализацией в конце ветви: E x_L² = "
+             f"{_g(res_q[-1])} (среднее по сетям; q_0 + L = {_g(res_q[0] + depth)})")]
+    return Demo(lines, rates=rates, depth=depth, res_q=res_q, **out)
 
 
 def lsuv_demo(depth: int = 20, width: int = 256, batch: int = 512, seed: int = 0):

@@ -95,6 +95,18 @@ def test_bn_forward_fixed_gradient_explodes():
         assert 0.1 < g0[0] < 10
 
 
+def test_residual_bn_linear_growth():
+    """Branch ending in BN: E q_L = q_0 + L (30 blocks, 8 networks, 5 SE over networks);
+    the demo's «E x_L² = 31,1 … q_0 + L = 31»."""
+    qs = np.array([R.residual_bn_forward(30, 256, 64, k) for k in range(8)])
+    d = qs[:, -1] - (qs[:, 0] + 30)
+    assert abs(d.mean()) < 5 * d.std(ddof=1) / math.sqrt(len(d))
+    assert np.all(np.diff(qs.mean(0)) > 0.8) and np.all(np.diff(qs.mean(0)) < 1.2)
+    from initlab.demos_residual import bn_demo
+    b = bn_demo()
+    assert abs(b.res_q[-1] - (b.res_q[0] + 30)) < 5 * d.std(ddof=1) / math.sqrt(3)
+
+
 # --- training on digits ------------------------------------------------------------------
 
 

@@ -50,6 +50,8 @@ API (numpy only):
 
     bn_relu_gradients(depth, width, batch, seed) -> (q, grad)
         a plain network x -> W (He) -> batch norm -> ReLU, per layer: E x² and E|δ|²
+    residual_bn_forward(depth, width, batch, seed) -> q
+        a residual stack whose branch ends in BN: E x_L² = q_0 + L (linear growth)
 
     load_digits_split(seed) -> (Xtr, ytr, Xte, yte)  standardised, stratified 70/30
     train_residual(scheme, Xtr, ytr, Xte, yte, depth, width, epochs, lr, seed,
@@ -75,6 +77,7 @@ __all__ = [
     "forward_factor",
     "load_digits_split",
     "majority_accuracy",
+    "residual_bn_forward",
     "residual_simulate",
     "residual_simulate_seeds",
     "residual_theory",
@@ -259,6 +262,29 @@ def bn_relu_gradients(depth: int = 30, width: int = 256, batch: int = 64, seed: 
         d = d @ ws[l].T
         g[l] = np.mean(d * d)
     return q, g / g[depth]
+
+
+def residual_bn_forward(depth: int = 30, width: int = 256, batch: int = 64, seed: int = 0):
+    """A residual stack whose branch ends in batch normalisation,
+    x_{l+1} = x_l + BN(W2 ReLU(W1 x_l)) (He W1, LeCun W2, γ = 1, β = 0, batch statistics).
+
+    Each unit of the branch has batch variance 1 (up to BN's eps), and the cross term has
+    zero mean (W2 -> −W2 flips the branch's sign and leaves the law unchanged), so
+    E q_{l+1} = q_l + 1: linear growth q_L = q_0 + L, and the branch's share of the signal
+    falls as 1/(q_0 + l) — the network drifts towards the identity with depth (De & Smith,
+    2020). Returns q[l] = mean of x_l², l = 0..L.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, width))
+    q = np.empty(depth + 1)
+    q[0] = np.mean(x * x)
+    for l in range(depth):
+        w1 = rng.standard_normal((width, width)) * np.sqrt(2.0 / width)
+        w2 = rng.standard_normal((width, width)) / np.sqrt(width)
+        y, _ = _bn(np.maximum(x @ w1, 0.0) @ w2)
+        x = x + y
+        q[l + 1] = np.mean(x * x)
+    return q
 
 
 # --- a deep residual MLP on load_digits --------------------------------------------------
