@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from ..numerics.lsuv import orthogonal  # stand-in for numerics.spectra.haar_orthogonal
 from .core import Check, CheckFailed, _close, _fmt, as_number, call_answer
 
 __all__ = [
@@ -126,17 +127,9 @@ _CASES = [("tanh", (32, 64, 64, 64, 10), 1), ("relu", (32, 64, 64, 64, 10), 2)]
 _THOROUGH = [("tanh", (16, 128, 32, 96, 5), 3), ("relu", (48, 48, 48, 48, 48, 3), 4)]
 
 
-def _orthogonal(rng, n, m):
-    # a private stand-in for numerics.spectra.haar_orthogonal (QR with the sign correction)
-    g = rng.standard_normal((max(n, m), min(n, m)))
-    q, r = np.linalg.qr(g)
-    q = q * np.sign(np.diag(r))
-    return q if n >= m else q.T
-
-
 def _case(act, sizes, seed):
     rng = np.random.default_rng(seed)
-    params = [{"A": _orthogonal(rng, m, n), "b": np.zeros(n)}
+    params = [{"A": orthogonal(rng, m, n), "b": np.zeros(n)}
               for m, n in itertools.pairwise(sizes)]
     X = rng.standard_normal((256, sizes[0])) * 3.0
     return params, X
