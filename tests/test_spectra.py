@@ -92,10 +92,10 @@ def test_small_singular_values_are_accurate():
     """Σ ln s_i = Σ_l ln|det D_l W_l| exactly: the tiny singular values are kept
     (a direct product would lose everything below 1e-16 · s_max)."""
     for act, w in (("linear", "gaussian"), ("tanh", "gaussian"), ("tanh", "orthogonal")):
-        for s in sp.jacobian_spectrum(act, w, N, [10, 50, 100], seed=3):
+        for s in sp.jacobian_spectrum(act, w, N, [10, 50, 100], seed=3, track_det=True):
             assert s.n_zero == 0
             assert s.log_det == pytest.approx(s.log_det_factors, abs=1e-6 * abs(s.log_det_factors) + 1e-6)
-    s100 = sp.jacobian_spectrum("linear", "gaussian", N, [100], seed=3)[0]
+    s100 = sp.jacobian_spectrum("linear", "gaussian", N, [100], seed=3, track_det=True)[0]
     assert s100.log10_s.min() < -100          # far below double precision relative to s_max
 
 
@@ -116,9 +116,20 @@ def test_relu_matches_direct_product_and_rank():
             act_min = min(act_min, int(np.sum(d > 0)))
             j = (d[:, None] * wl) @ j
         sv = np.linalg.svd(j, compute_uv=False)
-        spec = sp.jacobian_spectrum("relu", w, N, [3], seed=0)[0]
-        assert spec.n_zero == N - act_min
-        assert np.allclose(np.log10(sv[:act_min]), spec.log10_s, atol=1e-10)
+        for fast in (True, False):
+            spec = sp.jacobian_spectrum("relu", w, N, [3], seed=0, fast=fast)[0]
+            assert spec.n_zero == N - act_min
+            assert np.allclose(np.log10(sv[:act_min]), spec.log10_s, atol=1e-10)
+
+
+def test_fast_path_agrees_with_graded():
+    """Where the direct product is accepted it agrees with the graded computation."""
+    for act, w in (("tanh", "orthogonal"), ("linear", "orthogonal"), ("relu", "orthogonal")):
+        a = sp.jacobian_spectrum(act, w, N, [2, 20], seed=5, fast=True)
+        b = sp.jacobian_spectrum(act, w, N, [2, 20], seed=5, fast=False)
+        for x, y in zip(a, b):
+            assert x.n_zero == y.n_zero
+            assert np.allclose(x.log10_s, y.log10_s, atol=1e-7)
 
 
 def test_linear_orthogonal_is_exact_isometry():

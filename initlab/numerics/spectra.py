@@ -66,7 +66,9 @@ API
     linear_gaussian_moments_exact(n, depth) -> (mean s², E var(s²))  (exact, finite N)
     WEIGHTS = ("gaussian", "orthogonal"); ACTS = ("linear", "tanh", "relu")
     jacobian_spectrum(act, weights, n, depths, seed=0, sigma_w2=None, sigma_b2=None,
-                      q_star=None, chunk=4) -> list[Spectrum] (one per depth, one pass)
+                      q_star=None, chunk=4, fast=True, track_det=False)
+        -> list[Spectrum] (one per depth, one pass; the direct product when its dynamic
+        range allows, else the graded factored product)
     Spectrum: act, weights, n, depth, sigma_w2, sigma_b2, q_star, log10_s (nonzero,
               descending), n_zero, log_det (natural log of |det J|, −inf with zeros),
               log_det_factors (Σ_l log|det D_l W_l|); properties s2_mean, s2_var,
@@ -235,7 +237,7 @@ class Spectrum:
     q_star: float | None
     log10_s: np.ndarray          # nonzero singular values, log10, descending
     n_zero: int                  # exact zeros (ReLU)
-    log_det_factors: float       # Σ_l log|det D_l W_l| (−inf if some D_l has zeros)
+    log_det_factors: float       # Σ_l ln|det D_l W_l| (−inf with zeros; NaN if not tracked)
 
     @property
     def log_det(self) -> float:
@@ -303,14 +305,48 @@ def _graded_svd(b: np.ndarray, vectors: bool = True):
     return (u[:, :k][:, order] if vectors else None), sv
 
 
+FAST_RANGE = 1e-8   # direct product accepted when s_min/s_max ≥ this (relative error ≲ 1e-8)
+
+
+def _factors(a, weights, n, depth, seed, sigma_w2, sigma_b2, q_star):
+    """Yield (layer, M_l, all_active) with M_l = D_l W_l restricted to the active units of
+    layers l (rows) and l − 1 (columns); the forward pass runs alongside."""
+    rng_in = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(10**6,)))
+    h = math.sqrt(q_star) * rng_in.standard_normal(n)
+    x = a.f(h)
+    sb = math.sqrt(sigma_b2)
+    active_prev = None            # None = all units
+    for layer in range(1, depth + 1):
+        w = layer_weights(weights, n, layer, seed, sigma_w2)
+        h = w @ x
+        if sb:
+            rng_b = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(10**6 + layer,)))
+            h = h + sb * rng_b.standard_normal(n)
+        d = a.df(h)
+        x = a.f(h)
+        active = np.flatnonzero(d != 0)
+        all_active = active.size == n
+        m = w if active_prev is None else w[:, active_prev]
+        m = m if all_active else m[active]
+        m = (d if all_active else d[active])[:, None] * m      # always a fresh array
+        yield layer, m, all_active and active_prev is None
+        active_prev = None if all_active else active
+
+
 def jacobian_spectrum(act: str, weights: str, n: int, depths, seed: int = 0,
                       sigma_w2: float | None = None, sigma_b2: float | None = None,
-                      q_star: float | None = None, chunk: int = 4) -> list[Spectrum]:
+                      q_star: float | None = None, chunk: int = 4, fast: bool = True,
+                      track_det: bool = False) -> list[Spectrum]:
     """Singular values of J = D_L W_L ⋯ D_1 W_1 at each depth in ``depths`` (one pass).
 
     σ_w², σ_b² default to the critical values for ``act`` (and ``q_star`` for tanh; the
     default q* for tanh is 1/64 and 1 otherwise — ReLU's and the linear Jacobian do not
     depend on the scale of the input). Layer l's weights come from ``seed`` and l only.
+
+    With ``fast`` the direct product is tried first and accepted when at every requested
+    depth its smallest nonzero singular value is ≥ FAST_RANGE × the largest (then the
+    plain SVD's absolute error ε·s_max is a relative error ≤ ε/FAST_RANGE); otherwise the
+    graded factored product is used. ``track_det`` also records Σ_l ln|det D_l W_l|.
     """
     a = get_activation(act)
     if weights not in WEIGHTS:
@@ -325,49 +361,51 @@ def jacobian_spectrum(act: str, weights: str, n: int, depths, seed: int = 0,
             else (1.0, 0.0)
         sigma_w2 = cw if sigma_w2 is None else sigma_w2
         sigma_b2 = cb if sigma_b2 is None else sigma_b2
-    rng_in = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(10**6,)))
-    h = math.sqrt(q_star) * rng_in.standard_normal(n)
-    x = a.f(h)
-    sb = math.sqrt(sigma_b2)
+    args = (a, weights, n, depths[-1], seed, sigma_w2, sigma_b2, q_star)
+
+    def spectrum(layer, s, log_scale, log_det):
+        with np.errstate(divide="ignore"):
+            ls = (np.log(s) + log_scale) / math.log(10.0)
+        return Spectrum(a.key, weights, n, layer, float(sigma_w2), float(sigma_b2), q_star,
+                        ls, n - s.size, float(log_det))
+
+    if fast and not track_det:
+        out, p, p_log, rank = [], None, 0.0, n
+        for layer, m, _ in _factors(*args):
+            p = m if p is None else m @ p
+            rank = min(rank, m.shape[0])
+            mx = float(np.max(np.abs(p)))
+            if mx > 0:
+                p /= mx
+                p_log += math.log(mx)
+            if layer in depths:
+                sv = np.linalg.svd(p, compute_uv=False)[:rank]
+                if sv.size == 0 or not sv[-1] >= FAST_RANGE * sv[0]:
+                    break
+                out.append(spectrum(layer, sv, p_log, math.nan))
+        else:
+            return out
+
     # the factored product: singular values of J_l are those of U·diag(s)·exp(log_scale)
-    u = np.eye(n)                 # (n_active of the last layer × r)
+    u = np.eye(n)                 # (active units of the last layer × r)
     s = np.ones(n)
     log_scale = 0.0
-    active_prev = None            # None = all units
-    c = None                      # product of the current chunk (n_act × n_act_prev_chunk)
+    c = None                      # product of the current chunk
     c_log = 0.0
     in_chunk = 0
     rank = n                      # rank of J so far: min(n, active units of every layer)
-    log_det = 0.0
+    log_det = 0.0 if track_det else math.nan
     out = []
-    for layer in range(1, depths[-1] + 1):
-        w = layer_weights(weights, n, layer, seed, sigma_w2)
-        h = w @ x
-        if sb:
-            rng_b = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(10**6 + layer,)))
-            h = h + sb * rng_b.standard_normal(n)
-        d = a.df(h)
-        x = a.f(h)
-        active = np.flatnonzero(d != 0)
-        all_active = active.size == n
-        # the factor D_l W_l restricted to active rows (this layer) and columns (previous)
-        m = w if active_prev is None else w[:, active_prev]
-        m = m if all_active else m[active]
-        m = (d if all_active else d[active])[:, None] * m
-        if log_det > -math.inf:
-            if all_active and active_prev is None:
-                sign, ld = np.linalg.slogdet(m)
-                log_det += ld
-            else:
-                log_det = -math.inf
+    for layer, m, full in _factors(*args):
+        if track_det and log_det > -math.inf:
+            log_det = log_det + np.linalg.slogdet(m)[1] if full else -math.inf
         c = m if c is None else m @ c
         mx = float(np.max(np.abs(c))) if c.size else 0.0
-        if mx > 0:                  # m is always a fresh array, so c may be scaled in place
+        if mx > 0:
             c /= mx
             c_log += math.log(mx)
         in_chunk += 1
-        active_prev = None if all_active else active
-        rank = min(rank, active.size)
+        rank = min(rank, m.shape[0])
         if in_chunk == chunk or layer in depths:
             b = (c @ u) * s
             u_new, sv = _graded_svd(b, vectors=layer != depths[-1])
@@ -380,10 +418,7 @@ def jacobian_spectrum(act: str, weights: str, n: int, depths, seed: int = 0,
             u = u_new
             c, c_log, in_chunk = None, 0.0, 0
             if layer in depths:
-                with np.errstate(divide="ignore"):
-                    ls = (np.log(s) + log_scale) / math.log(10.0)
-                out.append(Spectrum(a.key, weights, n, layer, float(sigma_w2),
-                                    float(sigma_b2), q_star, ls, n - s.size, float(log_det)))
+                out.append(spectrum(layer, s, log_scale, log_det))
     return out
 
 
