@@ -257,10 +257,14 @@ class Spectrum:
 
     @property
     def s2_var(self) -> float:
-        """Population variance of s² over the N singular values (zeros included)."""
-        m1, m2 = self._log_moment(1), self._log_moment(2)
+        """Population variance of s² over the N singular values (zeros included), computed
+        as e^(2M)·var(λ/e^M), M = max ln s², so it neither overflows early nor cancels."""
+        ln_l = 2 * math.log(10.0) * self.log10_s
+        top = float(ln_l.max()) if ln_l.size else 0.0
+        lam = np.concatenate([np.exp(ln_l - top), np.zeros(self.n_zero)])
         with np.errstate(over="ignore"):
-            return float(np.exp(m2) - np.exp(2 * m1))
+            return float(np.var(lam) * math.exp(min(2 * top, 709.0))) if 2 * top < 709 \
+                else math.inf
 
     def fraction_within(self, lo: float, hi: float) -> float:
         """Share of the N singular values in [lo, hi] (zeros count as outside)."""
