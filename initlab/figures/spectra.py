@@ -36,7 +36,7 @@ def spectrum_grid(spectra: dict, depths, n: int):
     acts = list(dict.fromkeys(a for a, _ in spectra))
     ws = list(dict.fromkeys(w for _, w in spectra))
     fig, axes = new_figure(9.0, 2.3 * len(acts), ncols=len(ws), nrows=len(acts),
-                           adjust={"hspace": 0.55, "top": 1 - 0.5 / (2.3 * len(acts))})
+                           adjust={"hspace": 0.6, "top": 1 - 0.75 / (2.3 * len(acts))})
     for i, act in enumerate(acts):
         for j, w in enumerate(ws):
             ax = axes[i, j]
@@ -77,7 +77,7 @@ def variance_vs_depth(table: dict, depths, theory: dict, n: int):
                         fmt="o", color=colors[w], ms=4, capsize=3,
                         label=f"{WEIGHT_LABEL[w]}: опыт")
             ax.plot(d, theory[(act, w)], "-", color=colors[w], lw=1, alpha=0.8,
-                    label="теория (N → ∞)")
+                    label="теория (N → ∞)" if w == "orthogonal" else None)
         ax.set_title(ACT_LABEL[act], fontsize=10)
         ax.set_xlabel("глубина L")
         if j == 0:
@@ -112,7 +112,7 @@ def saxe_figure(depths, iters: dict, max_iter: int):
     ax.set_xticklabels([str(int(x)) for x in d])
     ax.set_xlabel("глубина L")
     ax.set_ylabel("шагов до ошибки ≤ допуска")
-    ax.legend(fontsize=SMALL, frameon=False, loc="center left")
+    ax.legend(fontsize=SMALL, frameon=False, loc="center right")
     ax.set_title("Глубокая линейная сеть, шаг ∝ 1/L", fontsize=10)
     return fig
 
@@ -144,7 +144,7 @@ def haar_figure(fixed: dict, unfixed: dict, n: int):
     bins = np.linspace(0, np.pi, 31)
     for d, c, lab in col:
         ax.hist(d["angles"], bins=bins, density=True, histtype="step", color=c, lw=1.4, label=lab)
-    ax.set_title("углы собственных чисел e^{±iθ}", fontsize=10)
+    ax.set_title("углы θ собственных чисел e^(±iθ)", fontsize=10)
     ax.set_xlabel("θ")
     ax.set_xticks([0, np.pi / 2, np.pi])
     ax.set_xticklabels(["0", "π/2", "π"])
