@@ -28,7 +28,7 @@ def render(act, weights, depth, q_star, sigma_factor, n=200, seed=0):
     sw2, sb2 = sp.critical_parameters(act, q_star)
     spec = sp.jacobian_spectrum(act, weights, n, [depth], seed=seed, sigma_w2=sw2 * sigma_factor,
                                 sigma_b2=sb2, q_star=q_star)[0]
-    fig, axes = new_figure(6.5, 3.0)
+    fig, axes = new_figure(6.0, 2.7, dpi=90)
     ax = axes[0, 0]
     spectrum_panel(ax, spec, BLUE if weights == "orthogonal" else RED)
     ax.axvline(0.0, color=GREY, lw=0.8, ls=":")
