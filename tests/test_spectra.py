@@ -278,3 +278,91 @@ def test_number_checks(capsys):
                    (20, chk.relu_gaussian_variance)):
         with pytest.raises(CheckFailed):
             f(bad)
+
+
+# ------------------------------------------------------------------------ chapter claims
+
+def _saxe_mode_iterations(depth, lr_scale=0.1, tol=1e-3, max_iter=500, n=16):
+    """Independent derivation: with orthogonal layers and the target aligned with the
+    initial product, every layer stays R_l diag(a) R_{l−1}ᵀ and each mode obeys the scalar
+    recursion a ← a − (lr/L)·a^(L−1)(a^L − s), a₀ = 1; loss Σ(a^L − s)²/Σ s²."""
+    s = np.linspace(2.0, 0.5, n)
+    a = np.ones(n)
+    for it in range(max_iter + 1):
+        loss = np.sum((a**depth - s) ** 2) / np.sum(s**2)
+        if loss <= tol:
+            return it
+        a = a - (lr_scale / depth) * a ** (depth - 1) * (a**depth - s)
+    return math.nan
+
+
+@pytest.mark.slow
+def test_saxe_chapter_numbers():
+    """The chapter's run: 5 seeds, depths 1..32, 500 steps, lr 0.1/L, tol 1e-3."""
+    depths = [1, 2, 4, 8, 16, 32]
+    orth = sp.saxe_experiment(depths, seeds=range(5), init="orthogonal", max_iter=500,
+                              tol=1e-3, lr_scale=0.1)
+    expected = [_saxe_mode_iterations(d) for d in depths]
+    assert np.all(orth == np.array(expected)[None, :])
+    slope, (lo, hi) = sp.fit_log_slope(depths, orth)
+    assert lo <= 0 <= hi and abs(slope) < 0.05
+    gauss = sp.saxe_experiment(depths, seeds=range(5), init="gaussian", max_iter=500,
+                               tol=1e-3, lr_scale=0.1)
+    assert np.isfinite(gauss[:, :2]).all()                 # L = 1, 2: all reach
+    assert np.median(gauss[:, 1]) > 3 * np.median(orth[:, 1])
+    assert np.isnan(gauss[:, 2:]).all()                    # L ≥ 4: none within 500 steps
+
+
+def test_relu_zero_share_grows_with_depth():
+    """At least half of ReLU's singular values are exactly 0; at L = 50 about 60 %."""
+    for w in sp.WEIGHTS:
+        shares = [s.n_zero / N for s in sp.jacobian_spectrum("relu", w, N, [2, 10, 50], seed=0)]
+        assert all(0.5 <= x <= 0.7 for x in shares)
+        assert shares[0] <= shares[1] <= shares[2]
+        assert shares[2] >= 0.55
+
+
+@pytest.mark.slow
+def test_mean_s2_is_order_one(var_table):
+    """'Среднее s² остаётся порядка 1' at L = 50 (every config and seed in [0.1, 10])."""
+    for key, arr in var_table.items():
+        assert np.all((arr[:, 1] > 0.1) & (arr[:, 1] < 10)), key
+
+
+def test_unfixed_lacks_small_eigenvalue_angles():
+    """Chapter: angles θ ∈ (0.01π, 0.2π) per 10×10 matrix — about 1.7 for Haar, about
+    0.01–0.02 without the sign correction. Per-matrix counts are
+    independent over matrices: compare means with 5 standard errors."""
+    rng = np.random.default_rng(0)
+    out = {}
+    for name, f in (("haar", sp.haar_orthogonal), ("raw", sp.qr_orthogonal_unfixed)):
+        a = sp.haar_diagnostics(f, rng, 10, 2000)["angles"].reshape(2000, 10)
+        cnt = np.sum((a > 0.01 * np.pi) & (a < 0.2 * np.pi), axis=1)
+        out[name] = (cnt.mean(), cnt.std(ddof=1) / math.sqrt(cnt.size))
+    assert out["raw"][0] - 5 * out["raw"][1] < 0.02 and out["raw"][0] < 0.03   # "0,01–0,02""
+    assert abs(out["haar"][0] - 1.7) < 5 * out["haar"][1] + 0.05
+    assert out["haar"][0] - out["raw"][0] > 10 * math.hypot(out["haar"][1], out["raw"][1])
+
+
+@pytest.mark.slow
+def test_variance_section_within_seed_spread():
+    """The var(s²)-vs-depth section: 4 seeds, N = 200, L = 5, 10, 20; every config's mean
+    within 5 standard errors (over the seeds) of the N → ∞ theory."""
+    depths = [5, 10, 20]
+    for act in sp.ACTS:
+        for w in sp.WEIGHTS:
+            v = np.array([[s.s2_var for s in sp.jacobian_spectrum(act, w, N, depths, seed=seed)]
+                          for seed in range(4)])
+            th = np.array([sp.isometry_variance_theory(act, w, d, 1 / 64) for d in depths])
+            se = v.std(0, ddof=1) / 2
+            assert np.all(np.abs(v.mean(0) - th) <= 5 * se + 1e-9), (act, w)
+    exact = [sp.linear_gaussian_moments_exact(N, d)[1] for d in depths]
+    assert [f"{x:.2f}" for x in exact] == ["5.08", "10.28", "21.14"]
+
+
+def test_explorer_render_text():
+    from initlab.explorers.spectra import render
+    fig, text = render("tanh", "orthogonal", 5, 1 / 64, 1.0, n=64)
+    assert "Теория (N → ∞)" in text and "в [1/2, 2]" in text
+    fig, text = render("relu", "gaussian", 5, 1.0, 1.1, n=64)
+    assert "нулевых" in text and "Вне критической точки" in text

@@ -45,7 +45,7 @@ def render(act, weights, depth, q_star, sigma_factor, n=200, seed=0):
         th = sp.isometry_variance_theory(act, weights, depth, q_star)
         text += f". Теория (N → ∞) для дисперсии: {th:.3g}"
     else:
-        text += ". Вне критической точки среднее s² растёт или падает как χ₁^L"
+        text += ". Вне критической точки среднее s² экспоненциально растёт или убывает с глубиной"
     return fig, text
 
 
