@@ -366,3 +366,14 @@ def test_explorer_render_text():
     assert "Теория (N → ∞)" in text and "в [1/2, 2]" in text
     fig, text = render("relu", "gaussian", 5, 1.0, 1.1, n=64)
     assert "нулевых" in text and "Вне критической точки" in text
+
+
+def test_explorer_widget_builds_and_renders():
+    from initlab.explorers.spectra import MAX_DEPTH, spectrum_explorer
+    ex = spectrum_explorer(depth=3, n=32)
+    assert set(ex.values()) == {"act", "weights", "depth", "q_star", "sigma_factor"}
+    assert ex.controls["depth"].max == MAX_DEPTH == 100
+    data, text = ex.render_png()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and "среднее s²" in text
+    ex.controls["act"].value = "relu"
+    assert "нулевых" in ex.status.value
