@@ -20,13 +20,13 @@ from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_
 ACT_LABEL = {"linear": "линейная", "tanh": "tanh", "relu": "ReLU"}
 WEIGHT_LABEL = {"gaussian": "нормальные веса", "orthogonal": "ортогональные веса"}
 DEPTH_COLORS = (BLUE, ORANGE, RED, PURPLE, GREEN)
-BINS = np.linspace(-8.0, 2.0, 81)
+BINS = np.arange(-8.0625, 2.07, 0.125)   # width 1/8, bins centred on 0 (exact s = 1)
 
 
 def spectrum_panel(ax, spectrum, color=BLUE, label=None, bins=BINS):
     """Histogram of log₁₀ s (share of all N singular values per bin; values below the
     first bin are collected in it, exact zeros are not drawn)."""
-    ls = np.clip(spectrum.log10_s, bins[0], bins[-1])
+    ls = np.clip(spectrum.log10_s, bins[0] + 1e-9, bins[-1] - 1e-9)
     w = np.full(ls.shape, 1.0 / spectrum.n)
     ax.hist(ls, bins=bins, weights=w, histtype="step", color=color, lw=1.4, label=label)
 
@@ -47,18 +47,14 @@ def spectrum_grid(spectra: dict, depths, n: int):
             ax.axvline(0.0, color=GREY, lw=0.8, ls=":")
             ax.set_title(f"{ACT_LABEL[act]}, {WEIGHT_LABEL[w]}", fontsize=10)
             ax.legend(fontsize=SMALL, loc="upper left", frameon=False)
-            ax.set_xlim(BINS[0], BINS[-1])
+            ax.set_xlim(-8.0, 2.0)
             if i == len(acts) - 1:
-                ax.set_xlabel(f"log₁₀ s (левый столбик: всё, что меньше 10{_sup(BINS[0])})")
+                ax.set_xlabel("log₁₀ s (левый столбик: всё, что меньше 10⁻⁸)")
             if j == 0:
                 ax.set_ylabel("доля из N")
     fig.suptitle(f"Сингулярные числа якобиана ∂x_L/∂x_0, N = {n}, критическая инициализация",
                  fontsize=10)
     return fig
-
-
-def _sup(x: float) -> str:
-    return str(int(x)).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
 
 
 def variance_vs_depth(table: dict, depths, theory: dict, n: int):
