@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..figures.spectra import ACT_LABEL, WEIGHT_LABEL, spectrum_panel
-from ..figures.style import BLUE, GREY, RED, new_figure
+from ..figures.spectra import ACT_LABEL, WEIGHT_LABEL, SpectrumFigure
+from ..figures.style import BLUE, RED
 from ..numerics import spectra as sp
 from .base import STYLE, Explorer
 
@@ -23,19 +23,14 @@ __all__ = ["spectrum_explorer", "render"]
 MAX_DEPTH = 100
 
 
-def render(act, weights, depth, q_star, sigma_factor, n=200, seed=0):
-    """(figure, Russian summary) for one setting."""
+def render(act, weights, depth, q_star, sigma_factor, n=200, seed=0, figure=None):
+    """(PNG bytes, Russian summary) for one setting; ``figure`` is a reused SpectrumFigure."""
     sw2, sb2 = sp.critical_parameters(act, q_star)
     spec = sp.jacobian_spectrum(act, weights, n, [depth], seed=seed, sigma_w2=sw2 * sigma_factor,
                                 sigma_b2=sb2, q_star=q_star)[0]
-    fig, axes = new_figure(6.0, 2.7, dpi=90)
-    ax = axes[0, 0]
-    spectrum_panel(ax, spec, BLUE if weights == "orthogonal" else RED)
-    ax.axvline(0.0, color=GREY, lw=0.8, ls=":")
-    ax.set_xlabel("log₁₀ s (левый столбик: всё, что меньше 10⁻⁸)")
-    ax.set_ylabel("доля из N")
-    ax.set_title(f"{ACT_LABEL[act]}, {WEIGHT_LABEL[weights]}, L = {depth}, N = {n}",
-                 fontsize=10)
+    figure = figure or SpectrumFigure()
+    data = figure.update(spec, BLUE if weights == "orthogonal" else RED,
+                         f"{ACT_LABEL[act]}, {WEIGHT_LABEL[weights]}, L = {depth}, N = {n}")
     s = spec.summary()
     text = (f"среднее s² = {s['s2_mean']:.3g}; дисперсия s² = {s['s2_var']:.3g}; "
             f"в [1/2, 2] лежит {s['within_half_two']:.0%} сингулярных чисел")
@@ -46,7 +41,7 @@ def render(act, weights, depth, q_star, sigma_factor, n=200, seed=0):
         text += f". Теория (N → ∞) для дисперсии: {th:.3g}"
     else:
         text += ". Вне критической точки среднее s² экспоненциально растёт или убывает с глубиной"
-    return fig, text
+    return data, text
 
 
 def spectrum_explorer(act: str = "tanh", weights: str = "orthogonal", depth: int = 20,
@@ -68,8 +63,10 @@ def spectrum_explorer(act: str = "tanh", weights: str = "orthogonal", depth: int
                                       continuous_update=False, style=STYLE),
     }
 
+    figure = SpectrumFigure()
+
     def _render(**v):
-        return render(n=n, seed=seed, **v)
+        return render(n=n, seed=seed, figure=figure, **v)
 
     return Explorer(controls, _render, rows=[["act", "weights"], ["depth", "q_star",
                                                                   "sigma_factor"]])

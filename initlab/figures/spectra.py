@@ -9,13 +9,15 @@ experiment, Haar sampling with and without the sign correction, exactly normal o
     saxe_figure(depths, iters, max_iter)          iters[init] = (seeds, depths), NaN = never
     haar_figure(fixed, unfixed, n)                diagnostics dicts of spectra.haar_diagnostics
     output_variance_figure(variances, sigma2)     variances[kind] = array of Var(h_j | W)
+    SpectrumFigure().update(spectrum, color, title) -> PNG bytes   the explorer's figure,
+                                                  reused between redraws
 """
 from __future__ import annotations
 
 import numpy as np
 from scipy import stats
 
-from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_figure
+from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_figure, png
 
 ACT_LABEL = {"linear": "линейная", "tanh": "tanh", "relu": "ReLU"}
 WEIGHT_LABEL = {"gaussian": "нормальные веса", "orthogonal": "ортогональные веса"}
@@ -169,3 +171,28 @@ def output_variance_figure(variances: dict, sigma2: float, k: int):
                  fontsize=10)
     ax.legend(fontsize=SMALL, frameon=False)
     return fig
+
+
+class SpectrumFigure:
+    """One persistent histogram figure for the explorer: ``update`` changes the step
+    heights, colour and title in place and returns PNG bytes (no new Figure per redraw)."""
+
+    def __init__(self, w: float = 6.0, h: float = 2.7, dpi: int = 90):
+        self.fig, axes = new_figure(w, h, dpi=dpi)
+        self.ax = ax = axes[0, 0]
+        self.steps = ax.stairs(np.zeros(BINS.size - 1), BINS, color=BLUE, lw=1.4)
+        ax.axvline(0.0, color=GREY, lw=0.8, ls=":")
+        ax.set_xlim(-8.0, 2.0)
+        ax.set_xlabel("log₁₀ s (левый столбик: всё, что меньше 10⁻⁸)")
+        ax.set_ylabel("доля из N")
+        self.title = ax.set_title("", fontsize=10)
+
+    def update(self, spectrum, color: str, title: str) -> bytes:
+        ls = np.clip(spectrum.log10_s, BINS[0] + 1e-9, BINS[-1] - 1e-9)
+        counts = np.histogram(ls, bins=BINS)[0] / spectrum.n
+        self.steps.set_data(counts)
+        self.steps.set_edgecolor(color)
+        top = float(counts.max()) if counts.size else 1.0
+        self.ax.set_ylim(0.0, max(top, 0.05) * 1.08)
+        self.title.set_text(title)
+        return png(self.fig)
