@@ -76,6 +76,10 @@ def test_theory_values():
     mu1, mu2 = np.sum(w * d2), np.sum(w * d2**2)
     assert sp.isometry_variance_theory("tanh", "orthogonal", 50, q) == pytest.approx(
         50 * (mu2 / mu1**2 - 1), rel=1e-8)
+    from initlab.numerics.activations import get_activation
+    for qq in (1e-3, 1 / 64, 0.1, 1.0, 10.0):       # the fixed point exists: σ_b² > 0, no clamping
+        m1 = sp.derivative_moments("tanh", qq)[0]
+        assert qq - float(get_activation("tanh").second_moment(qq)) / m1 > 0
     sw2, sb2 = sp.critical_parameters("tanh", q)
     assert sw2 * mu1 == pytest.approx(1, rel=1e-10)
     assert sw2 * np.sum(w * np.tanh(math.sqrt(q) * z) ** 2) + sb2 == pytest.approx(q, rel=1e-10)

@@ -76,7 +76,7 @@ API
     deep_linear_training(init, depth, n=16, seeds=(0,), lr_scale=0.4, tol=1e-2,
                          max_iter=2000, s_max=2, s_min=0.5) -> (iterations (S,), losses)
     saxe_experiment(depths, seeds, init, **kw) -> (S, len(depths)) iterations (NaN = never)
-    fit_log_slope(depths, iterations) -> (slope, (lo, hi) 95 % CI)
+    fit_log_slope(depths, iterations) -> (slope, (lo, hi) 95 % CI), one point per depth
     weight_norm_outputs(rng, kind, k, n_out, sigma2) -> W with columns of a fixed norm
 """
 from __future__ import annotations
@@ -486,13 +486,20 @@ def saxe_experiment(depths, seeds, init: str, **kw) -> np.ndarray:
 
 
 def fit_log_slope(depths, iterations) -> tuple[float, tuple[float, float]]:
-    """Least-squares slope of log(iterations) on log(depth) over all (seed, depth) points,
-    with a 95 % t-interval (points with NaN are dropped)."""
-    d = np.broadcast_to(np.asarray(depths, float), np.shape(iterations)).ravel()
-    y = np.asarray(iterations, float).ravel()
-    ok = np.isfinite(y) & (y > 0)
-    res = stats.linregress(np.log(d[ok]), np.log(y[ok]))
-    t = stats.t.ppf(0.975, ok.sum() - 2)
+    """Least-squares slope of log(iterations) on log(depth), with a 95 % t-interval.
+
+    The seeds of one depth are first averaged (the mean of log(iterations) over the seeds
+    that reached the tolerance), so the fit has one point per depth and len(depths) − 2
+    degrees of freedom: seeds are not independent replicates of the depth effect (with
+    orthogonal weights they even give identical counts). Depths no seed reached are dropped.
+    """
+    it = np.atleast_2d(np.asarray(iterations, float))
+    logs = np.where(np.isfinite(it) & (it > 0), np.log(np.where(it > 0, it, 1.0)), np.nan)
+    reached = np.isfinite(logs).any(axis=0)
+    y = np.array([np.nanmean(col) for col in logs.T[reached]])
+    x = np.log(np.asarray(depths, float)[reached])
+    res = stats.linregress(x, y)
+    t = stats.t.ppf(0.975, x.size - 2)
     return float(res.slope), (float(res.slope - t * res.stderr), float(res.slope + t * res.stderr))
 
 
