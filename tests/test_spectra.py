@@ -381,3 +381,15 @@ def test_explorer_widget_builds_and_renders():
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and "среднее s²" in text
     ex.controls["act"].value = "relu"
     assert "нулевых" in ex.status.value
+
+
+def test_off_critical_mean_grows_as_chi_power():
+    """Explorer text: with σ_w² = 1.1 (factor 1.1) a linear net has E mean(s²) = 1.1^L
+    (E tr(W A Wᵀ) = σ_w² tr A for any N); 1.1^50 ≈ 117. Orthogonal: every s² = 1.1^L."""
+    assert f"{1.1 ** 50:.0f}" == "117"
+    s = sp.jacobian_spectrum("linear", "orthogonal", 64, [50], sigma_w2=1.1)[0]
+    assert np.allclose(2 * s.log10_s, 50 * math.log10(1.1), atol=1e-9)
+    means = [sp.jacobian_spectrum("linear", "gaussian", 64, [50], seed=k, sigma_w2=1.1)[0].s2_mean
+             for k in range(8)]
+    m, se = _mean_se(means)
+    assert abs(m - 1.1**50) < 5 * se
