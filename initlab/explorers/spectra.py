@@ -29,10 +29,10 @@ def render(act, weights, depth, q_star, sigma_factor, n=200, seed=0, figure=None
     spec = sp.jacobian_spectrum(act, weights, n, [depth], seed=seed, sigma_w2=sw2 * sigma_factor,
                                 sigma_b2=sb2, q_star=q_star)[0]
     figure = figure or SpectrumFigure()
-    data = figure.update(spec, BLUE if weights == "orthogonal" else RED,
-                         f"{ACT_LABEL[act]}, {WEIGHT_LABEL[weights]}, L = {depth}, N = {n}")
+    data = figure.update(spec, BLUE if weights == "orthogonal" else RED)
     s = spec.summary()
-    text = (f"среднее s² = {s['s2_mean']:.3g}; дисперсия s² = {s['s2_var']:.3g}; "
+    text = (f"{ACT_LABEL[act]}, {WEIGHT_LABEL[weights]}, L = {depth}, N = {n}: "
+            f"среднее s² = {s['s2_mean']:.3g}; дисперсия s² = {s['s2_var']:.3g}; "
             f"в [1/2, 2] лежит {s['within_half_two']:.0%} сингулярных чисел")
     if spec.n_zero:
         text += f"; ровно нулевых — {s['zero_fraction']:.0%}"

@@ -9,15 +9,15 @@ experiment, Haar sampling with and without the sign correction, exactly normal o
     saxe_figure(depths, iters, max_iter)          iters[init] = (seeds, depths), NaN = never
     haar_figure(fixed, unfixed, n)                diagnostics dicts of spectra.haar_diagnostics
     output_variance_figure(variances, sigma2)     variances[kind] = array of Var(h_j | W)
-    SpectrumFigure().update(spectrum, color, title) -> PNG bytes   the explorer's figure,
-                                                  reused between redraws
+    SpectrumFigure().update(spectrum, color) -> PNG bytes   the explorer's figure: a
+                                                  static background, only the steps redrawn
 """
 from __future__ import annotations
 
 import numpy as np
 from scipy import stats
 
-from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_figure, png
+from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_figure
 
 ACT_LABEL = {"linear": "линейная", "tanh": "tanh", "relu": "ReLU"}
 WEIGHT_LABEL = {"gaussian": "нормальные веса", "orthogonal": "ортогональные веса"}
@@ -174,25 +174,45 @@ def output_variance_figure(variances: dict, sigma2: float, k: int):
 
 
 class SpectrumFigure:
-    """One persistent histogram figure for the explorer: ``update`` changes the step
-    heights, colour and title in place and returns PNG bytes (no new Figure per redraw)."""
+    """The explorer's histogram: one persistent figure with a log-scaled share axis (from
+    1/1000 to 1, so both a spike at s = 1 and a spectrum spread over many decades show).
+    The axes, ticks and labels are drawn once; ``update`` restores that background,
+    draws only the step line (Axes.draw_artist) and encodes the canvas buffer as PNG."""
 
     def __init__(self, w: float = 6.0, h: float = 2.7, dpi: int = 90):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
         self.fig, axes = new_figure(w, h, dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.fig)
         self.ax = ax = axes[0, 0]
-        self.steps = ax.stairs(np.zeros(BINS.size - 1), BINS, color=BLUE, lw=1.4)
+        self.steps = ax.stairs(np.full(BINS.size - 1, 1e-9), BINS, baseline=None, color=BLUE,
+                               lw=1.4, animated=True)
         ax.axvline(0.0, color=GREY, lw=0.8, ls=":")
         ax.set_xlim(-8.0, 2.0)
+        log_axis(ax, "y")
+        ax.set_ylim(1e-3, 1.3)
         ax.set_xlabel("log₁₀ s (левый столбик: всё, что меньше 10⁻⁸)")
         ax.set_ylabel("доля из N")
-        self.title = ax.set_title("", fontsize=10)
+        ax.set_title("Сингулярные числа якобиана ∂x_L/∂x_0", fontsize=10)
+        self._background = None
 
-    def update(self, spectrum, color: str, title: str) -> bytes:
+    def update(self, spectrum, color: str) -> bytes:
+        import io
+
+        from PIL import Image
+
+        if self._background is None:
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self._background)
         ls = np.clip(spectrum.log10_s, BINS[0] + 1e-9, BINS[-1] - 1e-9)
         counts = np.histogram(ls, bins=BINS)[0] / spectrum.n
-        self.steps.set_data(counts)
+        self.steps.set_data(np.where(counts > 0, counts, 1e-9))
         self.steps.set_edgecolor(color)
-        top = float(counts.max()) if counts.size else 1.0
-        self.ax.set_ylim(0.0, max(top, 0.05) * 1.08)
-        self.title.set_text(title)
-        return png(self.fig)
+        self.ax.draw_artist(self.steps)
+        w, h = self.canvas.get_width_height()
+        img = Image.frombuffer("RGBA", (w, h), bytes(self.canvas.buffer_rgba()), "raw", "RGBA", 0, 1)
+        out = io.BytesIO()
+        img.save(out, format="PNG", compress_level=1)
+        return out.getvalue()
