@@ -393,3 +393,18 @@ def test_off_critical_mean_grows_as_chi_power():
              for k in range(8)]
     m, se = _mean_se(means)
     assert abs(m - 1.1**50) < 5 * se
+
+
+def test_accurate_above_keeps_the_histogram():
+    """The explorer's direct product (accurate_above=1e-8) gives the same histogram above
+    1e-8 and the same share below it as the graded computation, also for deep Gaussian nets."""
+    from initlab.figures.spectra import BINS
+    for act in ("linear", "tanh", "relu"):
+        a = sp.jacobian_spectrum(act, "gaussian", 100, [60], seed=2, accurate_above=1e-8)[0]
+        b = sp.jacobian_spectrum(act, "gaussian", 100, [60], seed=2, fast=False)[0]
+        assert a.n_zero == b.n_zero
+        ha = np.histogram(np.clip(a.log10_s, BINS[0] + 1e-9, None), bins=BINS)[0]
+        hb = np.histogram(np.clip(b.log10_s, BINS[0] + 1e-9, None), bins=BINS)[0]
+        assert np.array_equal(ha, hb)
+        assert a.s2_mean == pytest.approx(b.s2_mean, rel=1e-6)
+        assert a.s2_var == pytest.approx(b.s2_var, rel=1e-6)

@@ -21,13 +21,14 @@ from .base import STYLE, Explorer
 __all__ = ["spectrum_explorer", "render"]
 
 MAX_DEPTH = 100
+HIST_FLOOR = 1e-8     # the histogram's first bin collects every s below it
 
 
 def render(act, weights, depth, q_star, sigma_factor, n=200, seed=0, figure=None):
     """(PNG bytes, Russian summary) for one setting; ``figure`` is a reused SpectrumFigure."""
     sw2, sb2 = sp.critical_parameters(act, q_star)
     spec = sp.jacobian_spectrum(act, weights, n, [depth], seed=seed, sigma_w2=sw2 * sigma_factor,
-                                sigma_b2=sb2, q_star=q_star)[0]
+                                sigma_b2=sb2, q_star=q_star, accurate_above=HIST_FLOOR)[0]
     figure = figure or SpectrumFigure()
     data = figure.update(spec, BLUE if weights == "orthogonal" else RED)
     s = spec.summary()

@@ -66,7 +66,7 @@ API
     linear_gaussian_moments_exact(n, depth) -> (mean s², E var(s²))  (exact, finite N)
     WEIGHTS = ("gaussian", "orthogonal"); ACTS = ("linear", "tanh", "relu")
     jacobian_spectrum(act, weights, n, depths, seed=0, sigma_w2=None, sigma_b2=None,
-                      q_star=None, chunk=4, fast=True, track_det=False)
+                      q_star=None, chunk=4, fast=True, track_det=False, accurate_above=None)
         -> list[Spectrum] (one per depth, one pass; the direct product when its dynamic
         range allows, else the graded factored product)
     Spectrum: act, weights, n, depth, sigma_w2, sigma_b2, q_star, log10_s (nonzero,
@@ -330,7 +330,8 @@ def _factors(a, weights, n, depth, seed, sigma_w2, sigma_b2, q_star):
 def jacobian_spectrum(act: str, weights: str, n: int, depths, seed: int = 0,
                       sigma_w2: float | None = None, sigma_b2: float | None = None,
                       q_star: float | None = None, chunk: int = 4, fast: bool = True,
-                      track_det: bool = False) -> list[Spectrum]:
+                      track_det: bool = False,
+                      accurate_above: float | None = None) -> list[Spectrum]:
     """Singular values of J = D_L W_L ⋯ D_1 W_1 at each depth in ``depths`` (one pass).
 
     σ_w², σ_b² default to the critical values for ``act`` (and ``q_star`` for tanh; the
@@ -341,6 +342,11 @@ def jacobian_spectrum(act: str, weights: str, n: int, depths, seed: int = 0,
     depth its smallest nonzero singular value is ≥ FAST_RANGE × the largest (then the
     plain SVD's absolute error ε·s_max is a relative error ≤ ε/FAST_RANGE); otherwise the
     graded factored product is used. ``track_det`` also records Σ_l ln|det D_l W_l|.
+
+    ``accurate_above`` (a display's lower cut-off, e.g. 1e-8 for a histogram whose first bin
+    collects everything smaller) also accepts the direct product when its error bound
+    L·√N·ε·s_max is below 1e-3 × the cut-off: then every singular value above the cut-off
+    is accurate to 0.1 %, and those below stay below it (their values are not meaningful).
     """
     a = get_activation(act)
     if weights not in WEIGHTS:
@@ -374,7 +380,11 @@ def jacobian_spectrum(act: str, weights: str, n: int, depths, seed: int = 0,
                 p_log += math.log(mx)
             if layer in depths:
                 sv = np.linalg.svd(p, compute_uv=False)[:rank]
-                if sv.size == 0 or not sv[-1] >= FAST_RANGE * sv[0]:
+                ok = sv.size > 0 and sv[-1] >= FAST_RANGE * sv[0]
+                if not ok and accurate_above is not None and sv.size:
+                    bound = layer * math.sqrt(n) * np.finfo(float).eps * sv[0] * math.exp(p_log)
+                    ok = bound <= 1e-3 * accurate_above
+                if not ok:
                     break
                 out.append(spectrum(layer, sv, p_log, math.nan))
         else:
