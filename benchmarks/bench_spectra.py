@@ -6,8 +6,7 @@ One update = ``Explorer.update``: ``spectra.jacobian_spectrum`` (N = 200; the we
 cached per layer after the first visit), the histogram and its PNG encoding. Printed:
 median and p95 wall time at the defaults (tanh, orthogonal, L = 20, q* = 1/64; budget
 p95 ≤ 150 ms), the first (cold) update, and warm updates for every activation × weights
-at the maximal depth 100 (the bounded worst case: depth/4 Jacobi SVDs of 200×200 when
-the direct product's range is too wide). Then the chapter book/theory/03_isometry.ipynb
+at the maximal depth 100 (the bounded worst case: 100 products and one SVD of 200×200). Then the chapter book/theory/03_isometry.ipynb
 is executed once with nbconvert and its wall time printed. The machine is shared: the
 load average is printed too. Figures are printed, not asserted.
 """
