@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 def _p95(xs):
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
 
 
 def main(argv=None) -> int:

@@ -366,9 +366,9 @@ def test_variance_section_within_seed_spread():
 
 def test_explorer_render_text():
     from initlab.explorers.spectra import render
-    fig, text = render("tanh", "orthogonal", 5, 1 / 64, 1.0, n=64)
+    _, text = render("tanh", "orthogonal", 5, 1 / 64, 1.0, n=64)
     assert "Теория (N → ∞)" in text and "в [1/2, 2]" in text
-    fig, text = render("relu", "gaussian", 5, 1.0, 1.1, n=64)
+    _, text = render("relu", "gaussian", 5, 1.0, 1.1, n=64)
     assert "нулевых" in text and "Вне критической точки" in text
 
 

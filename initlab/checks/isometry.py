@@ -30,13 +30,18 @@ from scipy import stats
 
 from .core import Check, CheckFailed, call_answer, check_number
 
-__all__ = ["haar_orthogonal", "linear_gaussian_variance", "relu_gaussian_variance",
-           "DEPTH", "ALPHA"]
+__all__ = [
+    "ALPHA",
+    "DEPTH",
+    "haar_orthogonal",
+    "linear_gaussian_variance",
+    "relu_gaussian_variance",
+]
 
 DEPTH = 20
 ALPHA = 1e-7            # level of each statistical test of the sampler
-_CASES = {False: dict(seed=2031, n_small=6, m=400, n_big=40),
-          True: dict(seed=97, n_small=3, m=1500, n_big=64)}
+_CASES = {False: {"seed": 2031, "n_small": 6, "m": 400, "n_big": 40},
+          True: {"seed": 97, "n_small": 3, "m": 1500, "n_big": 64}}
 
 
 def _call(fn, rng, n):
@@ -45,7 +50,7 @@ def _call(fn, rng, n):
     call = f"haar_orthogonal(rng, {n})"
     try:
         arr = np.asarray(out)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure to convert is the student's answer
         arr = None
     if arr is None or arr.dtype.kind not in "biufc":
         raise CheckFailed(f"`{call}` должна вернуть массив numpy с числами, а вернула объект "
@@ -115,7 +120,7 @@ def _judge_haar_orthogonal(d: dict) -> str:
             + extra)
     k = m * n
     neg = d["diag_negative"] + d["diag_zero"] / 2
-    p_sign = float(stats.binomtest(int(round(neg)), k, 0.5).pvalue)
+    p_sign = float(stats.binomtest(round(neg), k, 0.5).pvalue)
     if p_sign < ALPHA:
         raise CheckFailed(
             "Неверно: матрица ортогональна, но распределена не по мере Хаара. Диагональные "
@@ -172,9 +177,9 @@ def relu_gaussian_variance(var_s2) -> None:
         hint="У ReLU φ'(z) ∈ {0, 1}, поэтому μ₁ = E φ'² и μ₂ = E φ'⁴ равны вероятности "
              "z > 0. Подставьте их в L(μ₂/μ₁² − 1 − s₁) с s₁ = −1.",
         wrong=[
-            (float(DEPTH), "Это ответ для ортогональных весов (s₁ = 0) у ReLU или для "
-                           "линейной сети. Для нормальных весов s₁ = −1."),
-            (0.0, "У ReLU изометрия невозможна ни при каких весах: μ₂/μ₁² = 2."),
+            (float(DEPTH), ("Это ответ для ортогональных весов (s₁ = 0) у ReLU или для "
+                            "линейной сети. Для нормальных весов s₁ = −1.")),
+            (0.0, "У ReLU изометрия невозможна ни при каких случайных весах: μ₂/μ₁² = 2."),
             (3 * DEPTH, "Проверьте μ₂/μ₁²: при μ₁ = μ₂ = 1/2 это 2, а не 3."),
         ],
     )

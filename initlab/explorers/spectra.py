@@ -19,7 +19,7 @@ from ..figures.style import BLUE, RED
 from ..numerics import spectra as sp
 from .base import STYLE, Explorer
 
-__all__ = ["spectrum_explorer", "render"]
+__all__ = ["render", "spectrum_explorer"]
 
 MAX_DEPTH = 100
 HIST_FLOOR = 1e-8     # the histogram's first bin collects every s below it

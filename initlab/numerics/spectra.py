@@ -77,7 +77,10 @@ API
                          max_iter=2000, s_max=2, s_min=0.5) -> (iterations (S,), losses)
     saxe_experiment(depths, seeds, init, **kw) -> (S, len(depths)) iterations (NaN = never)
     fit_log_slope(depths, iterations) -> (slope, (lo, hi) 95 % CI), one point per depth
-    weight_norm_outputs(rng, kind, k, n_out, sigma2) -> W with columns of a fixed norm
+    fixed_weight_output_variances(rng, kind, k, n_out, sigma2) -> Var(h_j | W) = ‖w_j‖²
+        for "gaussian", "normalised" (σ·g/‖g‖) and "orthogonal" columns
+    eigen_angles(q) -> angles in [0, π] of the eigenvalues of an orthogonal matrix
+    layer_weights(kind, n, layer, seed, sigma_w2) -> W_l (cached base matrix × σ_w)
 """
 from __future__ import annotations
 
@@ -93,10 +96,23 @@ from scipy.special import logsumexp
 from .activations import gauss_expectation, get_activation
 
 __all__ = [
-    "haar_orthogonal", "qr_orthogonal_unfixed", "haar_diagnostics", "critical_parameters",
-    "derivative_moments", "isometry_variance_theory", "linear_gaussian_moments_exact",
-    "WEIGHTS", "ACTS", "Spectrum", "jacobian_spectrum", "deep_linear_training",
-    "saxe_experiment", "fit_log_slope", "layer_weights", "fixed_weight_output_variances",
+    "ACTS",
+    "WEIGHTS",
+    "Spectrum",
+    "critical_parameters",
+    "eigen_angles",
+    "deep_linear_training",
+    "derivative_moments",
+    "fit_log_slope",
+    "fixed_weight_output_variances",
+    "haar_diagnostics",
+    "haar_orthogonal",
+    "isometry_variance_theory",
+    "jacobian_spectrum",
+    "layer_weights",
+    "linear_gaussian_moments_exact",
+    "qr_orthogonal_unfixed",
+    "saxe_experiment",
 ]
 
 WEIGHTS = ("gaussian", "orthogonal")
