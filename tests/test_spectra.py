@@ -408,3 +408,12 @@ def test_accurate_above_keeps_the_histogram():
         assert np.array_equal(ha, hb)
         assert a.s2_mean == pytest.approx(b.s2_mean, rel=1e-6)
         assert a.s2_var == pytest.approx(b.s2_var, rel=1e-6)
+
+
+def test_grid_tanh_orthogonal_tail():
+    """Chapter (seed 0, N = 200, L = 50): tanh + orthogonal, q* = 1/64: ≥ 95 % of s in
+    [1/2, 2], the smallest about 0.2 (log10 in [−1, −0.5])."""
+    s = sp.jacobian_spectrum("tanh", "orthogonal", N, [50], seed=0)[0]
+    assert s.fraction_within(0.5, 2) > 0.95
+    assert -1.0 < s.log10_s.min() < -0.5
+    assert s.log10_s.max() < math.log10(2)
