@@ -444,3 +444,61 @@ def test_search_finds_a_russian_word(html_dir: Path, base_url: str, browser_page
     _screenshot(page, "search")
     assert _search(page, recorder, base_url, ABSENT_WORD) == []
     assert not recorder.blocked, sorted(set(recorder.blocked))
+
+
+# Every figure a reader sees in a cell output has at least twice the pixels of its
+# displayed size (crisp at device scale 2), or is SVG. Images inside a live widget view
+# (an explorer without precomputed views, frozen in the book) are listed separately:
+# once every explorer declares a static_grid, the book shows none.
+_FIGURES_JS = r"""
+async () => {
+  const imgs = Array.from(document.querySelectorAll('.cell_output img'));
+  imgs.forEach((img) => { img.loading = 'eager'; });
+  await Promise.all(imgs.map((img) => img.decode().catch(() => null)));
+  return imgs.filter((img) => img.clientWidth > 0).map((img) => ({
+    src: (img.currentSrc || img.src).slice(-60), natural: img.naturalWidth,
+    shown: img.clientWidth, widget: !!img.closest('.jupyter-widgets'),
+    svg: /\.svg($|\?)|^data:image\/svg/.test(img.currentSrc || img.src)}));
+}
+"""
+
+
+def test_every_figure_is_crisp(html_dir: Path, base_url: str, browser_page) -> None:
+    page, _recorder = browser_page
+    blurry, widget_images, total = [], [], 0
+    for path in _pages(html_dir):
+        if _is_redirect(path):
+            continue
+        rel = path.relative_to(html_dir).as_posix()
+        page.goto(base_url + rel, wait_until="load")
+        for fig in page.evaluate(_FIGURES_JS):
+            total += 1
+            if fig["widget"]:
+                widget_images.append(f"{rel}: {fig}")
+            elif not fig["svg"] and fig["natural"] < 2 * fig["shown"] - 1:
+                blurry.append(f"{rel}: {fig}")
+    assert total, "no figure in any cell output"
+    assert not blurry, "\n".join(blurry)
+    print(f"{total} figures; inside live widget views (no static_grid yet): "
+          f"{len(widget_images)}")
+
+
+_CUT_JS = """() => Array.from(document.querySelectorAll('.cell_output pre'))
+  .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.slice(0, 60))"""
+
+
+def test_output_code_is_not_cut(html_dir: Path, base_url: str, browser_page) -> None:
+    """Text a cell prints (e.g. a summary table) wraps at the column edge (_static/initlab.css)."""
+    page, _recorder = browser_page
+    cut, unwrapped = [], 0
+    for path in _pages(html_dir):
+        if _is_redirect(path):
+            continue
+        rel = path.relative_to(html_dir).as_posix()
+        page.goto(base_url + rel, wait_until="load")
+        cut += [f"{rel}: {t!r}" for t in page.evaluate(_CUT_JS)]
+        # what the reader would lose without the wrapping rule
+        page.add_style_tag(content=".cell_output pre { white-space: pre !important; }")
+        unwrapped += len(page.evaluate(_CUT_JS))
+    assert not cut, "\n".join(cut)
+    print(f"output blocks that would be cut without wrapping: {unwrapped}")
