@@ -39,7 +39,7 @@ def read_repository(root: Path) -> tuple[str, str]:
     config = yaml.safe_load((Path(root) / "_config.yml").read_text(encoding="utf-8"))
     repo = config.get("repository") or {}
     url = str(repo.get("url") or "").rstrip("/")
-    url = url[:-4] if url.endswith(".git") else url
+    url = url.removesuffix(".git")
     if not url.startswith("https://"):
         raise ValueError("_config.yml: repository.url must be an https:// address")
     return url, str(repo.get("branch") or "main")

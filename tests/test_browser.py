@@ -502,3 +502,71 @@ def test_output_code_is_not_cut(html_dir: Path, base_url: str, browser_page) -> 
         unwrapped += len(page.evaluate(_CUT_JS))
     assert not cut, "\n".join(cut)
     print(f"output blocks that would be cut without wrapping: {unwrapped}")
+
+
+# ------------------------------------------------------- precomputed explorer views
+VIEWS_BUDGET = 3_000_000   # bytes of precomputed views a page may add (issue #15)
+
+
+def exercise_views(page) -> set[str]:
+    """Change every control of every precomputed explorer on the page once; the image must
+    change each time. Returns the kinds of controls exercised (select, range, checkbox)."""
+    viewers = page.locator("[data-initlab-views]")
+    kinds: set[str] = set()
+
+    def src(v) -> str:
+        return v.locator("img.initlab-views-image").get_attribute("src")
+
+    for i in range(viewers.count()):
+        v = viewers.nth(i)
+        assert v.get_attribute("data-initlab-ready") == "1", "initlab-views.js did not run"
+        for sel in v.locator("select").all():
+            before, n = src(v), sel.locator("option").count()
+            sel.select_option(str((int(sel.input_value()) + 1) % n))
+            assert src(v) != before, f"explorer {i}: the drop-down changed nothing"
+            kinds.add("select")
+        for rng in v.locator('input[type="range"]').all():
+            before, out = src(v), rng.locator("xpath=../output").text_content()
+            current = int(rng.input_value())
+            rng.fill(str(current - 1 if current > 0 else current + 1))
+            assert src(v) != before, f"explorer {i}: the slider changed nothing"
+            assert rng.locator("xpath=../output").text_content() != out
+            kinds.add("range")
+        for box in v.locator('input[type="checkbox"]').all():
+            before = src(v)
+            box.click()
+            assert src(v) != before, f"explorer {i}: the check box changed nothing"
+            kinds.add("checkbox")
+    return kinds
+
+
+def views_bytes(html_page: Path) -> int:
+    data = html_page.read_bytes()
+    return sum(len(m) for m in re.findall(
+        rb'class="initlab-views-data">(.*?)</script>', data, flags=re.DOTALL))
+
+
+def test_precomputed_explorers_respond(html_dir: Path, base_url: str, browser_page) -> None:
+    """Every page with precomputed explorers: each control changes the figure, no error,
+    within the page budget; the note says where the full range is."""
+    page, recorder = browser_page
+    pages = [p for p in _pages(html_dir) if b"data-initlab-views" in p.read_bytes()]
+    if not pages:
+        pytest.skip("no explorer declares a static_grid yet")
+    failures = []
+    for path in pages:
+        rel = path.relative_to(html_dir).as_posix()
+        recorder.reset()
+        page.goto(base_url + rel, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        try:
+            assert exercise_views(page)
+            assert "Binder" in page.locator(".initlab-views-note").first.text_content()
+        except AssertionError as exc:
+            failures.append(f"{rel}: {exc}")
+        if recorder.problems:
+            failures.append(f"{rel}: {recorder.problems}")
+        if views_bytes(path) > VIEWS_BUDGET:
+            failures.append(f"{rel}: {views_bytes(path)} bytes of views > {VIEWS_BUDGET}")
+    assert not recorder.blocked, sorted(set(recorder.blocked))
+    assert not failures, "\n".join(failures)

@@ -89,7 +89,7 @@ def _lab_locale(tmp_path: Path, course_settings: bool) -> tuple[dict, str]:
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={REPO / 'exercises'}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    log = open(tmp_path / f"lab-{course_settings}.log", "w+", encoding="utf-8")
+    log = open(tmp_path / f"lab-{course_settings}.log", "w+", encoding="utf-8")  # noqa: SIM115
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -34,7 +34,6 @@ from initlab.explorers.base import Explorer
 from initlab.figures.style import new_figure, png, png_size
 
 REPO = Path(__file__).resolve().parents[1]
-PAGE_BUDGET = 3_000_000      # bytes added per page (issue #15)
 
 
 # ------------------------------------------------------------------ fast
@@ -154,16 +153,16 @@ def test_static_figures_are_retina():
 
 # ------------------------------------------------------------------ demo book
 DEMO_CELLS = [
-    ("code", 'import importlib.util\nif importlib.util.find_spec("initlab") is None:\n'
-             '    %pip install -q initlab'),
+    ("code", ('import importlib.util\nif importlib.util.find_spec("initlab") is None:\n'
+             '    %pip install -q initlab')),
     ("markdown", "# Демонстрация\n\nСтатический рисунок и исследователи."),
-    ("code", "import numpy as np\nimport ipywidgets as W\n"
+    ("code", ("import numpy as np\nimport ipywidgets as W\n"
              "from initlab.figures.style import new_figure\n"
              "from initlab.explorers.base import Explorer\n"
              "from initlab.explorers.static import with_static_views\n"
              "from initlab import widgets\n"
-             "fig, ax = new_figure(6.5, 2.4)\nax[0, 0].plot([1, 3, 2])\nfig"),
-    ("code", "def render(kind, freq, grid):\n"
+             "fig, ax = new_figure(6.5, 2.4)\nax[0, 0].plot([1, 3, 2])\nfig")),
+    ("code", ("def render(kind, freq, grid):\n"
              "    fig, ax = new_figure(6.5, 2.4)\n"
              "    x = np.linspace(0, 6, 200)\n"
              "    ax[0, 0].plot(x, np.sin(freq * x) if kind == 'sin' else np.cos(freq * x))\n"
@@ -176,10 +175,10 @@ DEMO_CELLS = [
              "    'grid': W.Checkbox(value=True, description='Сетка'),\n"
              "}\n"
              "Explorer(controls, render, scale=2, static_grid={'kind': ['sin', 'cos'],\n"
-             "         'freq': [1, 2, 3], 'grid': [False, True]})"),
-    ("code", "with_static_views(widgets.variance_explorer(n_in=64, n_out=64, depth=10, "
+             "         'freq': [1, 2, 3], 'grid': [False, True]})")),
+    ("code", ("with_static_views(widgets.variance_explorer(n_in=64, n_out=64, depth=10, "
              "batch=128),\n"
-             "                  {'act': ['tanh', 'relu'], 'depth': [5, 10]})"),
+             "                  {'act': ['tanh', 'relu'], 'depth': [5, 10]})")),
 ]
 
 
@@ -255,41 +254,16 @@ def demo_page(demo_html):
         server.server_close()
 
 
-def _src(viewer) -> str:
-    return viewer.locator("img.initlab-views-image").get_attribute("src")
-
-
 @pytest.mark.slow
 @pytest.mark.browser
 def test_every_kind_of_control_changes_the_image(demo_page):
+    from test_browser import exercise_views
+
     page, recorder = demo_page
     viewers = page.locator("[data-initlab-views]")
     assert viewers.count() == 2
     assert page.locator(".jupyter-widgets").count() == 0       # no frozen live widget
-    kinds = set()
-    for i in range(viewers.count()):
-        v = viewers.nth(i)
-        assert v.get_attribute("data-initlab-ready") == "1"
-        for sel in v.locator("select").all():
-            before = _src(v)
-            n = sel.locator("option").count()
-            current = int(sel.input_value())
-            sel.select_option(str((current + 1) % n))
-            assert _src(v) != before
-            kinds.add("select")
-        for rng in v.locator('input[type="range"]').all():
-            before, out = _src(v), rng.locator("xpath=../output").text_content()
-            current, top = int(rng.input_value()), int(rng.get_attribute("max"))
-            rng.fill(str(current - 1 if current > 0 else current + 1))
-            assert _src(v) != before
-            assert rng.locator("xpath=../output").text_content() != out
-            kinds.add("range")
-        for box in v.locator('input[type="checkbox"]').all():
-            before = _src(v)
-            box.click()
-            assert _src(v) != before
-            kinds.add("checkbox")
-    assert kinds == {"select", "range", "checkbox"}
+    assert exercise_views(page) == {"select", "range", "checkbox"}
     (REPO / "test-artifacts").mkdir(exist_ok=True)
     viewers.first.screenshot(path=str(REPO / "test-artifacts" / "static_views.png"))
     text = page.locator(".initlab-views-text").first.text_content()
@@ -303,11 +277,12 @@ def test_every_kind_of_control_changes_the_image(demo_page):
 @pytest.mark.browser
 def test_page_weight_and_build_time(demo_html):
     html_dir, seconds = demo_html
+    from test_browser import VIEWS_BUDGET, views_bytes
+
     page = (html_dir / "demo.html").read_bytes()
-    views = re.findall(rb'class="initlab-views-data">(.*?)</script>', page, flags=re.DOTALL)
-    assert len(views) == 2
-    added = sum(len(v) for v in views)
-    assert added <= PAGE_BUDGET, added
+    assert page.count(b'class="initlab-views-data"') == 2
+    added = views_bytes(html_dir / "demo.html")
+    assert 0 < added <= VIEWS_BUDGET, added
     assert b"application/vnd.jupyter.widget-state+json" not in page   # dead weight dropped
     print(f"demo page: {len(page)} bytes, views {added} bytes; build {seconds:.0f} s")
 

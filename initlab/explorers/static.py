@@ -255,7 +255,7 @@ def _is_shown(control) -> bool:
     return bool(getattr(control, "description", ""))
 
 
-class with_static_views:  # noqa: N801 (reads as a function at the call site)
+class with_static_views:
     """The widget itself in Jupyter; plus the precomputed viewer while the book is built."""
 
     def __init__(self, widget, grid: dict, **kwargs):
