@@ -454,12 +454,10 @@ def check_cell(grade_id: str, source: str, points: float = 1):
 # ------------------------------------------------------------------------- CLI
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--check", action="store_true",
-                   help="ничего не записывать; если exercises/ устарела, перечислить "
-                        "расхождения и выйти с кодом 1")
-    p.add_argument("--root", type=Path, default=None, metavar="ПАПКА",
-                   help="корень репозитория (по умолчанию — ближайшая папка выше, "
-                        "в которой есть solutions/)")
+    from .cli import add_check_and_root
+
+    add_check_and_root(p, "exercises/ устарела",
+                       "ближайшая папка выше текущей, в которой есть solutions/")
 
 
 def run(args: argparse.Namespace) -> int:

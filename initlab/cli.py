@@ -84,6 +84,17 @@ class RussianParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: ошибка: {_translate(message)}\n")
 
 
+def add_check_and_root(p: argparse.ArgumentParser, stale: str, root: str) -> None:
+    """The ``--check`` and ``--root`` options of a command that regenerates files."""
+    from pathlib import Path
+
+    p.add_argument("--check", action="store_true",
+                   help=f"ничего не записывать; если {stale}, перечислить расхождения "
+                        "и выйти с кодом 1")
+    p.add_argument("--root", type=Path, default=None, metavar="ПАПКА",
+                   help=f"корень репозитория (по умолчанию — {root})")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = RussianParser(
         prog="initlab", description="Курс об инициализации нейронных сетей: служебные команды.")

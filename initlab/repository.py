@@ -85,12 +85,10 @@ def sync(root: Path, check: bool = False) -> list[str]:
 # ------------------------------------------------------------------------- CLI
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--check", action="store_true",
-                   help="ничего не записывать; если есть устаревшие ячейки, перечислить их "
-                        "и выйти с кодом 1")
-    p.add_argument("--root", type=Path, default=None, metavar="ПАПКА",
-                   help="корень репозитория с _config.yml (по умолчанию — ближайшая папка "
-                        "выше текущей)")
+    from .cli import add_check_and_root
+
+    add_check_and_root(p, "ячейки установки устарели",
+                       "ближайшая папка выше текущей, в которой есть _config.yml")
 
 
 def find_config_root(start: Path | None = None) -> Path:
