@@ -570,3 +570,25 @@ def test_precomputed_explorers_respond(html_dir: Path, base_url: str, browser_pa
             failures.append(f"{rel}: {views_bytes(path)} bytes of views > {VIEWS_BUDGET}")
     assert not recorder.blocked, sorted(set(recorder.blocked))
     assert not failures, "\n".join(failures)
+
+
+def test_launch_buttons_follow_the_repository_setting(html_dir: Path) -> None:
+    """Binder and Colab open the repository and branch of _config.yml — the same setting
+    the setup cell of every notebook installs from (tests/test_repository.py)."""
+    from initlab.repository import read_repository
+
+    url, branch = read_repository(BOOK_ROOT)
+    owner_repo = urllib.parse.urlsplit(url).path.strip("/")
+    wrong = []
+    for name in _toc_files():
+        stem = posixpath.splitext(name)[0]
+        if not (BOOK_ROOT / (stem + ".ipynb")).is_file():
+            continue
+        links = [u for tag, _a, u in _parse(html_dir / f"{stem}.html").refs if tag == "a"]
+        binder = [u for u in links if u.startswith("https://mybinder.org/")]
+        colab = [u for u in links if u.startswith("https://colab.research.google.com/")]
+        if not binder or any(f"/v2/gh/{owner_repo}/{branch}?" not in u for u in binder):
+            wrong.append(f"{stem}: {binder}")
+        if not colab or any(f"/github/{owner_repo}/blob/{branch}/" not in u for u in colab):
+            wrong.append(f"{stem}: {colab}")
+    assert not wrong, "\n".join(wrong)
