@@ -118,13 +118,27 @@ def test_generic_widget_with_controls_and_image(monkeypatch):
     assert sv.n_views == 4 and sv.n_images == 4
     assert {k: w.value for k, w in v.controls.items()} == before
     assert "Функция активации:" in sv.html
-    monkeypatch.setenv(static.ENV, "1")
     wrapped = static.with_static_views(v, {"act": ["tanh", "relu"]})
+    monkeypatch.delenv(static.ENV, raising=False)
+    live = wrapped._repr_mimebundle_()
+    assert "text/html" not in live and "application/vnd.jupyter.widget-view+json" in live
+    monkeypatch.setenv(static.ENV, "1")
     assert "text/html" in wrapped._repr_mimebundle_()
     assert wrapped.controls is v.controls
+    assert not hasattr(wrapped, "_repr_html_")     # IPython uses the bundle, not the widget
 
 
-def test_live_image_is_sized_to_its_own_width():
+def test_book_build_draws_the_saved_image_at_twice_the_pixels(monkeypatch):
+    monkeypatch.delenv(static.ENV, raising=False)
+    live = Explorer(_controls(), _render)
+    monkeypatch.setenv(static.ENV, "1")
+    book = Explorer(_controls(), _render)
+    assert png_size(book.image.value)[0] == 2 * png_size(live.image.value)[0]
+    assert book.image.layout.max_width == live.image.layout.max_width
+
+
+def test_live_image_is_sized_to_its_own_width(monkeypatch):
+    monkeypatch.delenv(static.ENV, raising=False)
     e = Explorer(_controls(), _render, max_width="1100px")
     assert e.image.layout.max_width == f"{png_size(e.image.value)[0]}px"   # 650 < 1100
     e2 = Explorer(_controls(), _render, scale=2)

@@ -13,7 +13,7 @@
         max_width  the image is never wider than this NOR than its own size in CSS pixels
                    (PNG width / scale): sized to the column, never stretched
         scale      pixels per CSS pixel of the live image (2 = crisp on retina screens,
-                   ~3× the drawing cost of 1)
+                   ~2-3× the drawing cost of 1); at least 2 while the book is built
         static_grid  control name -> list of values: in the HTML book (no kernel) the
                    explorer is shown as views precomputed for every combination, switched
                    in the browser (``initlab.explorers.static``); Jupyter keeps the live
@@ -39,8 +39,10 @@ import ipywidgets as W
 
 from ..figures.style import png, png_size
 from .static import add_static_html
+from .static import enabled as static_enabled
 
 STYLE = {"description_width": "initial"}
+BOOK_SCALE = 2
 FALLBACK_TEXT = "Интерактивный график: запустите ячейку в Jupyter, чтобы двигать ползунки."
 
 
@@ -53,7 +55,8 @@ class Explorer(W.VBox):
         self.controls = controls
         self.render = render
         self.fallback_text = fallback_text
-        self.scale = scale
+        # in the book build the saved image is drawn at 2× too (crisp, sized by max_width)
+        self.scale = max(scale, BOOK_SCALE) if static_enabled() else scale
         self.static_grid = static_grid
         self._max_width = max_width
         self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width=max_width))

@@ -262,6 +262,8 @@ class with_static_views:
         self.widget, self.grid, self.kwargs = widget, grid, kwargs
 
     def __getattr__(self, name):
+        if name.startswith(("_repr_", "_ipython_")):   # display goes through our bundle
+            raise AttributeError(name)
         return getattr(self.widget, name)
 
     def _repr_mimebundle_(self, **kwargs):
