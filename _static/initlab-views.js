@@ -24,7 +24,12 @@
       });
       var view = data.views[idx.join(",")];
       if (!view) return;
-      img.src = "data:image/png;base64," + data.images[view[0]];
+      if (view[0] >= 0) {
+        img.src = "data:image/png;base64," + data.images[view[0]];
+        img.style.display = "";
+      } else {
+        img.style.display = "none"; // nothing to draw at this setting: the text says why
+      }
       text.innerHTML = view[1];
       root.setAttribute("data-initlab-view", idx.join(","));
     }

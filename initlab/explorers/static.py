@@ -36,9 +36,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from matplotlib.figure import Figure
-
-from ..figures.style import png, png_size
+from ..figures.style import png_scaled, png_size
 
 ENV = "INITLAB_STATIC_VIEWS"
 MAX_VIEWS = 48
@@ -138,35 +136,31 @@ def _compress(data: bytes, colors: int = PALETTE_COLORS) -> bytes:
 
 
 def _renderer(explorer, scale):
-    """A function values -> (png bytes, css width, html text), and a cleanup function."""
+    """A function values -> (png bytes or None, css width, html text), and a cleanup."""
     controls = explorer.controls
+    figure = getattr(explorer, "figure", None)
     if callable(getattr(explorer, "render", None)) and callable(getattr(explorer, "values",
                                                                        None)):
         base = explorer.values()
 
         def render(combo):
             out, text = explorer.render(**{**base, **combo})
-            if isinstance(out, bytes | bytearray):
-                s = getattr(explorer, "scale", 1)
-                data = bytes(out)
-            else:
-                data = png(out, scale=scale)
-                s = scale if (isinstance(out, Figure)
-                              or isinstance(getattr(out, "fig", None), Figure)) else 1
-            return data, png_size(data)[0] / s, text or ""
+            data, s = png_scaled(out, scale, figure)
+            return data, (png_size(data)[0] / s if data else 0), text or ""
 
         return render, lambda: None
 
-    # any widget with .controls and .image: drive its controls, read its image
+    # any widget with .controls and .image: drive its controls, read its image (or
+    # redraw its .figure at the scale asked)
     original = {k: w.value for k, w in controls.items()}
 
     def render(combo):
         for k, v in combo.items():
             if controls[k].value != v:
                 controls[k].value = v
-        data = bytes(explorer.image.value)
+        data, s = png_scaled(bytes(explorer.image.value), scale, figure)
         status = getattr(explorer, "status", None)
-        return data, png_size(data)[0], getattr(status, "value", "") or ""
+        return data, png_size(data)[0] / s, getattr(status, "value", "") or ""
 
     def restore():
         for k, v in original.items():
@@ -204,6 +198,9 @@ def static_views(explorer, grid: dict, *, scale: float = 2, note: str | None = N
         for idx in itertools.product(*(range(len(values[k])) for k in keys)):
             combo = {k: values[k][i] for k, i in zip(keys, idx)}
             data, width, text = render(combo)
+            if data is None:                    # nothing to draw at this setting
+                views[",".join(map(str, idx))] = [-1, text]
+                continue
             data = _compress(data, colors) if colors else data
             digest = hashlib.sha1(data).hexdigest()
             if digest not in seen:
@@ -219,6 +216,7 @@ def static_views(explorer, grid: dict, *, scale: float = 2, note: str | None = N
                          "shrink the grid")
 
     first = views[",".join(map(str, start))]
+    hidden = ";display:none" if first[0] < 0 else ""
     fixed = [f"{_description(k, w).rstrip(':')} — {_label(w, w.value)}"
              for k, w in controls.items() if k not in keys and _is_shown(w)]
     precomputed = "; ".join(
@@ -238,8 +236,8 @@ def static_views(explorer, grid: dict, *, scale: float = 2, note: str | None = N
         '<div class="initlab-views" data-initlab-views="1">'
         f'<div class="initlab-views-controls">{controls_html}</div>'
         f'<img class="initlab-views-image" alt="{alt}" '
-        f'style="width:100%;max-width:{css_width:.0f}px;height:auto" '
-        f'src="data:image/png;base64,{images[first[0]]}">'
+        f'style="width:100%;max-width:{css_width:.0f}px;height:auto{hidden}" '
+        f'src="data:image/png;base64,{images[first[0]] if first[0] >= 0 else ""}">'
         f'<div class="initlab-views-text">{first[1]}</div>'
         f'<p class="initlab-views-note">{html.escape(note_text)}</p>'
         f'<script type="application/json" class="initlab-views-data">{payload}</script>'

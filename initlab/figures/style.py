@@ -13,6 +13,10 @@ changing how all figures look is a change of this file.
     png(fig, dpi=None, scale=1) -> bytes
         PNG bytes of a figure (or of anything with ``.png()``); ``scale=2`` renders twice
         the pixels (a crisp «retina» image, to be shown at half its pixel width)
+    png_scaled(out, scale, figure=None) -> (bytes | None, scale_obtained)
+        what an explorer's render returned (Figure, object with ``.png()``/``.fig``, PNG
+        bytes or None) as PNG at ``scale`` where possible; bytes are redrawn from
+        ``figure`` (the explorer's figure object) when a scale ≠ 1 is asked
     png_size(data) -> (width, height)   pixel size read from a PNG header
 """
 from __future__ import annotations
@@ -87,6 +91,24 @@ def png(fig, dpi: float | None = None, scale: float = 1) -> bytes:
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.print_png(buf)
     return buf.getvalue()
+
+
+def _matplotlib_figure(obj):
+    return obj if isinstance(obj, Figure) else (
+        obj.fig if isinstance(getattr(obj, "fig", None), Figure) else None)
+
+
+def png_scaled(out, scale: float = 1, figure=None):
+    """(PNG bytes or None, the scale they were drawn at) — see the module docstring."""
+    if out is None:
+        return None, 1
+    if isinstance(out, bytes | bytearray):
+        if scale != 1 and _matplotlib_figure(figure) is not None:
+            return png(figure, scale=scale), scale
+        return bytes(out), 1
+    if scale != 1 and _matplotlib_figure(out) is not None:
+        return png(out, scale=scale), scale
+    return png(out), 1
 
 
 def png_size(data: bytes) -> tuple[int, int]:
