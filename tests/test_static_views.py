@@ -369,3 +369,22 @@ def test_demo_figures_are_at_least_twice_their_displayed_size(demo_page):
     # render gives 1× bytes: its views are redrawn from its .figure at 2×)
     assert len(figures) == 3, figures
     assert not _blurry(figures), figures
+
+
+def test_pixels_straight_from_the_figure_equal_its_png():
+    """The fast path (savefig to raw RGBA) draws what the PNG path draws, animated
+    artists (the fast-drawing figures' dynamic ones) included."""
+    import io
+
+    from PIL import Image
+
+    fig, ax = new_figure(4, 2)
+    (line,) = ax[0, 0].plot([0, 1, 2], [0, 2, 1], lw=2)
+    line.set_animated(True)
+    img, s = static._image(fig, 2, None)
+    assert s == 2 and img.size == (800, 400)
+    via_png = np.asarray(Image.open(io.BytesIO(png(fig, scale=2))).convert("RGB"))
+    assert np.array_equal(np.asarray(img.convert("RGB")), via_png)
+    line.set_visible(False)
+    assert not np.array_equal(np.asarray(static._image(fig, 2, None)[0].convert("RGB")),
+                              via_png)

@@ -36,7 +36,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from ..figures.style import png_scaled, png_size
+from ..figures.style import figure_of, png, png_scaled
 
 ENV = "INITLAB_STATIC_VIEWS"
 MAX_VIEWS = 48
@@ -120,23 +120,51 @@ def _control_html(name, control, values, index) -> str:
 
 
 # ------------------------------------------------------------------- rendering
-def _compress(data: bytes, colors: int = PALETTE_COLORS) -> bytes:
+def _image(out, scale, figure):
+    """(PIL RGB(A) image or None, the scale it was drawn at) for what a render returned.
+
+    A matplotlib figure is rendered straight to pixels (``savefig(format="rgba")``: no PNG
+    encoding and decoding on the way; animated artists included); PNG bytes are redrawn
+    from the explorer's ``figure`` when a scale ≠ 1 is asked (as ``png_scaled`` does).
+    """
+    from PIL import Image
+
+    if out is None:
+        return None, 1
+    target = figure_of(figure) if isinstance(out, bytes | bytearray) else figure_of(out)
+    if scale == 1 or target is None:
+        data, s = png_scaled(out, scale, figure)
+        return Image.open(io.BytesIO(data)), s
+    dpi = target.dpi * scale
+    buf = io.BytesIO()
+    target.savefig(buf, format="rgba", dpi=dpi)
+    raw = buf.getvalue()
+    w, h = int(target.get_figwidth() * dpi), int(target.get_figheight() * dpi)
+    if len(raw) != 4 * w * h:                 # unexpected layout: the PNG way
+        return Image.open(io.BytesIO(png(target, scale=scale))), scale
+    return Image.frombuffer("RGBA", (w, h), raw, "raw", "RGBA", 0, 1), scale
+
+
+def _encode(img, colors: int = PALETTE_COLORS) -> bytes:
     """A palette PNG (line figures need few colours): several times smaller, same look."""
     from PIL import Image
 
-    img = Image.open(io.BytesIO(data)).convert("RGB")
+    img = img.convert("RGB")
+    out = io.BytesIO()
+    if not colors:
+        img.save(out, format="PNG")
+        return out.getvalue()
     small = img.quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
     # the octree averages colours: snap the near-white background back to white
     palette = small.getpalette()
     small.putpalette([255 if min(palette[i:i + 3]) >= 248 else c
                       for i in range(0, len(palette), 3) for c in palette[i:i + 3]])
-    out = io.BytesIO()
-    small.save(out, format="PNG", compress_level=9)
-    return out.getvalue() if out.tell() < len(data) else data
+    small.save(out, format="PNG", compress_level=6)
+    return out.getvalue()
 
 
 def _renderer(explorer, scale):
-    """A function values -> (png bytes or None, css width, html text), and a cleanup."""
+    """A function values -> (image or None, css width, html text), and a cleanup."""
     controls = explorer.controls
     figure = getattr(explorer, "figure", None)
     if callable(getattr(explorer, "render", None)) and callable(getattr(explorer, "values",
@@ -145,8 +173,8 @@ def _renderer(explorer, scale):
 
         def render(combo):
             out, text = explorer.render(**{**base, **combo})
-            data, s = png_scaled(out, scale, figure)
-            return data, (png_size(data)[0] / s if data else 0), text or ""
+            img, s = _image(out, scale, figure)
+            return img, (img.width / s if img is not None else 0), text or ""
 
         return render, lambda: None
 
@@ -158,9 +186,9 @@ def _renderer(explorer, scale):
         for k, v in combo.items():
             if controls[k].value != v:
                 controls[k].value = v
-        data, s = png_scaled(bytes(explorer.image.value), scale, figure)
+        img, s = _image(bytes(explorer.image.value), scale, figure)
         status = getattr(explorer, "status", None)
-        return data, png_size(data)[0] / s, getattr(status, "value", "") or ""
+        return img, img.width / s, getattr(status, "value", "") or ""
 
     def restore():
         for k, v in original.items():
@@ -197,11 +225,11 @@ def static_views(explorer, grid: dict, *, scale: float = 2, note: str | None = N
     try:
         for idx in itertools.product(*(range(len(values[k])) for k in keys)):
             combo = {k: values[k][i] for k, i in zip(keys, idx)}
-            data, width, text = render(combo)
-            if data is None:                    # nothing to draw at this setting
+            img, width, text = render(combo)
+            if img is None:                     # nothing to draw at this setting
                 views[",".join(map(str, idx))] = [-1, text]
                 continue
-            data = _compress(data, colors) if colors else data
+            data = _encode(img, colors)
             digest = hashlib.sha1(data).hexdigest()
             if digest not in seen:
                 seen[digest] = len(images)

@@ -18,6 +18,7 @@ changing how all figures look is a change of this file.
         bytes or None) as PNG at ``scale`` where possible; bytes are redrawn from
         ``figure`` (the explorer's figure object) when a scale ≠ 1 is asked
     png_size(data) -> (width, height)   pixel size read from a PNG header
+    figure_of(obj) -> Figure | None     a Figure itself or an object's ``.fig``
 """
 from __future__ import annotations
 
@@ -93,7 +94,8 @@ def png(fig, dpi: float | None = None, scale: float = 1) -> bytes:
     return buf.getvalue()
 
 
-def _matplotlib_figure(obj):
+def figure_of(obj):
+    """The matplotlib Figure of ``obj`` (itself, or its ``.fig``), else None."""
     return obj if isinstance(obj, Figure) else (
         obj.fig if isinstance(getattr(obj, "fig", None), Figure) else None)
 
@@ -103,10 +105,10 @@ def png_scaled(out, scale: float = 1, figure=None):
     if out is None:
         return None, 1
     if isinstance(out, bytes | bytearray):
-        if scale != 1 and _matplotlib_figure(figure) is not None:
+        if scale != 1 and figure_of(figure) is not None:
             return png(figure, scale=scale), scale
         return bytes(out), 1
-    if scale != 1 and _matplotlib_figure(out) is not None:
+    if scale != 1 and figure_of(out) is not None:
         return png(out, scale=scale), scale
     return png(out), 1
 
