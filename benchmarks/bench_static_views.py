@@ -13,7 +13,7 @@ import time
 import ipywidgets as W
 import numpy as np
 
-from initlab import display, widgets
+from initlab import display
 from initlab.explorers.base import Explorer
 from initlab.explorers.static import static_views
 from initlab.figures.style import new_figure
@@ -42,7 +42,11 @@ def main():
                 "freq": W.IntSlider(value=2, min=1, max=5, description="Частота:")}
     report("Explorer (2x, one axes)", Explorer(controls, _render),
            {"kind": ["sin", "cos"], "freq": [1, 2, 3, 4, 5]})
-    v = widgets.variance_explorer()
+    try:  # the chapter-6 explorer, before or after the reshape
+        from initlab.explorers.variance import variance_explorer
+    except ImportError:
+        from initlab.widgets import variance_explorer
+    v = variance_explorer()
     report("variance_explorer (1x, defaults n=256)", v,
            {"act": ["tanh", "relu"], "scheme": ["xavier_normal", "he_normal"],
             "depth": [10, 30, 60]})

@@ -108,20 +108,39 @@ def test_bundle_carries_views_only_while_the_book_is_built(monkeypatch):
     assert 'data-initlab-views="1"' in bundle["text/html"]
 
 
+class _OldStyleWidget(W.VBox):
+    """A widget that is no Explorer: .controls, .image, .figure, redraws on every change."""
+
+    def __init__(self):
+        self.controls = _controls()
+        self.figure, self.ax = new_figure(5, 2)
+        self.image = W.Image(format="png")
+        super().__init__([*self.controls.values(), self.image])
+        for w in self.controls.values():
+            w.observe(lambda _c: self.update(), names="value")
+        self.update()
+
+    def update(self):
+        v = {k: w.value for k, w in self.controls.items()}
+        self.ax[0, 0].clear()
+        x = np.linspace(0, 6, 100)
+        self.ax[0, 0].plot(x, np.sin(v["freq"] * x) if v["kind"] == "sin" else np.cos(x))
+        self.image.value = png(self.figure)
+
+
 def test_generic_widget_with_controls_and_image(monkeypatch):
     """Any widget with .controls and .image: controls are driven, then restored."""
-    from initlab import widgets
-
-    v = widgets.variance_explorer(n_in=64, n_out=64, depth=10, batch=64)
+    v = _OldStyleWidget()
     before = {k: w.value for k, w in v.controls.items()}
-    sv = static.static_views(v, {"act": ["tanh", "relu"], "depth": [5, 10]})
-    assert sv.n_views == 4 and sv.n_images == 4
+    sv = static.static_views(v, {"kind": ["sin", "cos"], "freq": [1, 3]})
+    assert sv.n_views == 4 and sv.n_images == 3        # cos ignores freq: one image shared
     assert {k: w.value for k, w in v.controls.items()} == before
     m = _manifest(sv.html)
+    assert m["views"]["1,0"][0] == m["views"]["1,1"][0] != m["views"]["0,0"][0]
     first = base64.b64decode(m["images"][0])
     assert png_size(first)[0] == 2 * png_size(bytes(v.image.value))[0]   # redrawn at 2×
-    assert "Функция активации:" in sv.html
-    wrapped = static.with_static_views(v, {"act": ["tanh", "relu"]})
+    assert "Функция:" in sv.html and "Частота:" in sv.html
+    wrapped = static.with_static_views(v, {"kind": ["sin", "cos"]})
     monkeypatch.delenv(static.ENV, raising=False)
     live = wrapped._repr_mimebundle_()
     assert "text/html" not in live and "application/vnd.jupyter.widget-view+json" in live
@@ -129,8 +148,6 @@ def test_generic_widget_with_controls_and_image(monkeypatch):
     assert "text/html" in wrapped._repr_mimebundle_()
     assert wrapped.controls is v.controls
     assert not hasattr(wrapped, "_repr_html_")     # IPython uses the bundle, not the widget
-
-
 def test_book_build_draws_the_saved_image_at_twice_the_pixels(monkeypatch):
     monkeypatch.delenv(static.ENV, raising=False)
     live = Explorer(_controls(), _render)
@@ -223,7 +240,10 @@ DEMO_CELLS = [
              "from initlab.figures.style import new_figure\n"
              "from initlab.explorers.base import Explorer\n"
              "from initlab.explorers.static import with_static_views\n"
-             "from initlab import widgets\n"
+             "try:  # the chapter-6 explorer, before or after the reshape\n"
+             "    from initlab.explorers.variance import variance_explorer\n"
+             "except ImportError:\n"
+             "    from initlab.widgets import variance_explorer\n"
              "fig, ax = new_figure(6.5, 2.4)\nax[0, 0].plot([1, 3, 2])\nfig")),
     ("code", ("def render(kind, freq, grid):\n"
              "    fig, ax = new_figure(6.5, 2.4)\n"
@@ -239,7 +259,7 @@ DEMO_CELLS = [
              "}\n"
              "Explorer(controls, render, scale=2, static_grid={'kind': ['sin', 'cos'],\n"
              "         'freq': [1, 2, 3], 'grid': [False, True]})")),
-    ("code", ("with_static_views(widgets.variance_explorer(n_in=64, n_out=64, depth=10, "
+    ("code", ("with_static_views(variance_explorer(n_in=64, n_out=64, depth=10, "
              "batch=128),\n"
              "                  {'act': ['tanh', 'relu'], 'depth': [5, 10]})")),
 ]

@@ -20,6 +20,12 @@ which settings are precomputed and that Binder/Colab/local Jupyter give the full
     enabled() -> bool    True while the book is built (INITLAB_STATIC_VIEWS=1, set by
         tools/static_views.py); Jupyter, nbval and Binder never pay for the views
 
+Enabling it on an explorer is one argument, ``Explorer(..., static_grid={...})``, or, for
+an explorer built elsewhere, ``e.static_grid = {...}`` before it is displayed, or
+``with_static_views(e, {...})`` as the last expression of the cell. Pick 2–3 values of the
+2–3 settings that teach something: a view costs 0.06–0.35 s of CPU (figure at 2× plus the
+explorer's own numerics) and 15–60 kB (``benchmarks/bench_static_views.py``).
+
 In the book, ``text/html`` outranks the widget view (``nb_mime_priority_overrides`` in
 _config.yml), so the page shows the viewer; JupyterLab keeps preferring the live widget.
 Budgets (issue #15): ≤ 3 MB per page, so ``max_bytes`` defaults to 2.5 MB per explorer
