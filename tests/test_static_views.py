@@ -65,7 +65,7 @@ def _manifest(page_html: str) -> dict:
 
 
 def test_views_cover_the_grid_with_the_jupyter_labels():
-    e = Explorer(_controls(), _render)
+    e = Explorer(_controls(), _render, header_html="<b>легенда</b>")
     sv = static.static_views(e, GRID)
     assert sv.n_views == 2 * 3 * 2
     assert sv.n_images == sv.n_views          # every setting draws something different
@@ -79,6 +79,7 @@ def test_views_cover_the_grid_with_the_jupyter_labels():
     assert 'data-key="freq"> <output>2</output>' in sv.html
     assert m["views"]["0,1,1"][1] == "частота 2"
     assert "Binder" in sv.html and "Зерно — 0" in sv.html
+    assert '<div class="initlab-views-header"><b>легенда</b></div>' in sv.html
     # each view is the explorer's own figure at twice the pixels
     img = base64.b64decode(m["images"][m["views"]["1,2,0"][0]])
     direct = png(_render("cos", 3, False)[0], scale=2)

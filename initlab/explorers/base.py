@@ -64,6 +64,7 @@ class Explorer(W.VBox):
             self.figure = figure
         self.render = render
         self.fallback_text = fallback_text
+        self.header_html = header_html      # the static views repeat it (a legend)
         # in the book build the saved image is drawn at 2× too (crisp, sized by max_width)
         self.scale = max(scale, BOOK_SCALE) if static_enabled() else scale
         self.static_grid = static_grid

@@ -266,9 +266,11 @@ def static_views(explorer, grid: dict, *, scale: float = 2, note: str | None = N
     controls_html = "".join(_control_html(k, controls[k], values[k], i)
                             for k, i in zip(keys, start))
     alt = html.escape(getattr(explorer, "fallback_text", "") or "Рисунок", quote=True)
+    header = getattr(explorer, "header_html", "") or ""
     page = (
         '<div class="initlab-views" data-initlab-views="1">'
         f'<div class="initlab-views-controls">{controls_html}</div>'
+        + (f'<div class="initlab-views-header">{header}</div>' if header else "") +
         f'<img class="initlab-views-image" alt="{alt}" '
         f'style="width:100%;max-width:{css_width:.0f}px;height:auto{hidden}" '
         f'src="data:image/png;base64,{images[first[0]] if first[0] >= 0 else ""}">'
