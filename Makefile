@@ -11,7 +11,7 @@ STAMP_NPM  := node_modules/.initlab-installed
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-fast exercises bench serve clean lint
+.PHONY: book test test-fast exercises bench serve clean lint lab
 
 $(STAMP_RUN): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ exercises: $(STAMP_RUN)
 ## bench: print the performance figures
 bench: $(STAMP_TEST)
 	$(BIN)/python benchmarks/run_all.py
+
+## lab: open the exercises in JupyterLab, its interface in Russian (.jupyter/labconfig)
+lab: $(STAMP_RUN)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/exercises
 
 ## serve: serve the built book on http://localhost:8000
 serve:
