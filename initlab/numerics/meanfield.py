@@ -43,6 +43,7 @@ API:
     Point, point(sw2, sb2, act) -> Point  everything above at once
     critical_sigma_w2(sb2, act) -> σ_w² with χ₁ = 1   (brentq)
     critical_line(sb2s, act) -> array
+    chi1_line(sb2s, act) -> array         χ₁ = 1 in the plane (ReLU/linear: σ_w² = 2 / 1)
     phase_grid(sw2s, sb2s, act="tanh", n=41) -> dict of arrays (len(sb2s), len(sw2s))
     relu_cmap(c), relu_cmap_iterates(c0, depth), relu_chi1(sw2)
     xavier_tanh_q(l, q0)                  1/(2l + 1/q0): the asymptotics of q^l at σ_w² = 1, σ_b = 0
@@ -69,7 +70,7 @@ __all__ = [
     "N_GH", "N_GH2", "gh_rule", "mean_sq", "mean_dsq", "length_map", "length_iterates",
     "fixed_point_q", "chi1", "chi_q", "correlation_map", "correlation_iterates",
     "fixed_point_c", "chi_c", "depth_scales", "Point", "point", "critical_sigma_w2",
-    "critical_line", "phase_grid", "relu_cmap", "relu_cmap_iterates", "relu_chi1",
+    "critical_line", "chi1_line", "phase_grid", "relu_cmap", "relu_cmap_iterates", "relu_chi1",
     "xavier_tanh_q", "simulate_pair", "simulate_backprop", "digits_data", "TrainGrid",
     "train_grid", "trainable_ratio", "CRITICAL_TABLE_SB2", "ACTIVATIONS_MF",
 ]
@@ -375,6 +376,16 @@ def critical_line(sb2s, act="tanh") -> np.ndarray:
     return np.array([critical_sigma_w2(s, act) for s in np.atleast_1d(sb2s)])
 
 
+def chi1_line(sb2s, act="tanh") -> np.ndarray:
+    """The curve χ₁ = 1 in the (σ_b², σ_w²) plane: ``critical_line`` for bounded φ; the
+    constant σ_w² = g for ReLU (g = 2) and linear (g = 1), where χ₁ = σ_w²/g whatever σ_b²
+    (for σ_b² > 0 the length has no fixed point there)."""
+    key = _key(act)
+    if key in _CLOSED:
+        return np.full(np.shape(np.atleast_1d(sb2s)), _CLOSED[key])
+    return critical_line(sb2s, key)
+
+
 def _bisect(gap, lo, hi, iters=60):
     """Vectorised bisection for a root of gap in [lo, hi] where gap(lo) > 0 > gap(hi)."""
     lo, hi = np.array(lo, float), np.array(hi, float)
@@ -389,22 +400,34 @@ def _bisect(gap, lo, hi, iters=60):
 def phase_grid(sw2s, sb2s, act="tanh", n: int = 41) -> dict:
     """q*, χ₁, c*, χ_c, ξ_c on the grid σ_b² (rows) × σ_w² (columns), vectorised.
 
-    Bounded activations (tanh, sigmoid) only. q* by vectorised bisection (60 halvings),
-    c* by vectorised Newton steps from c = 0, c-map with an n × n Gauss–Hermite grid (n = 41: the colours of a
-    figure: relative error ≲ 1e-3 for q* ≤ 5; ``point`` uses 301 and 101 nodes). σ_b² = 0 with a zero fixed point is handled as in
-    ``fixed_point_q``.
+    ReLU/linear in closed form (NaN where the length has no fixed point, σ_w² >= g).
+    Bounded activations (tanh, sigmoid): q* by vectorised bisection (60 halvings)
+    and χ₁ with the 1-d rule of ``point``; c* by vectorised Newton steps from c = 0 and
+    χ_c with an n × n Gauss–Hermite grid (n = 41: the colours of a figure, relative error
+    ≲ 1e-3 for q* ≤ 5; ``point`` uses 101 × 101). σ_b² = 0 with a zero fixed point is
+    handled as in ``fixed_point_q``.
     """
     a = get_activation(act)
     SW, SB = np.meshgrid(np.asarray(sw2s, float), np.asarray(sb2s, float))
+    if a.key in _CLOSED:      # ReLU / linear: χ₁ = σ_w²/g, c* = 1 below g, no q* above
+        g = _CLOSED[a.key]
+        ch1 = SW / g
+        below = ch1 < 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            qs = np.where(below, SB / (1 - ch1), np.inf)
+        nan = np.full_like(SW, np.nan)
+        return {"sw2": SW, "sb2": SB, "q_star": qs, "chi1": ch1,
+                "c_star": np.where(below, 1.0, nan), "chi_c": np.where(below, ch1, nan),
+                "xi_c": np.where(below, _xi(ch1), nan)}
     hi = SW + SB + 1.0
     lo = np.where(SB > 0, 0.0, 1e-12)
 
     def gap_q(q):
-        return SW * _e1(lambda u: a.f(u) ** 2, q, n) + SB - q
+        return SW * _e1(lambda u: a.f(u) ** 2, q) + SB - q
 
     qs = _bisect(gap_q, lo, hi)
     qs = np.where((SB == 0) & (gap_q(lo) <= 0), 0.0, qs)
-    ch1 = SW * _e1(lambda u: a.df(u) ** 2, qs, n)
+    ch1 = SW * _e1(lambda u: a.df(u) ** 2, qs)
     chaos = (ch1 > 1.0) & (qs > 0)
     qpos = np.where(qs > 0, qs, 1.0)
 

@@ -1,0 +1,134 @@
+"""Explorers of the chapter «Порядок и хаос: теория среднего поля».
+
+    maps_explorer(sw2=2.5, sb2=0.05, act="tanh") -> Explorer
+        (σ_w², σ_b², activation) → the length map and the correlation map with their fixed
+        points, χ₁, ξ_c, and the point on the phase diagram (ξ_c as colour).
+    correlation_explorer(sw2=1.76, sb2=0.05, act="tanh", depth=30, width=200, c0=0.5)
+        -> Explorer
+        depth, width, c⁰ → the correlation and the length of two inputs layer by layer, in
+        the mean-field theory and in one simulated random network of that width.
+
+    make_render_maps() -> render_maps(sw2, sb2, act); render_correlation(**values)
+        -> (Figure, html)   (benchmarks)
+
+Widgets hold no numerics: everything comes from ``initlab.numerics.meanfield``; the phase
+grids are computed once per activation and cached.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import ipywidgets as W
+import numpy as np
+
+from ..figures import meanfield as F
+from ..figures.style import BLUE, GREEN, RED, SMALL, new_figure
+from ..numerics import meanfield as mf
+from .base import STYLE, Explorer
+
+ACTS = [("tanh", "tanh"), ("ReLU", "relu"), ("линейная", "linear")]
+SW2_RANGE = (0.5, 4.5)
+SB2_RANGE = (0.0, 2.0)
+WIDTHS = (50, 100, 200, 400)
+MAX_DEPTH = 60
+_PHASE = {"order": "порядок", "chaos": "хаос", "critical": "граница порядка и хаоса"}
+
+
+@lru_cache(maxsize=4)
+def _phase(act: str):
+    grid = mf.phase_grid(np.linspace(*SW2_RANGE, 46), np.linspace(*SB2_RANGE, 41), act)
+    line_sb2 = np.linspace(*SB2_RANGE, 17)
+    return grid, line_sb2, mf.chi1_line(line_sb2, act)
+
+
+def _summary(sw2, sb2, act) -> tuple[str, float]:
+    p = mf.point(sw2, sb2, act)
+    if act != "tanh" and not np.isfinite(p.q_star):
+        return (f"χ₁ = {F._fmt(p.chi1)}. Длина сигнала q<sup>l</sup> "
+                + ("не имеет неподвижной точки: при σ<sub>w</sub>² = 2 и σ<sub>b</sub> = 0 "
+                   "любая длина сохраняется (He)" if np.isnan(p.q_star) else
+                   "растёт от слоя к слою без предела")
+                + ". Карта корреляций нарисована при q = 1."), p.q_star
+    text = (f"q* = {F._fmt(p.q_star)}, χ₁ = {F._fmt(p.chi1)}, c* = {F._fmt(p.c_star)}, "
+            f"ξ<sub>c</sub> = {F._fmt(p.xi_c, 1)} слоя: <b>{_PHASE[p.phase]}</b>")
+    return text, p.q_star
+
+
+def make_render_maps():
+    """A render function (σ_w², σ_b², act) -> (Figure, html) over one persistent figure."""
+    view = F.MapsFigure(_phase)
+
+    def render_maps(sw2, sb2, act):
+        text, qs = _summary(sw2, sb2, act)
+        finite = np.isfinite(qs) and qs > 0
+        return view.update(sw2, sb2, act, q_for_cmap=None if finite else 1.0), text
+
+    return render_maps
+
+
+def maps_explorer(sw2: float = 2.5, sb2: float = 0.05, act: str = "tanh") -> Explorer:
+    controls = {
+        "sw2": W.FloatSlider(value=sw2, min=SW2_RANGE[0], max=SW2_RANGE[1], step=0.05,
+                             description="σ_w²", style=STYLE, continuous_update=False,
+                             readout_format=".2f"),
+        "sb2": W.FloatSlider(value=sb2, min=SB2_RANGE[0], max=SB2_RANGE[1], step=0.01,
+                             description="σ_b²", style=STYLE, continuous_update=False,
+                             readout_format=".2f"),
+        "act": W.Dropdown(options=ACTS, value=act, description="активация", style=STYLE),
+    }
+    header = ("Серая область на диаграмме ReLU: длина сигнала растёт без предела. "
+              "Синяя пунктирная линия — χ₁ = 1.")
+    return Explorer(controls, make_render_maps(), header_html=header)
+
+
+def render_correlation(sw2, sb2, act, depth, width, c0):
+    """c^l and q^l of two inputs: theory (lines) and one network of the given width."""
+    qs = mf.fixed_point_q(sw2, sb2, act)
+    q0 = qs if np.isfinite(qs) and qs > 0 else 1.0
+    q_th, c_th = mf.correlation_iterates(q0, c0, sw2, sb2, depth, act)
+    sim = mf.simulate_pair(act, sw2, sb2, width, depth, q0, c0, reps=1, seed=0)
+    fig, ax = new_figure(10.0, 3.6, ncols=2, adjust={"wspace": 0.28})
+    layers = np.arange(depth + 1)
+    a, b = ax[0]
+    a.plot(layers, c_th, color=BLUE, lw=2, label="теория")
+    a.plot(layers, sim["c"][0], "o", color=RED, ms=3.5, label=f"сеть ширины {width}")
+    a.set_ylim(min(-0.05, float(np.nanmin(sim["c"])) - 0.05), 1.02)
+    a.set_xlabel("слой $l$")
+    a.set_ylabel("корреляция $c^l$")
+    a.legend(fontsize=SMALL, loc="lower left")
+    a.set_title("Корреляция двух входов", fontsize=10)
+    b.plot(layers, q_th, color=BLUE, lw=2, label="теория")
+    b.plot(layers, sim["qa"][0], "o", color=RED, ms=3.5, label="вход 1")
+    b.plot(layers, sim["qb"][0], "s", color=GREEN, ms=3, label="вход 2")
+    top = max(float(np.nanmax(q_th)), float(np.nanmax(sim["qa"])), 1e-3)
+    if top > 50 * max(q0, 1e-3) or float(np.nanmin(q_th)) < q0 / 50:
+        b.set_yscale("log")
+    b.set_xlabel("слой $l$")
+    b.set_ylabel("длина $q^l$")
+    b.legend(fontsize=SMALL)
+    b.set_title("Длина сигнала", fontsize=10)
+    text = (f"После {depth} слоёв: c = {F._fmt(c_th[-1])} по теории, "
+            f"{F._fmt(sim['c'][0, -1])} в сети. Начальная длина q⁰ = {F._fmt(q0)}"
+            + (" (неподвижная точка q*)." if q0 == qs else "."))
+    return fig, text
+
+
+def correlation_explorer(sw2: float = 1.76, sb2: float = 0.05, act: str = "tanh",
+                         depth: int = 30, width: int = 200, c0: float = 0.5) -> Explorer:
+    controls = {
+        "sw2": W.FloatSlider(value=sw2, min=SW2_RANGE[0], max=SW2_RANGE[1], step=0.05,
+                             description="σ_w²", style=STYLE, continuous_update=False,
+                             readout_format=".2f"),
+        "sb2": W.FloatSlider(value=sb2, min=SB2_RANGE[0], max=SB2_RANGE[1], step=0.01,
+                             description="σ_b²", style=STYLE, continuous_update=False,
+                             readout_format=".2f"),
+        "act": W.Dropdown(options=ACTS, value=act, description="активация", style=STYLE),
+        "depth": W.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="глубина",
+                             style=STYLE, continuous_update=False),
+        "width": W.Dropdown(options=list(WIDTHS), value=width, description="ширина",
+                            style=STYLE),
+        "c0": W.FloatSlider(value=c0, min=0.0, max=0.99, step=0.01, description="c⁰",
+                            style=STYLE, continuous_update=False, readout_format=".2f"),
+    }
+    rows = [["sw2", "sb2", "act"], ["depth", "width", "c0"]]
+    return Explorer(controls, render_correlation, rows=rows)
