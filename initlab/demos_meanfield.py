@@ -116,8 +116,9 @@ def classic_inits() -> Table:
 
 def phase_demo(n_sw=50, n_sb=50, sw_max=4.5, sb_max=2.0) -> Demo:
     """The grid of the phase diagram and its critical line."""
-    grid = mf.phase_grid(np.linspace(0.5, sw_max, n_sw), np.linspace(0.0, sb_max, n_sb))
-    line_sb2 = np.linspace(0.0, sb_max, 21)
+    sb2 = np.linspace(0.0, np.sqrt(sb_max), n_sb) ** 2       # dense near σ_b² = 0
+    grid = mf.phase_grid(np.linspace(0.5, sw_max, n_sw), sb2)
+    line_sb2 = np.linspace(0.0, np.sqrt(sb_max), 31) ** 2
     line_sw2 = mf.critical_line(line_sb2)
     return Demo([], grid=grid, line_sb2=line_sb2, line_sw2=line_sw2)
 

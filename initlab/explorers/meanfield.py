@@ -16,8 +16,6 @@ grids are computed once per activation and cached.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import ipywidgets as W
 import numpy as np
 
@@ -27,18 +25,10 @@ from ..numerics import meanfield as mf
 from .base import STYLE, Explorer
 
 ACTS = [("tanh", "tanh"), ("ReLU", "relu"), ("линейная", "linear")]
-SW2_RANGE = (0.5, 4.5)
-SB2_RANGE = (0.0, 2.0)
+SW2_RANGE, SB2_RANGE = F.SW2_RANGE, F.SB2_RANGE
 WIDTHS = (50, 100, 200, 400)
 MAX_DEPTH = 60
 _PHASE = {"order": "порядок", "chaos": "хаос", "critical": "граница порядка и хаоса"}
-
-
-@lru_cache(maxsize=4)
-def _phase(act: str):
-    grid = mf.phase_grid(np.linspace(*SW2_RANGE, 46), np.linspace(*SB2_RANGE, 41), act)
-    line_sb2 = np.linspace(*SB2_RANGE, 17)
-    return grid, line_sb2, mf.chi1_line(line_sb2, act)
 
 
 def _summary(sw2, sb2, act) -> tuple[str, float]:
@@ -56,7 +46,7 @@ def _summary(sw2, sb2, act) -> tuple[str, float]:
 
 def make_render_maps():
     """A render function (σ_w², σ_b², act) -> (Figure, html) over one persistent figure."""
-    view = F.MapsFigure(_phase)
+    view = F.MapsFigure(F.phase_data)
 
     def render_maps(sw2, sb2, act):
         text, qs = _summary(sw2, sb2, act)

@@ -3,7 +3,10 @@
 All built with ``initlab.figures.style``; the numbers come from
 ``initlab.numerics.meanfield`` (the figures compute nothing but what they draw).
 
-    maps_figure(sw2, sb2, act="tanh", ax_phase=True) -> Figure   q-map, c-map (+ phase point)
+    MapsFigure(phase_data).update(sw2, sb2, act) -> Figure   q-map, c-map, phase point
+    maps_figure(sw2, sb2, act="tanh") -> Figure                the same, once
+    phase_data(act) -> (grid, line_sb2, line_sw2)              cached phase panel data
+    draw_qmap(ax, …), draw_cmap(ax, …)
     phase_figure(grid, line_sb2, line_sw2, points=()) -> Figure  ξ_c in (σ_b², σ_w²)
     draw_phase(ax, grid, line_sb2, line_sw2, points=(), colorbar=None)
     correlation_figure(depth, theory, sims, labels, title=None) -> Figure
@@ -13,6 +16,8 @@ All built with ``initlab.figures.style``; the numbers come from
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import matplotlib
 import numpy as np
 from matplotlib.colors import LogNorm
@@ -21,6 +26,8 @@ from ..numerics import meanfield as mf
 from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_figure
 
 XI_MIN, XI_MAX = 1.0, 100.0   # colour range of ξ_c (log scale; larger values are clipped)
+SW2_RANGE = (0.5, 4.5)        # the explorer's phase panel
+SB2_RANGE = (0.0, 2.0)
 
 
 def _fmt(x, digits=3) -> str:
@@ -148,7 +155,7 @@ def xavier_relu_figure(l, q, q_asym, l_relu, one_minus_c, asym, sim_l=None, sim_
     log_axis(b, "xy")
     b.set_xlabel("слой $l$")
     b.set_ylabel("$1 - c^l$")
-    b.set_title("He + ReLU: корреляция стремится к 1 степенным образом", fontsize=10)
+    b.set_title("He + ReLU: $1 - c^l$ убывает степенным образом", fontsize=10)
     b.legend(fontsize=SMALL)
     return fig
 
@@ -169,7 +176,7 @@ def backprop_figure(sw2s, chi, measured, se):
 
 def trainability_figure(grid, k=None):
     """Training accuracy over (σ_w², L) with the curves 6ξ_c and (optionally) k·ξ_c."""
-    fig, ax = new_figure(6.8, 4.2, adjust={"right": 0.86})
+    fig, ax = new_figure(6.8, 4.4, adjust={"right": 0.86, "bottom": 0.2})
     a = ax[0, 0]
     sw = grid.sw2s
     mesh = a.pcolormesh(np.arange(len(sw)), np.arange(len(grid.depths)), grid.acc.T,
@@ -255,3 +262,22 @@ class MapsFigure:
         self.c_star.set_data([cs] if np.isfinite(cs) else [], [cs] if np.isfinite(cs) else [])
         self.p_point.set_data([sb2], [sw2])
         return self.fig
+
+
+@lru_cache(maxsize=4)
+def phase_data(act: str = "tanh"):
+    """(grid, line_sb2, line_sw2) of the explorer's phase panel, computed once per
+    activation: σ_w² ∈ [0.5, 4.5] × σ_b² ∈ [0, 2]."""
+    sb2 = np.linspace(np.sqrt(SB2_RANGE[0]), np.sqrt(SB2_RANGE[1]), 41) ** 2  # dense near 0
+    grid = mf.phase_grid(np.linspace(*SW2_RANGE, 46), sb2, act)
+    line_sb2 = np.linspace(np.sqrt(SB2_RANGE[0]), np.sqrt(SB2_RANGE[1]), 25) ** 2
+    return grid, line_sb2, mf.chi1_line(line_sb2, act)
+
+
+def maps_figure(sw2, sb2, act="tanh"):
+    """The explorer's three panels for one setting (the static figure beside it)."""
+    qs = mf.fixed_point_q(sw2, sb2, act)
+    finite = np.isfinite(qs) and qs > 0
+    fig = MapsFigure(phase_data, dpi=100).update(sw2, sb2, act,
+                                                 q_for_cmap=None if finite else 1.0)
+    return fig
