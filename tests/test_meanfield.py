@@ -410,3 +410,82 @@ def test_check_probe_returns_plain_data():
     assert oc.length_map.judge(data).startswith("функция")
     assert oc.q_star.probe(q) == {"value": float(q)}
     assert "q*" in oc.q_star.judge({"value": float(q)})
+
+
+# --- the sentences of the chapter ------------------------------------------------------------
+
+from initlab import demos_meanfield as D  # noqa: E402
+
+
+def test_length_settles_in_one_or_two_layers():
+    """«Длина устанавливается за один-два слоя (ξ_q < 2) при всех σ_w² из таблицы»."""
+    for sw2 in (1.0, 1.5, 2.5, 4.0):
+        assert mf.depth_scales(sw2, 0.05)[0] < 2
+    t = D.points_table()
+    assert [r[-1] for r in t.rows] == ["порядок", "порядок", "хаос", "хаос"]
+
+
+def test_critical_line_mechanism():
+    """«смещение сдвигает q* вверх, tanh сильнее насыщается, E tanh'² падает»: along the
+    line q* grows and E tanh'(√q* z)² = 1/σ_w² falls."""
+    line = mf.critical_line(mf.CRITICAL_TABLE_SB2)
+    qs = [mf.fixed_point_q(s, b) for s, b in zip(line, mf.CRITICAL_TABLE_SB2)]
+    assert np.all(np.diff(qs) > 0)
+    d = [float(mf.mean_dsq("tanh", q)) for q in qs]
+    assert np.all(np.diff(d) < 0)
+
+
+def test_classic_inits():
+    """Xavier+tanh: q* = 0, χ₁ = 1; He+tanh: chaos, χ₁ ≈ 1,1 («примерно на 10 % за слой»);
+    ReLU: Xavier χ₁ = 1/2, He χ₁ = 1."""
+    assert mf.fixed_point_q(1.0, 0.0) == 0.0 and mf.chi1(1.0, 0.0) == pytest.approx(1.0)
+    he = mf.point(2.0, 0.0)
+    assert he.q_star == pytest.approx(_q_star_independent(2.0, 0.0), rel=1e-7)
+    assert he.chi1 == pytest.approx(_chi1_independent(2.0, 0.0), rel=1e-7)
+    assert 1.09 < he.chi1 < 1.12 and he.phase == "chaos"
+    rows = D.classic_inits().rows
+    assert [r[-1] for r in rows] == ["граница", "хаос", "порядок", "граница"]
+    assert rows[2][4] == "0,500" and rows[3][4] == "1,000"
+
+
+def test_backprop_demo_within_two_standard_errors():
+    """«Измеренные множители совпадают с χ₁ в пределах двух стандартных ошибок» (the
+    chapter's call)."""
+    bp = D.backprop_demo(sw2s=(0.8, 1.2, 1.761, 2.5, 4.0), sb2=0.05, width=500, depth=12, reps=2)
+    assert np.all(np.abs(bp.measured - bp.chi) < 2 * bp.se)
+
+
+def test_correlation_sentences():
+    """«в порядке за 20 слоёв 1 − c < 0,01; в хаосе c* ≈ 0,17; на границе за 40 слоёв — только
+    до 0,87; отклонения сетей до нескольких сотых»."""
+    runs = D.correlation_runs(sb2=0.05, c0=0.5, depth=40, width=500, reps=3)
+    order, crit, chaos = runs.theory
+    assert 1 - order[20] < 0.01
+    assert f"{mf.fixed_point_c(4.0, 0.05):.2f}" == "0.17"
+    assert abs(chaos[-1] - mf.fixed_point_c(4.0, 0.05)) < 0.01
+    assert f"{crit[40]:.2f}" == "0.87"
+    assert np.all(np.diff(crit) > 0)
+    dev = [np.abs(s.mean(axis=0) - t).max() for s, t in zip(runs.sims, runs.theory)]
+    assert max(dev) < 0.1 and min(dev) > 0.01
+
+
+@pytest.mark.slow
+def test_trainability_sentences():
+    """The bullets under the trainability figure, on the chapter's own grid (TRAIN_SETUP)."""
+    tr = D.trainability_demo(progress=False)
+    g = tr.grid
+    ok = g.acc >= D.THRESHOLD
+    deepest = np.array([g.depths[np.flatnonzero(~r)[0] - 1] if (~r).any() else g.depths[-1]
+                        for r in ok])
+    sw = list(g.sw2s)
+    best = deepest.max()
+    # deepest near the edge of chaos (1.76 and 2.2), falling off on both sides
+    assert deepest[sw.index(1.76)] == best and deepest[sw.index(2.2)] == best
+    i = sw.index(1.76)
+    assert np.all(np.diff(deepest[: i + 1]) >= 0) and np.all(np.diff(deepest[i:]) <= 0)
+    assert np.all(g.acc0 < 0.2)                        # untrained: guessing level
+    assert 2.5 <= tr.k <= 4.0                          # «около 3ξ_c, а не 6ξ_c»
+    assert np.all(g.acc[:, -1] < D.THRESHOLD)          # depth 60 fails everywhere
+    j20 = list(g.depths).index(20)
+    assert g.acc[0, j20] >= D.THRESHOLD and 12 < tr.ratio[0] < 15   # σ_w² = 0.6: 13ξ_c
+    assert np.median(tr.spread) < 0.05 and tr.spread.max() > 0.2
