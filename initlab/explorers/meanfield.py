@@ -40,7 +40,9 @@ def _summary(sw2, sb2, act) -> tuple[str, float]:
                    "растёт от слоя к слою без предела")
                 + ". Карта корреляций нарисована при q = 1."), p.q_star
     text = (f"q* = {F._fmt(p.q_star)}, χ₁ = {F._fmt(p.chi1)}, c* = {F._fmt(p.c_star)}, "
-            f"ξ<sub>c</sub> = {F._fmt(p.xi_c, 1)} слоя: <b>{_PHASE[p.phase]}</b>")
+            f"ξ<sub>c</sub> = {F._fmt(p.xi_c, 1)}: <b>{_PHASE[p.phase]}</b>")
+    if p.q_star == 0:
+        text += ". При q* = 0 карта корреляций нарисована при q = 1."
     return text, p.q_star
 
 
