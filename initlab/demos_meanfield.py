@@ -15,10 +15,9 @@ text in a terminal) or a ``Demo`` (results as attributes, the Russian summary as
 """
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
+from .lecture2 import Demo, _bar   # the course's demo result (repr = Russian summary), tqdm bar
 from .numerics import meanfield as mf
 
 TRAIN_SETUP = dict(sw2s=(0.6, 0.9, 1.2, 1.5, 1.76, 2.2, 3.0, 4.5, 7.0),
@@ -36,6 +35,16 @@ def num(x, digits=3) -> str:
     if not np.isfinite(x):
         return "∞"
     return f"{x:.{digits}f}".replace(".", ",")
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """«1 зерно», «2 зерна», «5 зёрен»: the Russian plural form for n."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} {one}"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return f"{n} {few}"
+    return f"{n} {many}"
 
 
 class Table:
@@ -56,30 +65,6 @@ class Table:
         out = [self.caption] if self.caption else []
         out += [fmt.format(*self.header)] + [fmt.format(*r) for r in self.rows]
         return "\n".join(out)
-
-
-class Demo:
-    """Results as attributes, the Russian summary as repr."""
-
-    def __init__(self, lines=(), **results):
-        self.__dict__.update(results)
-        self._lines = list(lines)
-
-    def __repr__(self) -> str:
-        return "\n".join(self._lines)
-
-    def _repr_pretty_(self, p, cycle):
-        p.text(repr(self))
-
-
-@contextlib.contextmanager
-def _bar(progress, total, desc):
-    if not progress:
-        yield None
-        return
-    from tqdm.auto import tqdm
-    with tqdm(total=total, desc=desc) as bar:
-        yield lambda k: bar.update(k - bar.n)
 
 
 def points_table(sw2s=(1.0, 1.5, 2.5, 4.0), sb2=0.05, act="tanh") -> Table:
@@ -190,9 +175,12 @@ def trainability_demo(progress=True, **overrides) -> Demo:
     k = float(np.median(finite)) if finite.size else float("nan")
     spread = np.abs(grid.acc_seeds[0] - grid.acc_seeds[-1]) if len(grid.seeds) > 1 else None
     lines = [
-        f"{len(grid.sw2s)} значений σ_w² × {len(grid.depths)} глубин × {len(grid.seeds)} "
-        f"зерна; ширина {grid.width}, σ_b² = {num(grid.sb2, 2)}, {grid.steps} шагов RMSProp "
-        f"(шаг {grid.lr:g}, батч {grid.batch}), {grid.n_train} изображений",
+        f"{plural(len(grid.sw2s), 'значение', 'значения', 'значений')} σ_w² × "
+        f"{plural(len(grid.depths), 'глубина', 'глубины', 'глубин')} × "
+        f"{plural(len(grid.seeds), 'зерно', 'зерна', 'зёрен')}; ширина {grid.width}, "
+        f"σ_b² = {num(grid.sb2, 2)}, {plural(grid.steps, 'шаг', 'шага', 'шагов')} RMSProp "
+        f"(шаг обучения {f'{grid.lr:g}'.replace('.', ',')}, мини-батч {grid.batch}), "
+        f"{plural(grid.n_train, 'изображение', 'изображения', 'изображений')}",
         "до обучения точность " + num(grid.acc0.min(), 2) + "…" + num(grid.acc0.max(), 2)
         + " (угадывание — 0,10)",
         "наибольшая обучаемая глубина / ξ_c по σ_w²: "
@@ -200,6 +188,6 @@ def trainability_demo(progress=True, **overrides) -> Demo:
         f"медиана k = {num(k, 1)} (без точек у границы, где ξ_c > 1000)",
     ]
     if spread is not None:
-        lines.append(f"расхождение точности между двумя зёрнами: медиана {num(np.median(spread), 2)}, "
-                     f"максимум {num(spread.max(), 2)}")
+        lines.append(f"расхождение точности между первым и последним зерном: медиана "
+                     f"{num(np.median(spread), 2)}, максимум {num(spread.max(), 2)}")
     return Demo(lines, grid=grid, ratio=ratio, k=k, spread=spread)

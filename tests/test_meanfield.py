@@ -505,3 +505,8 @@ def test_explorers_render_every_corner(act, sw2, sb2, recwarn):
     cx = E.correlation_explorer(sw2=sw2, sb2=sb2, act=act, depth=60, width=50, c0=0.99)
     assert cx.image.value[:4] == b"\x89PNG" and "После 60 слоёв" in cx.status.value
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_russian_plural():
+    assert [D.plural(n, "зерно", "зерна", "зёрен") for n in (1, 2, 5, 11, 21, 22, 112)] == [
+        "1 зерно", "2 зерна", "5 зёрен", "11 зёрен", "21 зерно", "22 зерна", "112 зёрен"]

@@ -31,6 +31,19 @@ MAX_DEPTH = 60
 _PHASE = {"order": "порядок", "chaos": "хаос", "critical": "граница порядка и хаоса"}
 
 
+def _point_controls(sw2, sb2, act) -> dict:
+    """The σ_w², σ_b² sliders and the activation menu shared by both explorers."""
+    return {
+        "sw2": W.FloatSlider(value=sw2, min=SW2_RANGE[0], max=SW2_RANGE[1], step=0.05,
+                             description="σ_w²", style=STYLE, continuous_update=False,
+                             readout_format=".2f"),
+        "sb2": W.FloatSlider(value=sb2, min=SB2_RANGE[0], max=SB2_RANGE[1], step=0.01,
+                             description="σ_b²", style=STYLE, continuous_update=False,
+                             readout_format=".2f"),
+        "act": W.Dropdown(options=ACTS, value=act, description="активация", style=STYLE),
+    }
+
+
 def _summary(sw2, sb2, act) -> tuple[str, float]:
     p = mf.point(sw2, sb2, act)
     if act != "tanh" and not np.isfinite(p.q_star):
@@ -59,15 +72,7 @@ def make_render_maps():
 
 
 def maps_explorer(sw2: float = 2.5, sb2: float = 0.05, act: str = "tanh") -> Explorer:
-    controls = {
-        "sw2": W.FloatSlider(value=sw2, min=SW2_RANGE[0], max=SW2_RANGE[1], step=0.05,
-                             description="σ_w²", style=STYLE, continuous_update=False,
-                             readout_format=".2f"),
-        "sb2": W.FloatSlider(value=sb2, min=SB2_RANGE[0], max=SB2_RANGE[1], step=0.01,
-                             description="σ_b²", style=STYLE, continuous_update=False,
-                             readout_format=".2f"),
-        "act": W.Dropdown(options=ACTS, value=act, description="активация", style=STYLE),
-    }
+    controls = _point_controls(sw2, sb2, act)
     header = ("Серая область на диаграмме ReLU: длина сигнала растёт без предела. "
               "Синяя пунктирная линия — χ₁ = 1.")
     return Explorer(controls, make_render_maps(), header_html=header)
@@ -107,20 +112,14 @@ def render_correlation(sw2, sb2, act, depth, width, c0):
 
 def correlation_explorer(sw2: float = 1.76, sb2: float = 0.05, act: str = "tanh",
                          depth: int = 30, width: int = 200, c0: float = 0.5) -> Explorer:
-    controls = {
-        "sw2": W.FloatSlider(value=sw2, min=SW2_RANGE[0], max=SW2_RANGE[1], step=0.05,
-                             description="σ_w²", style=STYLE, continuous_update=False,
-                             readout_format=".2f"),
-        "sb2": W.FloatSlider(value=sb2, min=SB2_RANGE[0], max=SB2_RANGE[1], step=0.01,
-                             description="σ_b²", style=STYLE, continuous_update=False,
-                             readout_format=".2f"),
-        "act": W.Dropdown(options=ACTS, value=act, description="активация", style=STYLE),
+    controls = _point_controls(sw2, sb2, act)
+    controls.update({
         "depth": W.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="глубина",
                              style=STYLE, continuous_update=False),
         "width": W.Dropdown(options=list(WIDTHS), value=width, description="ширина",
                             style=STYLE),
         "c0": W.FloatSlider(value=c0, min=0.0, max=0.99, step=0.01, description="c⁰",
                             style=STYLE, continuous_update=False, readout_format=".2f"),
-    }
+    })
     rows = [["sw2", "sb2", "act"], ["depth", "width", "c0"]]
     return Explorer(controls, render_correlation, rows=rows)
