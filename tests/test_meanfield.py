@@ -510,3 +510,11 @@ def test_explorers_render_every_corner(act, sw2, sb2, recwarn):
 def test_russian_plural():
     assert [D.plural(n, "зерно", "зерна", "зёрен") for n in (1, 2, 5, 11, 21, 22, 112)] == [
         "1 зерно", "2 зерна", "5 зёрен", "11 зёрен", "21 зерно", "22 зерна", "112 зёрен"]
+
+
+@pytest.mark.slow
+def test_depth_60_fails_even_longer_or_wider():
+    """«При σ_w² = 1,76 не помогли ни 1200 шагов, ни ширина 128» (depth 60, both seeds)."""
+    longer = mf.train_grid([1.76], [60], steps=1200, width=32, seeds=(0, 1))
+    wider = mf.train_grid([1.76], [60], steps=300, width=128, seeds=(0, 1))
+    assert np.all(longer.acc_seeds < D.THRESHOLD) and np.all(wider.acc_seeds < D.THRESHOLD)
