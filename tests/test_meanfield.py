@@ -518,3 +518,16 @@ def test_depth_60_fails_even_longer_or_wider():
     longer = mf.train_grid([1.76], [60], steps=1200, width=32, seeds=(0, 1))
     wider = mf.train_grid([1.76], [60], steps=300, width=128, seeds=(0, 1))
     assert np.all(longer.acc_seeds < D.THRESHOLD) and np.all(wider.acc_seeds < D.THRESHOLD)
+
+
+def test_check_messages_name_the_notebook_variables():
+    """The messages name the variables of exercises/09_order_chaos.ipynb."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parent.parent / "exercises" / "09_order_chaos.ipynb")
+                    .read_text(encoding="utf-8"))
+    src = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    for check, var in ((oc.q_star, "q"), (oc.chi1, "chi"), (oc.critical_sw2, "sw2_crit")):
+        assert f"{var} = ...  # впишите ответ" in src
+        assert f"`{var}`" in _failure(check, ...)

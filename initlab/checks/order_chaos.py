@@ -147,14 +147,14 @@ def _judge_critical(data) -> str:
         (q0, "σ_w² = 1 — граница при σ_b = 0. Со смещением σ_b² = 0,3 граница выше."),
     ]
     return _judge_number(
-        x, t["critical"], "sw2", mistakes=mistakes,
+        x, t["critical"], "sw2_crit", mistakes=mistakes,
         success=f"σ_w² = {_fmt(t['critical'])}: при σ_b² = 0,3 граница хаоса лежит заметно "
                 "выше Ксавье (σ_w² = 1).",
         hint="Решите χ₁(σ_w²) = 1, например scipy.optimize.brentq на отрезке [1, 5]; "
              "внутри функции для каждого σ_w² заново найдите q*.")
 
 
-critical_sw2 = Check(_probe_number("sw2"), _judge_critical, name="critical_sw2")
+critical_sw2 = Check(_probe_number("sw2_crit"), _judge_critical, name="critical_sw2")
 
 
 # --- task 4: the length map as a function ------------------------------------------------
