@@ -491,7 +491,7 @@ def simulate_pair(act, sw2, sb2, width: int, depth: int, q0: float, c0: float,
 
     Layer-0 pre-activations: h_a = √q0 z₁, h_b = √q0 (c0 z₁ + √(1 − c0²) z₂), z iid N(0, 1)
     (so the two start with length q0 and correlation c0 up to sampling noise); then
-    h^l = φ(h^{l-1}) W^l/… with W ~ N(0, σ_w²/n), b ~ N(0, σ_b²) (the same bias for both
+    h^l = φ(h^{l-1}) W^l + b^l with W ~ N(0, σ_w²/n), b ~ N(0, σ_b²) (the same b for both
     inputs), float64 arithmetic on float32-stored standard normals.
 
     Returns {"qa", "qb", "c"}: arrays (reps, depth + 1) of the empirical lengths
