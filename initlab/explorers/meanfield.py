@@ -8,8 +8,8 @@
         depth, width, c⁰ → the correlation and the length of two inputs layer by layer, in
         the mean-field theory and in one simulated random network of that width.
 
-    make_render_maps() -> render_maps(sw2, sb2, act); render_correlation(**values)
-        -> (Figure, html)   (benchmarks)
+    make_render_maps(), make_render_correlation() -> render functions (**values) ->
+        (Figure, html) over one persistent figure each (benchmarks)
 
 Widgets hold no numerics: everything comes from ``initlab.numerics.meanfield``; the phase
 grids are computed once per activation and cached.
@@ -20,7 +20,7 @@ import ipywidgets as W
 import numpy as np
 
 from ..figures import meanfield as F
-from ..figures.style import BLUE, GREEN, RED, SMALL, new_figure
+from ..figures.style import SMALL
 from ..numerics import meanfield as mf
 from .base import STYLE, Explorer
 
@@ -78,36 +78,24 @@ def maps_explorer(sw2: float = 2.5, sb2: float = 0.05, act: str = "tanh") -> Exp
     return Explorer(controls, make_render_maps(), header_html=header)
 
 
-def render_correlation(sw2, sb2, act, depth, width, c0):
-    """c^l and q^l of two inputs: theory (lines) and one network of the given width."""
-    qs = mf.fixed_point_q(sw2, sb2, act)
-    q0 = qs if np.isfinite(qs) and qs > 0 else 1.0
-    q_th, c_th = mf.correlation_iterates(q0, c0, sw2, sb2, depth, act)
-    sim = mf.simulate_pair(act, sw2, sb2, width, depth, q0, c0, reps=1, seed=0)
-    fig, ax = new_figure(10.0, 3.6, ncols=2, adjust={"wspace": 0.28})
-    layers = np.arange(depth + 1)
-    a, b = ax[0]
-    a.plot(layers, c_th, color=BLUE, lw=2, label="теория")
-    a.plot(layers, sim["c"][0], "o", color=RED, ms=3.5, label=f"сеть ширины {width}")
-    a.set_ylim(min(-0.05, float(np.nanmin(sim["c"])) - 0.05), 1.02)
-    a.set_xlabel("слой $l$")
-    a.set_ylabel("корреляция $c^l$")
-    a.legend(fontsize=SMALL, loc="lower left")
-    a.set_title("Корреляция двух входов", fontsize=10)
-    b.plot(layers, q_th, color=BLUE, lw=2, label="теория")
-    b.plot(layers, sim["qa"][0], "o", color=RED, ms=3.5, label="вход 1")
-    b.plot(layers, sim["qb"][0], "s", color=GREEN, ms=3, label="вход 2")
-    top = max(float(np.nanmax(q_th)), float(np.nanmax(sim["qa"])), 1e-3)
-    if top > 50 * max(q0, 1e-3) or float(np.nanmin(q_th)) < q0 / 50:
-        b.set_yscale("log")
-    b.set_xlabel("слой $l$")
-    b.set_ylabel("длина $q^l$")
-    b.legend(fontsize=SMALL)
-    b.set_title("Длина сигнала", fontsize=10)
-    text = (f"После {depth} слоёв: c = {F._fmt(c_th[-1])} по теории, "
-            f"{F._fmt(sim['c'][0, -1])} в сети. Начальная длина q⁰ = {F._fmt(q0)}"
-            + (" (неподвижная точка q*)." if q0 == qs else "."))
-    return fig, text
+def make_render_correlation():
+    """A render function of the correlation explorer over one persistent figure."""
+    view = F.CorrelationFigure()
+
+    def render_correlation(sw2, sb2, act, depth, width, c0):
+        qs = mf.fixed_point_q(sw2, sb2, act)
+        q0 = qs if np.isfinite(qs) and qs > 0 else 1.0
+        q_th, c_th = mf.correlation_iterates(q0, c0, sw2, sb2, depth, act)
+        sim = mf.simulate_pair(act, sw2, sb2, width, depth, q0, c0, reps=1, seed=0)
+        view.c_net.set_label(f"сеть ширины {width}")
+        view.axc.legend(fontsize=SMALL, loc="lower left")
+        fig = view.update(c_th, q_th, sim["c"][0], sim["qa"][0], sim["qb"][0])
+        text = (f"После {depth} слоёв: c = {F._fmt(c_th[-1])} по теории, "
+                f"{F._fmt(sim['c'][0, -1])} в сети. Начальная длина q⁰ = {F._fmt(q0)}"
+                + (" (неподвижная точка q*)." if q0 == qs else "."))
+        return fig, text
+
+    return render_correlation
 
 
 def correlation_explorer(sw2: float = 1.76, sb2: float = 0.05, act: str = "tanh",
@@ -122,4 +110,4 @@ def correlation_explorer(sw2: float = 1.76, sb2: float = 0.05, act: str = "tanh"
                             style=STYLE, continuous_update=False, readout_format=".2f"),
     })
     rows = [["sw2", "sb2", "act"], ["depth", "width", "c0"]]
-    return Explorer(controls, render_correlation, rows=rows)
+    return Explorer(controls, make_render_correlation(), rows=rows)

@@ -281,3 +281,45 @@ def maps_figure(sw2, sb2, act="tanh"):
     fig = MapsFigure(phase_data, dpi=100).update(sw2, sb2, act,
                                                  q_for_cmap=None if finite else 1.0)
     return fig
+
+
+class CorrelationFigure:
+    """The correlation explorer's two panels (c^l and q^l of two inputs, theory lines and one
+    simulated network) as one persistent figure; ``update`` moves the data only."""
+
+    def __init__(self, dpi=90):
+        self.fig, ax = new_figure(10.0, 3.6, ncols=2, dpi=dpi, adjust={"wspace": 0.28})
+        self.axc, self.axq = ax[0]
+        self.c_th, = self.axc.plot([], [], color=BLUE, lw=2, label="теория")
+        self.c_net, = self.axc.plot([], [], "o", color=RED, ms=3.5, label="сеть")
+        self.axc.set_xlabel("слой $l$")
+        self.axc.set_ylabel("корреляция $c^l$")
+        self.axc.set_title("Корреляция двух входов", fontsize=10)
+        self.axc.legend(fontsize=SMALL, loc="lower left")
+        self.q_th, = self.axq.plot([], [], color=BLUE, lw=2, label="теория")
+        self.q_a, = self.axq.plot([], [], "o", color=RED, ms=3.5, label="вход 1")
+        self.q_b, = self.axq.plot([], [], "s", color=GREEN, ms=3, label="вход 2")
+        self.axq.set_xlabel("слой $l$")
+        self.axq.set_ylabel("длина $q^l$")
+        self.axq.set_title("Длина сигнала", fontsize=10)
+        self.axq.legend(fontsize=SMALL)
+
+    def update(self, c_th, q_th, c_net, qa, qb):
+        layers = np.arange(len(c_th))
+        self.c_th.set_data(layers, c_th)
+        self.c_net.set_data(layers, c_net)
+        self.axc.set_xlim(-0.5, layers[-1] + 0.5)
+        self.axc.set_ylim(min(-0.05, float(np.nanmin(c_net)) - 0.05), 1.02)
+        for line, y in ((self.q_th, q_th), (self.q_a, qa), (self.q_b, qb)):
+            line.set_data(layers, y)
+        self.axq.set_xlim(-0.5, layers[-1] + 0.5)
+        lo = float(np.nanmin([np.nanmin(q_th), np.nanmin(qa), np.nanmin(qb)]))
+        hi = float(np.nanmax([np.nanmax(q_th), np.nanmax(qa), np.nanmax(qb)]))
+        if hi > 50 * max(lo, 1e-300):
+            self.axq.set_yscale("log")
+            self.axq.set_ylim(max(lo, 1e-300) / 1.5, hi * 1.5)
+        else:
+            self.axq.set_yscale("linear")
+            pad = 0.05 * max(hi - lo, 1e-3)
+            self.axq.set_ylim(lo - pad, hi + pad)
+        return self.fig
