@@ -184,7 +184,8 @@ def trainability_demo(progress=True, **overrides) -> Demo:
         "до обучения точность " + num(grid.acc0.min(), 2) + "…" + num(grid.acc0.max(), 2)
         + " (угадывание — 0,10)",
         "наибольшая обучаемая глубина / ξ_c по σ_w²: "
-        + ", ".join(f"{num(s, 2)}: {num(r, 1)}" for s, r in zip(grid.sw2s, ratio)),
+        + ", ".join(f"{num(s, 2)}: " + (num(r, 1) if xi < 1e3 else "— (ξ_c > 1000)")
+                    for s, r, xi in zip(grid.sw2s, ratio, grid.xi_c)),
         f"медиана k = {num(k, 1)} (без точек у границы, где ξ_c > 1000)",
     ]
     if spread is not None:
