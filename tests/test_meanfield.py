@@ -457,7 +457,7 @@ def test_backprop_demo_within_two_standard_errors():
 
 def test_correlation_sentences():
     """«в порядке за 20 слоёв 1 − c < 0,01; в хаосе c* ≈ 0,17; на границе за 40 слоёв — только
-    до 0,87; отклонения сетей до нескольких сотых»."""
+    до 0,87; отклонение сетей порядка 0,1»."""
     runs = D.correlation_runs(sb2=0.05, c0=0.5, depth=40, width=500, reps=3)
     order, crit, chaos = runs.theory
     assert 1 - order[20] < 0.01
@@ -465,8 +465,13 @@ def test_correlation_sentences():
     assert abs(chaos[-1] - mf.fixed_point_c(4.0, 0.05)) < 0.01
     assert f"{crit[40]:.2f}" == "0.87"
     assert np.all(np.diff(crit) > 0)
-    dev = [np.abs(s.mean(axis=0) - t).max() for s, t in zip(runs.sims, runs.theory)]
-    assert max(dev) < 0.1 and min(dev) > 0.01
+    # «среднее по трём сетям отходит от теории на величину порядка 0,1 (при других зёрнах
+    # — так же)»: seeds 0, 1, 2 give the largest deviations 0.08, 0.10, 0.13
+    for seed in (0, 1, 2):
+        r = runs if seed == 0 else D.correlation_runs(sb2=0.05, c0=0.5, depth=40, width=500,
+                                                      reps=3, seed=seed)
+        dev = max(np.abs(s.mean(axis=0) - t).max() for s, t in zip(r.sims, r.theory))
+        assert 0.05 < dev < 0.2
 
 
 @pytest.mark.slow
