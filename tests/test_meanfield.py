@@ -475,9 +475,11 @@ def test_correlation_sentences():
 
 
 @pytest.mark.slow
-def test_trainability_sentences():
-    """The bullets under the trainability figure, on the chapter's own grid (TRAIN_SETUP)."""
-    tr = D.trainability_demo(progress=False)
+@pytest.mark.parametrize("seeds", [(0, 1), (2, 3)])
+def test_trainability_sentences(seeds):
+    """The bullets under the trainability figure, on the chapter's own grid (TRAIN_SETUP)
+    with its seeds (0, 1) and with seeds (2, 3) («остальные выводы при зёрнах 2 и 3 те же»)."""
+    tr = D.trainability_demo(progress=False, seeds=seeds)
     g = tr.grid
     ok = g.acc >= D.THRESHOLD
     deepest = np.array([g.depths[np.flatnonzero(~r)[0] - 1] if (~r).any() else g.depths[-1]
@@ -491,8 +493,13 @@ def test_trainability_sentences():
     assert np.all(g.acc0 < 0.2)                        # untrained: guessing level
     assert 2.5 <= tr.k <= 4.0                          # «около 3ξ_c, а не 6ξ_c»
     assert np.all(g.acc[:, -1] < D.THRESHOLD)          # depth 60 fails everywhere
+    # σ_w² = 0.6: depth 20 reaches 50 % with seeds 0, 1 (13ξ_c) but not with 2, 3 (7ξ_c)
     j20 = list(g.depths).index(20)
-    assert g.acc[0, j20] >= D.THRESHOLD and 12 < tr.ratio[0] < 15   # σ_w² = 0.6: 13ξ_c
+    if seeds == (0, 1):
+        assert g.acc[0, j20] >= D.THRESHOLD and 12 < tr.ratio[0] < 14
+    else:
+        assert g.acc[0, j20] < D.THRESHOLD and 6 < tr.ratio[0] < 8
+    assert round(tr.k, 1) == 3.2                       # «медиана k та же»
     assert np.median(tr.spread) < 0.03 and tr.spread.max() > 0.2   # «медиана — около 1 %»
 
 
