@@ -91,7 +91,7 @@ def classic_inits() -> Table:
     """Where LeCun/Xavier and He sit (square layers n_in = n_out = n, σ_b = 0)."""
     rows = []
     for name, act, sw2 in (("Ксавье (= ЛеКун при $n_{in} = n_{out}$)", "tanh", 1.0),
-                           ("He", "tanh", 2.0), ("Ксавье", "relu", 1.0), ("He", "relu", 2.0)):
+                           ("Хе", "tanh", 2.0), ("Ксавье", "relu", 1.0), ("Хе", "relu", 2.0)):
         p = mf.point(sw2, 0.0, act)
         rows.append([name, "tanh" if act == "tanh" else "ReLU", num(sw2, 0), num(p.q_star),
                      num(p.chi1), _PHASE[p.phase]])
@@ -155,7 +155,7 @@ def xavier_relu_demo(width=1000, reps=3) -> Demo:
         "Ксавье + tanh: q^l = " + ", ".join(f"{num(q[k - 1], 5)} (l = {k})"
                                             for k in (10, 100, 1000))
         + "; 1/(2l) = " + ", ".join(num(1 / (2 * k), 5) for k in (10, 100, 1000)),
-        f"He + ReLU: c^10 = {num(c[9], 2)}, c^100 = {num(c[99])}; в сетях ширины {width}: "
+        f"Хе + ReLU: c^10 = {num(c[9], 2)}, c^100 = {num(c[99])}; в сетях ширины {width}: "
         f"c^10 = {num(sim[:, 10].min())}…{num(sim[:, 10].max())}",
     ]
     return Demo(lines, l=l, q=q, q_asym=mf.xavier_tanh_q(l, 1.0), c=c,

@@ -49,7 +49,7 @@ def _summary(sw2, sb2, act) -> tuple[str, float]:
     if act != "tanh" and not np.isfinite(p.q_star):
         return (f"χ₁ = {F._fmt(p.chi1)}. Длина сигнала q<sup>l</sup> "
                 + ("не имеет неподвижной точки: при σ<sub>w</sub>² = 2 и σ<sub>b</sub> = 0 "
-                   "любая длина сохраняется (He)" if np.isnan(p.q_star) else
+                   "любая длина сохраняется (Хе)" if np.isnan(p.q_star) else
                    "растёт от слоя к слою без предела")
                 + ". Карта корреляций нарисована при q = 1."), p.q_star
     text = (f"q* = {F._fmt(p.q_star)}, χ₁ = {F._fmt(p.chi1)}, c* = {F._fmt(p.c_star)}, "

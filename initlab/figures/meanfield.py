@@ -155,7 +155,7 @@ def xavier_relu_figure(l, q, q_asym, l_relu, one_minus_c, asym, sim_l=None, sim_
     log_axis(b, "xy")
     b.set_xlabel("слой $l$")
     b.set_ylabel("$1 - c^l$")
-    b.set_title("He + ReLU: $1 - c^l$ убывает степенным образом", fontsize=10)
+    b.set_title("Хе + ReLU: $1 - c^l$ убывает степенным образом", fontsize=10)
     b.legend(fontsize=SMALL)
     return fig
 
