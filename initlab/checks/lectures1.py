@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import CheckFailed, call_answer, check_number, passed
+from .core import CheckFailed, call_answer, judge_number, replay_check
 
 __all__ = [
     "DEPTH",
@@ -89,7 +89,8 @@ def _as_result(res, call, shapes):
     return arrays
 
 
-def layer_backward(fn, *, thorough: bool = False) -> None:
+@replay_check
+def layer_backward(fn, *, thorough: bool = False) -> str:
     """The student's ``fn(dY, X, A, b)`` for Y = tanh(XA + b) against finite differences."""
     rng = np.random.default_rng(11 if thorough else 2026)
     for N, n, m in (_THOROUGH if thorough else _CASES):
@@ -123,7 +124,7 @@ def layer_backward(fn, *, thorough: bool = False) -> None:
             err = float(np.abs(g - w).max())
             raise CheckFailed(f"Неверно: {name} не совпадает с конечными разностями при N = {N}, "
                               f"n = {n}, m = {m} (наибольшее расхождение {err:.3g}). {hint}")
-    passed("все три производные совпадают с конечными разностями: ∂L/∂Z = ∂L/∂Y ⊙ (1 − Y²), "
+    return ("все три производные совпадают с конечными разностями: ∂L/∂Z = ∂L/∂Y ⊙ (1 − Y²), "
            "∂L/∂A = Xᵀ∂L/∂Z, ∂L/∂b = Σ ∂L/∂Z, ∂L/∂X = ∂L/∂Z · Aᵀ.")
 
 
@@ -166,7 +167,7 @@ def _check_clip(fn, name, rule, thorough, success, hint, others):
                           f"{'…' if arr.size > 4 else ''}, а должна "
                           f"{np.array2string(want.ravel()[:4], precision=4)}"
                           f"{'…' if want.size > 4 else ''}. {detail}")
-    passed(success)
+    return success
 
 
 def _global(g, c):
@@ -178,9 +179,10 @@ def _local(g, c):
     return np.clip(g, -c, c)
 
 
-def clip_global(fn, *, thorough: bool = False) -> None:
+@replay_check
+def clip_global(fn, *, thorough: bool = False) -> str:
     """The student's ``fn(g, c)``: ‖g‖ > c ⇒ c·g/‖g‖, otherwise g unchanged."""
-    _check_clip(
+    return _check_clip(
         fn, "clip_global", _global, thorough,
         success="глобальная подрезка сохраняет направление градиента и ограничивает его длину "
                 "числом c.",
@@ -196,9 +198,10 @@ def clip_global(fn, *, thorough: bool = False) -> None:
     )
 
 
-def clip_local(fn, *, thorough: bool = False) -> None:
+@replay_check
+def clip_local(fn, *, thorough: bool = False) -> str:
     """The student's ``fn(g, c)``: each |g_i| > c ⇒ c·sign(g_i)."""
-    _check_clip(
+    return _check_clip(
         fn, "clip_local", _local, thorough,
         success="локальная подрезка ограничивает каждую координату отрезком [−c, c]; направление "
                 "при этом может измениться.",
@@ -213,10 +216,11 @@ def clip_local(fn, *, thorough: bool = False) -> None:
     )
 
 
-def sigmoid_bound(bound) -> None:
+@replay_check
+def sigmoid_bound(bound) -> str:
     """The bound 4^(−d)·∏‖A_l‖₂ for d = 10 sigmoid layers with ‖A_l‖₂ = 2: (1/2)^10 = 1/1024."""
     d, s = DEPTH, WEIGHT_NORM
-    check_number(
+    return judge_number(
         bound, (s / 4) ** d, name="bound",
         success="каждый слой умножает норму градиента не больше чем на max σ′ · ‖A‖₂ = 2/4 = 1/2, "
                 "и через 10 слоёв оценка равна 2⁻¹⁰ = 1/1024 ≈ 0.001.",

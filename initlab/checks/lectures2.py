@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import CheckFailed, as_array, call_answer, check_number, passed
+from .core import CheckFailed, as_array, call_answer, judge_number, replay_check
 
 __all__ = [
     "DEPTH",
@@ -57,7 +57,8 @@ def _result_array(res, call, shape):
     return arr
 
 
-def dropout(fn, *, thorough: bool = False) -> None:
+@replay_check
+def dropout(fn, *, thorough: bool = False) -> str:
     """The student's inverted dropout ``fn(x, p, rng)``."""
     seed = 7 if thorough else 2026
     cases = [(0.5, 2000), (0.2, 2000)] + ([(0.8, 3000), (0.05, 3000)] if thorough else [])
@@ -103,13 +104,14 @@ def dropout(fn, *, thorough: bool = False) -> None:
     if np.any(np.abs(ys.mean(axis=0) - x) > 5 * np.abs(se)):
         raise CheckFailed("Неверно: среднее выхода по 4000 маскам отличается от x больше, чем на "
                           "5 стандартных ошибок. Проверьте, что маски независимы между вызовами.")
-    passed("обратный дропаут: обнуляется доля p, остальное делится на 1 − p, и среднее выхода "
+    return ("обратный дропаут: обнуляется доля p, остальное делится на 1 − p, и среднее выхода "
            "равно x.")
 
 
-def dropout_mean(mean) -> None:
+@replay_check
+def dropout_mean(mean) -> str:
     """E of dropout without rescaling for x = 3, p = 0.2: (1 − p)·x = 2.4."""
-    check_number(mean, 0.8 * 3.0, name="mean",
+    return judge_number(mean, 0.8 * 3.0, name="mean",
                  success="без деления на 1 − p среднее равно (1 − p)·x = 2,4: при применении сети "
                          "(без отключений) следующий слой увидел бы значения в 1/(1 − p) раз больше.",
                  hint="Элемент сохраняется с вероятностью 1 − p и тогда равен x, иначе равен 0.",
@@ -141,7 +143,8 @@ _BN_MISTAKES = [
 ]
 
 
-def batchnorm(fn, *, thorough: bool = False) -> None:
+@replay_check
+def batchnorm(fn, *, thorough: bool = False) -> str:
     """The student's batch-norm forward ``fn(X, gamma, beta, eps)`` (per column, biased var)."""
     rng = np.random.default_rng(3 if thorough else 2026)
     shapes = [(32, 4), (5, 3)] + ([(2, 6), (200, 1), (16, 16)] if thorough else [])
@@ -167,14 +170,15 @@ def batchnorm(fn, *, thorough: bool = False) -> None:
                     hint = text
                     break
         raise CheckFailed(f"Неверно: `{call}` не совпадает с батч-нормализацией. {hint}")
-    passed("среднее каждого столбца выхода равно β, дисперсия — γ²σ²/(σ² + ε).")
+    return ("среднее каждого столбца выхода равно β, дисперсия — γ²σ²/(σ² + ε).")
 
 
 # ------------------------------------------------------------ initialisation
 
-def xavier_ratio_30(ratio) -> None:
+@replay_check
+def xavier_ratio_30(ratio) -> str:
     """E z_30² / E z_0² for 30 ReLU layers with Xavier (n_in = n_out): (1/2)^30."""
-    check_number(ratio, 0.5 ** DEPTH, name="ratio",
+    return judge_number(ratio, 0.5 ** DEPTH, name="ratio",
                  success="каждый слой с ReLU и Xavier делит второй момент пополам: 2⁻³⁰ ≈ 9,3·10⁻¹⁰.",
                  hint="При n_in = n_out Xavier даёт Var w = 1/n, а ReLU оставляет половину "
                       "второго момента: множитель на слой n·Var(w)·1/2.",
@@ -185,10 +189,11 @@ def xavier_ratio_30(ratio) -> None:
                         (0.25 ** DEPTH, "Множитель одного слоя — 1/2, а не 1/4.")])
 
 
-def relu_init_variance(var_w) -> None:
+@replay_check
+def relu_init_variance(var_w) -> str:
     """Var w of He's init for width 256: 2/256."""
     n = WIDTH
-    check_number(var_w, 2 / n, name="var_w",
+    return judge_number(var_w, 2 / n, name="var_w",
                  success="инициализация He: Var w = 2/n_in = 2/256 сохраняет второй момент на "
                          "каждом слое с ReLU.",
                  hint="Нужно n·Var(w)·1/2 = 1.",
