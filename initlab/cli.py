@@ -20,7 +20,8 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "exercises": ("initlab.assignments", "сгенерировать exercises/ из solutions/ "
                                          "(--check: только проверить)"),
-    "grade": ("initlab.grading", "проверить папку сданных ноутбуков: grades.csv и отзывы"),
+    "grade": ("initlab.grading", "проверить папку сданных ноутбуков в песочнице: grades.csv "
+                                 "и отзывы"),
     "bench": ("initlab.bench", "напечатать замеры производительности (benchmarks/)"),
 }
 
