@@ -4,7 +4,7 @@ All of the student's code cells run in their order, including cells the student 
 (a helper function, an import, a constant). Answer cells (nbgrader ``solution``) keep the
 student's source. Every other cell of the master with a ``grade_id`` (the graded checks
 with their hidden tests, locked cells) is *protected*: it runs with the master's source.
-A protected cell that the student deleted, or moved out of its place (before a cell that
+A protected cell that the student deleted, or moved out of its place (before an answer cell that
 precedes it in the master, or after one that follows it), is put back just before the
 next cell of the master that the notebook has, or at the end. A duplicated protected
 cell runs once. Markdown and raw cells are not run.
@@ -62,10 +62,10 @@ def assemble(master: Master, nb) -> list[RunCell]:
 
     rank = {g: i for i, g in enumerate(order)}
 
-    def misplaced(i: int) -> bool:
+    def misplaced(i: int) -> bool:  # relative to the student's answer cells, which stay
         r = rank[cells[i].grade_id]
         for j, other in enumerate(cells):
-            if other.grade_id in rank and other.kind != "code":
+            if other.kind == "answer":
                 if (j < i and rank[other.grade_id] > r) or (j > i and rank[other.grade_id] < r):
                     return True
         return False

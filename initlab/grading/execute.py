@@ -126,7 +126,8 @@ async def execute(cells: list[RunCell], base: Path, src: Path, lib: Path, limits
     if cgroup is not None:
         argv = cgroup.wrap(argv)
     (spec / "kernel.json").write_text(json.dumps(
-        {"argv": argv, "display_name": "initlab grader", "language": "python"}), encoding="utf-8")
+        {"argv": argv, "display_name": "initlab grader", "language": "python",
+         "interrupt_mode": "message"}), encoding="utf-8")  # (signals do not cross bwrap)
     km = AsyncKernelManager(
         kernel_name="initlab-grade",
         kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(base / "kernels")]),
@@ -179,6 +180,12 @@ async def execute(cells: list[RunCell], base: Path, src: Path, lib: Path, limits
                 message = (f"ядро Python аварийно завершилось при выполнении: {describe(run, i)} "
                            "(нехватка памяти, os._exit, сбой в C-коде…); "
                            "остальные ячейки не выполнены")
+                break
+            except Exception as exc:  # a kernel that broke its protocol (forged messages…)
+                run.state = "died"
+                status = KERNEL_DIED
+                message = (f"связь с ядром Python нарушена при выполнении: {describe(run, i)} "
+                           f"({type(exc).__name__}); остальные ячейки не выполнены")
                 break
             run.outputs = list(cell.outputs)
             reply = replies.get(i, {}).get("content", {})
