@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_checks import *
+from test_checks_ch07 import *
+from test_checks_lectures1 import *
 
 from initlab.checks import core
-from test_checks import *  # noqa: F403
-from test_checks_ch07 import *  # noqa: F403
-from test_checks_lectures1 import *  # noqa: F403
 
 
 def _graded(self, *args, **options):

@@ -65,9 +65,9 @@ def assemble(master: Master, nb) -> list[RunCell]:
     def misplaced(i: int) -> bool:  # relative to the student's answer cells, which stay
         r = rank[cells[i].grade_id]
         for j, other in enumerate(cells):
-            if other.kind == "answer":
-                if (j < i and rank[other.grade_id] > r) or (j > i and rank[other.grade_id] < r):
-                    return True
+            if other.kind == "answer" and (
+                    (j < i and rank[other.grade_id] > r) or (j > i and rank[other.grade_id] < r)):
+                return True
         return False
 
     moved = {c.grade_id for i, c in enumerate(cells) if c.kind in ("check", "protected")

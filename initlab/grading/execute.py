@@ -143,7 +143,7 @@ async def execute(cells: list[RunCell], base: Path, src: Path, lib: Path, limits
         cell_index, execute_reply)
     status, message = OK, ""
     deadline = time.monotonic() + limits.timeout_notebook
-    log = open(base / "kernel.log", "wb")  # noqa: SIM115 (closed below)
+    log = open(base / "kernel.log", "wb")  # noqa: ASYNC230, SIM115 (closed below)
     try:
         try:
             await client.async_start_new_kernel(
@@ -209,6 +209,13 @@ async def _recover(client, km, index: int, deadline: float, timeout_cell: float)
     """After a cell timeout: interrupt; is the kernel responsive again?"""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+    # nbclient leaves the timed-out cell's iopub reader running (CellTimeoutError is a
+    # CellControlSignal); it would swallow the next cells' outputs and probe records.
+    for task in asyncio.all_tasks():
+        frame = getattr(task.get_coro(), "cr_frame", None)
+        if (frame is not None and frame.f_code.co_name == "_async_poll_output_msg"
+                and frame.f_locals.get("self") is client):
+            task.cancel()
     try:
         await km.interrupt_kernel()
         remaining = deadline - time.monotonic()

@@ -64,7 +64,7 @@ def judge_cell(task: Task, run: RunCell) -> tuple[bool, str]:
         try:
             data = decode(rec.get("data"))
             if not isinstance(data, dict):
-                raise ValueError("not a dict")
+                raise TypeError("not a dict")
             data.update(call.options)
             message = call.check.judge(data)
         except CheckFailed as exc:
