@@ -235,7 +235,7 @@ def relu_dead_probability(p_dead) -> str:
     """P(ReLU(w·x) = 0 for every x ≥ 0) for 10 iid N(0, 1) weights: all wᵢ ≤ 0, 2⁻¹⁰."""
     k = N_FEATURES
     return judge_number(
-        p_dead, 2.0 ** -k, name="p_dead", probability=True,
+        p_dead, 2.0 ** -k, name="p_dead", probability=True, rounded=[0.001, 0.00098],
         success="Нейрон молчит при всех x ≥ 0 ровно тогда, когда все 10 весов отрицательны: "
                 "(1/2)¹⁰ = 1/1024 ≈ 0.001.",
         hint="При x ≥ 0 выход равен нулю для всех входов, только если все wᵢ ≤ 0 (иначе "

@@ -122,6 +122,94 @@ PROBE_ENV = "INITLAB_GRADING_PROBE"
 PROBE_MIME = "application/vnd.initlab.probe+json"
 
 
+# ------------------------------------------------------- failed answer cells
+
+class _CellWatch:
+    """Remembers, in IPython, the names that a failed cell meant to assign.
+
+    After ``var_w = 1 / (3 * nin)`` (NameError) or ``var_w = 0,0013`` (SyntaxError) the
+    variable keeps its value from before; a check called on it would judge a stale value.
+    A ``post_run_cell`` hook records the names assigned (``name =``, ``def name``) by a
+    cell that failed, and forgets them when a later cell assigns them without error.
+    """
+
+    _ASSIGN = r"^[ \t]*(?:def[ \t]+([A-Za-z_]\w*)|([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=))"
+
+    def __init__(self):
+        self.failed: dict[str, str] = {}  # name -> error text of the cell that failed
+        self.current = ""  # the source of the cell being run
+
+    def names(self, source: str) -> set[str]:
+        import re
+
+        return {a or b for a, b in re.findall(self._ASSIGN, source, flags=re.MULTILINE)}
+
+    def pre(self, info) -> None:
+        self.current = getattr(info, "raw_cell", "") or ""
+
+    def post(self, result) -> None:
+        source = getattr(getattr(result, "info", None), "raw_cell", "") or ""
+        error = getattr(result, "error_before_exec", None) or getattr(result, "error_in_exec", None)
+        names = self.names(source)
+        if error is None or isinstance(error, CheckFailed):
+            for name in names:
+                self.failed.pop(name, None)
+            return
+        import re
+
+        detail = error.msg if isinstance(error, SyntaxError) else str(error)
+        text = f"{type(error).__name__}: {detail.splitlines()[0] if detail else ''}".rstrip(": ")
+        if re.search(r"\d,\d", source):
+            text += "; дробную часть числа отделяйте точкой: 0.0013, а не 0,0013"
+        for name in names:
+            self.failed[name] = text
+
+
+_WATCH = _CellWatch()
+
+
+def watch_cells() -> None:
+    """Register the hooks of :class:`_CellWatch` in the running IPython (once)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "_initlab_watch", False):
+        return
+    shell.events.register("pre_run_cell", _WATCH.pre)
+    shell.events.register("post_run_cell", _WATCH.post)
+    shell._initlab_watch = True
+
+
+def stale_answer(check_name: str) -> None:
+    """Raise ``CheckFailed`` when an argument of the check call in the current cell is a
+    name that a failed cell tried to assign (the check would judge its old value)."""
+    if not _WATCH.failed or not _WATCH.current:
+        return
+    import ast
+
+    try:
+        tree = ast.parse(_WATCH.current)
+    except SyntaxError:
+        return
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name != check_name:
+            continue
+        for arg in node.args:
+            if isinstance(arg, ast.Name) and arg.id in _WATCH.failed:
+                raise CheckFailed(
+                    f"Ячейка, в которой задаётся `{arg.id}`, завершилась ошибкой "
+                    f"({_WATCH.failed[arg.id]}), поэтому в `{arg.id}` осталось старое значение "
+                    "(или его нет вовсе). Исправьте ошибку, выполните ту ячейку заново, "
+                    "а затем — эту проверку."
+                )
+
+
 class Check:
     """A self-check in two parts, so that grading can judge outside the student's process.
 
@@ -153,6 +241,7 @@ class Check:
         if os.environ.get(PROBE_ENV) == "1":
             _publish(self.record(*args, **options))
             return
+        stale_answer(self.__name__)
         self._direct(*args, **options)
 
     def _direct(self, *args, **options) -> None:
@@ -505,11 +594,14 @@ def judge_number(
     atol: float = 0.0,
     near: float = 0.02,
     probability: bool = False,
+    rounded: Sequence[float] = (),
 ) -> str:
     """Check that the number ``value`` equals ``expected`` (within ``rtol``/``atol``).
 
     ``wrong`` lists typical mistakes: pairs ``(wrong value, targeted hint)``; when the
     answer equals one of them its hint is shown instead of the general ``hint``.
+    ``rounded`` lists rounded forms of the answer that the book itself prints (0.001 for
+    1/1024): they get «Почти верно, это округлённое значение: …».
     An answer within ``near`` (relative) of the truth but not within the tolerance gets
     «Почти верно, но неточно: …» (a rounded decimal instead of a formula).
     With ``probability=True`` a value outside [0, 1] gets «Вероятность должна лежать
@@ -523,6 +615,13 @@ def judge_number(
         raise CheckFailed(
             f"Вероятность должна лежать между 0 и 1, а получено `{name}` = {_fmt(x)}."
         )
+    for value in rounded:
+        if _close(x, value, 1e-9, 0.0):
+            raise CheckFailed(
+                f"Почти верно, это округлённое значение: `{name}` = {_fmt(x)}. Запишите ответ "
+                "точной формулой (дробью, степенью, через math.sqrt и т. п.), а не его "
+                "округлением."
+            )
     for bad, bad_hint in wrong:
         if _close(x, bad, max(rtol, 1e-9), atol):
             raise CheckFailed(f"Неверно: `{name}` = {_fmt(x)}. {bad_hint}".rstrip())
@@ -669,20 +768,23 @@ def judge_sampler(
     hint: str = "",
     wrong: Sequence[tuple[Callable[[int, int], float], str]] = (),
     seed: int = 2026,
-    z: float = 5.0,
+    z: float = 5.5,
 ) -> str:
     """Check a weight sampler ``fn(rng, n_in, n_out)`` by simulation.
 
     For every ``(n_in, n_out)`` in ``cases`` the function is called with
     ``numpy.random.default_rng(seed)``; its result must be a finite floating array of
     shape ``(n_in, n_out)``, the same when called again with an equally seeded
-    generator (it must draw from ``rng`` only), with mean 0 and variance
+    generator (it must draw from ``rng`` only) and different with ``seed + 1`` (it must
+    draw from ``rng`` at all), with mean 0 and variance
     ``variance(n_in, n_out)`` within ``z`` standard errors (the standard error of the
     sample variance is estimated from the sample's fourth moment). With
     ``kind="uniform"`` the values must lie in [−a, a], a = √(3·variance), and the
     excess kurtosis be that of a uniform law (−1.2); with ``kind="normal"`` it must be
     that of a normal law (0), both within ``z`` standard errors (√(24/N) is an upper
-    bound for both). ``wrong`` lists typical mistakes ``(wrong variance rule, hint)``.
+    bound for both). With ``z = 5.5`` each of these (at most four) tests rejects a correct
+    sampler with probability below 4·10⁻⁸, so below 10⁻⁶ per case. ``wrong`` lists typical
+    mistakes ``(wrong variance rule, hint)``.
     Messages: see the module's docstring. On success returns ``success``.
     """
     if kind not in (None, "uniform", "normal"):
@@ -733,6 +835,18 @@ def judge_sampler(
                 f"Результат `{name}` зависит не только от переданного генератора rng: два "
                 "вызова с одинаково инициализированным rng дали разные веса. Берите случайные "
                 "числа только из rng (rng.uniform, rng.normal), а не из np.random."
+            )
+        other = call_answer(fn, name, np.random.default_rng(seed + 1), *args)
+        try:
+            ignored = bool(np.ptp(arr) > 0) and np.array_equal(np.asarray(other), arr)
+        except Exception:  # noqa: BLE001
+            ignored = False
+        if ignored:
+            raise CheckFailed(
+                f"Результат `{name}` не зависит от переданного генератора rng: с другим rng "
+                "получились те же веса. Берите случайные числа из переданного rng "
+                "(rng.uniform, rng.normal), а не из своего генератора вроде "
+                "np.random.default_rng(0)."
             )
         x = arr.astype(np.float64).ravel()
         n = x.size
@@ -786,3 +900,6 @@ def judge_sampler(
                 f"{kurt:.2f}, а у нормального 0). Используйте rng.normal."
             )
     return success
+
+
+watch_cells()
