@@ -203,6 +203,8 @@ def he_normal(fn, *, thorough: bool = False) -> str:
             (lambda n_in, n_out: (2 / n_in) ** 2,
              "rng.normal(loc, scale) принимает стандартное отклонение scale = √(2/n_in), "
              "а не дисперсию."),
+            (lambda n_in, n_out: 2 / n_out,
+             "В формуле Хе стоит число входов n_in, а не выходов: Var w = 2/n_in."),
             (lambda n_in, n_out: 2 / (n_in + n_out),
              "Это дисперсия Ксавье. Для ReLU Хе берёт 2/n_in."),
             (lambda n_in, n_out: 1 / n_in,

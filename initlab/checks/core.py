@@ -615,8 +615,8 @@ def judge_number(
         raise CheckFailed(
             f"Вероятность должна лежать между 0 и 1, а получено `{name}` = {_fmt(x)}."
         )
-    for value in rounded:
-        if _close(x, value, 1e-9, 0.0):
+    for shown in rounded:
+        if _close(x, shown, 1e-9, 0.0):
             raise CheckFailed(
                 f"Почти верно, это округлённое значение: `{name}` = {_fmt(x)}. Запишите ответ "
                 "точной формулой (дробью, степенью, через math.sqrt и т. п.), а не его "

@@ -79,8 +79,11 @@ def _as_result(res, call, shapes):
                 hint = (" Похоже, матрица транспонирована: " + (
                     "∂L/∂A = Xᵀ · ∂L/∂Z имеет форму (n, m), как и A." if name == "dA" else
                     "∂L/∂X = ∂L/∂Z · Aᵀ имеет форму (N, n), как и X."))
+            elif name == "db" and arr.shape == (1, *shape):
+                hint = (" Сумма по батчу взята верно, но с keepdims=True: уберите его "
+                        "(форма ∂L/∂b — (m,), как у b).")
             elif name == "db" and len(arr.shape) == 2:
-                hint = " Сдвиг b прибавляется к каждой строке, поэтому ∂L/∂b — сумма ∂L/∂Z по батчу (axis=0)."
+                hint = " Смещение b прибавляется к каждой строке, поэтому ∂L/∂b — сумма ∂L/∂Z по батчу (axis=0)."
             raise CheckFailed(f"{name} из `{call}` имеет форму {arr.shape}, а нужна форма {shape} "
                               f"— та же, что у {name[1:]}.{hint}")
         if not np.isfinite(arr).all():
@@ -99,11 +102,34 @@ def layer_backward(fn, *, thorough: bool = False) -> str:
         call = f"layer_backward(dY, X, A, b) при N = {N}, n = {n}, m = {m}"
         args = [v.copy() for v in (dY, X, A, b)]
         res = call_answer(fn, "layer_backward", *args)
-        if not all(np.array_equal(u, v) for u, v in zip(args, (dY, X, A, b))):
-            raise CheckFailed("Функция `layer_backward` изменила свои аргументы (dY, X, A или b). "
+        # (dY may be changed in place: the task does not forbid it and nothing reads it after)
+        if not all(np.array_equal(u, v) for u, v in zip(args[1:], (X, A, b))):
+            raise CheckFailed("Функция `layer_backward` изменила свои аргументы X, A или b. "
                               "Не изменяйте входные массивы: создавайте новые.")
         got = _as_result(res, call, [(N, n), (n, m), (m,)])
         want = _numeric(dY, X, A, b)
+        bad = [not np.allclose(g, w, rtol=1e-5, atol=1e-7) for g, w in zip(got, want)]
+        if all(bad):  # all three wrong: the mistake is in ∂L/∂Z = ∂L/∂Y ⊙ f′(Z), shared by them
+            Y = np.tanh(X @ A + b)
+            dZ_implied = got[2]
+            plus = (dY * (1 + Y**2)).sum(axis=0)
+            if np.allclose(dZ_implied, plus, rtol=1e-6):
+                hint = "Знак в производной: tanh′(Z) = 1 − tanh²(Z) = 1 − Y², а не 1 + Y²."
+            else:
+                hint = ("Неверны все три производные: ошибка, видимо, в общем множителе "
+                        "∂L/∂Z = ∂L/∂Y ⊙ f′(Z), f′(Z) = 1 − tanh²(Z) = 1 − Y².")
+            no_fprime = dY.sum(axis=0)
+            wrong_fprime = (dY * (1 - np.tanh(Y) ** 2)).sum(axis=0)
+            if np.allclose(dZ_implied, no_fprime, rtol=1e-6):
+                hint = ("Вы забыли производную функции активации: сначала "
+                        "∂L/∂Z = ∂L/∂Y ⊙ f′(Z), f′(Z) = 1 − tanh²(Z).")
+            elif np.allclose(dZ_implied, wrong_fprime, rtol=1e-6):
+                hint = ("f′ вычислена от выхода Y, а не от Z: tanh′(Z) = 1 − tanh²(Z) = 1 − Y², "
+                        "а не 1 − tanh²(Y).")
+            err = float(max(np.abs(g - w).max() for g, w in zip(got, want)))
+            raise CheckFailed(f"Неверно: dX, dA и db не совпадают с конечными разностями при "
+                              f"N = {N}, n = {n}, m = {m} (наибольшее расхождение {err:.3g}). "
+                              f"{hint}")
         for name, g, w in zip(("dX", "dA", "db"), got, want):
             if np.allclose(g, w, rtol=1e-5, atol=1e-7):
                 continue

@@ -79,17 +79,17 @@ def dropout(fn, *, thorough: bool = False) -> str:
             raise CheckFailed("При одном и том же генераторе `dropout` вернула разные маски. "
                               "Берите случайные числа только из переданного rng "
                               "(rng.random(x.shape)), а не из np.random.")
+        kept = y != 0
+        if kept.all() or not kept.any():
+            raise CheckFailed(f"Неверно: при p = {p} `dropout` {'сохранила' if kept.all() else 'обнулила'}"
+                              " весь массив сразу. Маска одна на весь массив? Каждый элемент "
+                              "отключается независимо: mask = rng.random(x.shape) >= p.")
         y3 = _result_array(call_answer(fn, "dropout", x, p, np.random.default_rng(seed + 1)),
                            call, x.shape)
         if np.array_equal(y, y3):
             raise CheckFailed("`dropout` вернула ту же маску и с другим генератором: берите "
                               "случайные числа из переданного rng (rng.random(x.shape)), а не из "
                               "своего генератора вроде np.random.default_rng(0).")
-        kept = y != 0
-        if kept.all() or not kept.any():
-            raise CheckFailed(f"Неверно: при p = {p} `dropout` {'сохранила' if kept.all() else 'обнулила'}"
-                              " весь массив сразу. Маска одна на весь массив? Каждый элемент "
-                              "отключается независимо: mask = rng.random(x.shape) >= p.")
         if np.allclose(y[kept], x[kept], rtol=1e-9) and kept.mean() < 1:
             raise CheckFailed("Неверно: сохранённые значения не поделены на 1 − p. Тогда среднее "
                               "выхода равно (1 − p)·x, а не x: разделите на (1 − p).")
