@@ -61,6 +61,26 @@ def _numeric(dY, X, A, b, h=1e-6):
     return out
 
 
+_FPRIME_MISTAKES = [
+    (lambda Y: np.ones_like(Y), ("Вы забыли производную функции активации: сначала "
+                                 "∂L/∂Z = ∂L/∂Y ⊙ f′(Z), f′(Z) = 1 − tanh²(Z).")),
+    (lambda Y: 1 - np.tanh(Y) ** 2, ("f′ вычислена от выхода Y, а не от Z: tanh′(Z) = "
+                                     "1 − tanh²(Z) = 1 − Y², а не 1 − tanh²(Y).")),
+    (lambda Y: 1 + Y**2, "Знак в производной: tanh′(Z) = 1 − tanh²(Z) = 1 − Y², а не 1 + Y²."),
+]
+
+
+def _fprime_hint(name, g, dY, X, A, b) -> str:
+    """The hint for a typical mistake in f′ that produces ``g`` (dX, dA or db), or ''."""
+    Y = np.tanh(X @ A + b)
+    for fprime, hint in _FPRIME_MISTAKES:
+        dZ = dY * fprime(Y)
+        made = {"dX": dZ @ A.T, "dA": X.T @ dZ, "db": dZ.sum(axis=0)}[name]
+        if np.allclose(g, made, rtol=1e-6):
+            return hint
+    return ""
+
+
 def _as_result(res, call, shapes):
     if not isinstance(res, (tuple, list)) or len(res) != 3:
         what = (f"кортеж из {len(res)} элементов" if isinstance(res, (tuple, list))
@@ -110,43 +130,19 @@ def layer_backward(fn, *, thorough: bool = False) -> str:
         want = _numeric(dY, X, A, b)
         bad = [not np.allclose(g, w, rtol=1e-5, atol=1e-7) for g, w in zip(got, want)]
         if all(bad):  # all three wrong: the mistake is in ∂L/∂Z = ∂L/∂Y ⊙ f′(Z), shared by them
-            Y = np.tanh(X @ A + b)
-            dZ_implied = got[2]
-            plus = (dY * (1 + Y**2)).sum(axis=0)
-            if np.allclose(dZ_implied, plus, rtol=1e-6):
-                hint = "Знак в производной: tanh′(Z) = 1 − tanh²(Z) = 1 − Y², а не 1 + Y²."
-            else:
-                hint = ("Неверны все три производные: ошибка, видимо, в общем множителе "
-                        "∂L/∂Z = ∂L/∂Y ⊙ f′(Z), f′(Z) = 1 − tanh²(Z) = 1 − Y².")
-            no_fprime = dY.sum(axis=0)
-            wrong_fprime = (dY * (1 - np.tanh(Y) ** 2)).sum(axis=0)
-            if np.allclose(dZ_implied, no_fprime, rtol=1e-6):
-                hint = ("Вы забыли производную функции активации: сначала "
-                        "∂L/∂Z = ∂L/∂Y ⊙ f′(Z), f′(Z) = 1 − tanh²(Z).")
-            elif np.allclose(dZ_implied, wrong_fprime, rtol=1e-6):
-                hint = ("f′ вычислена от выхода Y, а не от Z: tanh′(Z) = 1 − tanh²(Z) = 1 − Y², "
-                        "а не 1 − tanh²(Y).")
+            hint = _fprime_hint("db", got[2], dY, X, A, b) or (
+                "Неверны все три производные: ошибка, видимо, в общем множителе "
+                "∂L/∂Z = ∂L/∂Y ⊙ f′(Z), f′(Z) = 1 − tanh²(Z) = 1 − Y².")
             err = float(max(np.abs(g - w).max() for g, w in zip(got, want)))
             raise CheckFailed(f"Неверно: dX, dA и db не совпадают с конечными разностями при "
                               f"N = {N}, n = {n}, m = {m} (наибольшее расхождение {err:.3g}). "
                               f"{hint}")
-        for name, g, w in zip(("dX", "dA", "db"), got, want):
-            if np.allclose(g, w, rtol=1e-5, atol=1e-7):
+        for name, g, w, wrong in zip(("dX", "dA", "db"), got, want, bad):
+            if not wrong:
                 continue
-            Z = X @ A + b
-            no_fprime = {"dX": dY @ A.T, "dA": X.T @ dY, "db": dY.sum(axis=0)}[name]
-            wrong_fprime = dY * (1 - np.tanh(np.tanh(Z)) ** 2)
-            wrong = {"dX": wrong_fprime @ A.T, "dA": X.T @ wrong_fprime,
-                     "db": wrong_fprime.sum(axis=0)}[name]
-            if np.allclose(g, no_fprime, rtol=1e-6):
-                hint = ("Вы забыли производную функции активации: сначала "
-                        "∂L/∂Z = ∂L/∂Y ⊙ f′(Z), f′(Z) = 1 − tanh²(Z).")
-            elif np.allclose(g, wrong, rtol=1e-6):
-                hint = ("f′ вычислена от выхода Y, а не от Z: tanh′(Z) = 1 − tanh²(Z) = 1 − Y², "
-                        "а не 1 − tanh²(Y).")
-            else:
-                hint = {"dX": "∂L/∂X = ∂L/∂Z · Aᵀ.", "dA": "∂L/∂A = Xᵀ · ∂L/∂Z.",
-                        "db": "∂L/∂b = сумма ∂L/∂Z по строкам (по батчу)."}[name]
+            hint = _fprime_hint(name, g, dY, X, A, b) or {
+                "dX": "∂L/∂X = ∂L/∂Z · Aᵀ.", "dA": "∂L/∂A = Xᵀ · ∂L/∂Z.",
+                "db": "∂L/∂b = сумма ∂L/∂Z по строкам (по батчу)."}[name]
             err = float(np.abs(g - w).max())
             raise CheckFailed(f"Неверно: {name} не совпадает с конечными разностями при N = {N}, "
                               f"n = {n}, m = {m} (наибольшее расхождение {err:.3g}). {hint}")
