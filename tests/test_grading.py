@@ -503,3 +503,42 @@ def test_agrees_with_nbgrader(tmp_path):
             assert float(ours[name][task]) == theirs[name][task], (name, task)
     # half: t1 and t6 wrong, and t2 (ratio = n_in · var_w) follows t1's mistake
     assert float(ours["full"]["total"]) == MAXIMUM and float(ours["half"]["total"]) == MAXIMUM - 4
+
+
+# ------------------------------------------------------------------ the real masters
+
+def test_every_master_check_cell_can_be_judged_outside_the_kernel():
+    """Each graded cell of solutions/ consists of module-qualified check calls that resolve
+    to Check objects (a new chapter written otherwise would score 0 in initlab grade)."""
+    from initlab.grading.masters import load_master
+
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        for task in load_master(path).tasks:
+            assert not task.problem, (path.name, task.grade_id, task.problem)
+            assert task.calls, (path.name, task.grade_id)
+
+
+@pytest.mark.slow
+@needs_bwrap
+def test_real_masters(tmp_path):
+    """Every real master scores its maximum; its generated exercise scores 0."""
+    from initlab.grading.masters import load_master
+
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    masters = sorted((ROOT / "solutions").glob("*.ipynb"))
+    for m in masters:
+        shutil.copy(m, sub / f"master_{m.name}")
+        ex = ROOT / "exercises" / m.name
+        if ex.exists():
+            shutil.copy(ex, sub / f"blank_{m.name}")
+    out = tmp_path / "out"
+    proc = _run_grade(sub, out, ROOT / "solutions", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = _rows(out)
+    for m in masters:
+        row = rows[f"master_{m.name}"]
+        assert row["status"] == "ok" and float(row["total"]) == load_master(m).maximum, row
+        if f"blank_{m.name}" in rows:
+            blank = rows[f"blank_{m.name}"]
+            assert blank["status"] == "ok" and float(blank["total"]) == 0, blank
