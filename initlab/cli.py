@@ -20,8 +20,8 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "exercises": ("initlab.assignments", "сгенерировать exercises/ из solutions/ "
                                          "(--check: только проверить)"),
-    "grade": ("initlab.grading", "проверить папку сданных ноутбуков в песочнице: grades.csv "
-                                 "и отзывы"),
+    "grade": ("initlab.grading", ("проверить папку сданных ноутбуков в песочнице: "
+                                  "grades.csv и отзывы")),
     "bench": ("initlab.bench", "напечатать замеры производительности (benchmarks/)"),
 }
 
@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     name, rest = argv[0], argv[1:]
     module = importlib.import_module(COMMANDS[name][0])
-    parser = argparse.ArgumentParser(prog=f"initlab {name}", description=COMMANDS[name][1])
+    parser = argparse.ArgumentParser(prog=f"initlab {name}", description=COMMANDS[name][1],
+                                     add_help=False)
+    parser.add_argument_group("справка").add_argument(
+        "-h", "--help", action="help", help="показать эту справку и выйти")
     module.add_arguments(parser)
     return int(module.run(parser.parse_args(rest)) or 0)
 

@@ -289,11 +289,13 @@ def print_summary(summary: dict, file=sys.stdout) -> None:
     print(f"Ведомость: {summary['gradebook']}", file=file)
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    p = parser.add_argument_group("что проверять")
     p.add_argument("submissions", type=Path, metavar="ПАПКА_РАБОТ",
                    help="папка со сданными ноутбуками")
     p.add_argument("--out", type=Path, required=True, metavar="ПАПКА",
                    help="папка результатов (grades.csv, feedback/)")
+    p = parser.add_argument_group("параметры")
     p.add_argument("--masters", type=Path, default=None, metavar="ПАПКА",
                    help="эталонные ноутбуки (по умолчанию solutions/)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
@@ -340,6 +342,9 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="initlab grade", description="Проверить папку сданных ноутбуков: grades.csv и отзывы.")
+        prog="initlab grade", description="Проверить папку сданных ноутбуков: grades.csv и отзывы.",
+        add_help=False)
+    parser.add_argument_group("справка").add_argument(
+        "-h", "--help", action="help", help="показать эту справку и выйти")
     add_arguments(parser)
     return run(parser.parse_args(argv))
