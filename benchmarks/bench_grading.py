@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 from gradefix import (
     ASSIGNMENT,
@@ -63,11 +64,37 @@ def _initlab(base: Path, submitted: Path, masters: Path, jobs: int, *extra: str)
     return seconds, totals
 
 
+def _overhead(pairs: int) -> tuple[float, float]:
+    """Median seconds of a one-cell run without and with the sandbox (interleaved)."""
+    import asyncio
+    import statistics
+
+    from initlab.grading.assemble import RunCell
+    from initlab.grading.execute import execute
+    from initlab.grading.sandbox import Limits, copy_package
+
+    times: dict[bool, list[float]] = {False: [], True: []}
+    with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
+        lib = copy_package(Path(tmp) / "lib")
+        for i in range(2 * pairs):
+            sandbox = bool(i % 2)
+            base = Path(tmp) / f"run{i}"
+            (base / "src").mkdir(parents=True)
+            cells = [RunCell("code", "from initlab import checks\nx = 1")]
+            t0 = time.perf_counter()
+            status, _ = asyncio.run(execute(cells, base, base / "src", lib, Limits(), sandbox))
+            times[sandbox].append(time.perf_counter() - t0)
+            assert status == "ok" and cells[0].state == "ok", (status, cells[0].outputs)
+    return statistics.median(times[False]), statistics.median(times[True])
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=40, help="number of submissions (40)")
     p.add_argument("--jobs", type=int, default=2, help="initlab grade --jobs (2)")
+    p.add_argument("--pairs", type=int, default=6, help="pairs for the sandbox overhead (6)")
     args = p.parse_args()
+    t_plain, t_boxed = _overhead(args.pairs)
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         base = Path(tmp)
         submitted = nbgrader_course(base, _students(args.n))
@@ -81,13 +108,14 @@ def main() -> None:
         t_open, ours_open = _initlab(base, submitted, masters, args.jobs, "--no-sandbox")
 
     same = ours == theirs == ours_open
-    overhead = (t_box - t_open) * args.jobs / args.n
     print(f"Проверка {args.n} работ задания «{ASSIGNMENT}», --jobs {args.jobs}")
     print(f"  nbgrader autograde                   {t_nbgrader:7.1f} с")
     print(f"  initlab grade (песочница)            {t_box:7.1f} с   "
           f"(в {t_nbgrader / t_box:.1f} раза быстрее nbgrader)")
     print(f"  initlab grade --no-sandbox           {t_open:7.1f} с")
-    print(f"  цена песочницы на один ноутбук       {overhead:7.2f} с ядра")
+    print(f"  одна ячейка в ядре: без песочницы {t_plain:.2f} с, в песочнице {t_boxed:.2f} с "
+          f"(медианы {args.pairs} пар)")
+    print(f"  цена песочницы на один ноутбук       {t_boxed - t_plain:7.2f} с")
     print(f"  баллы совпадают: {'да' if same else 'НЕТ'}")
     if not same:
         for s in sorted(theirs):

@@ -348,6 +348,12 @@ def encode(data):
         return {k: encode(v) for k, v in data.items()}
     if isinstance(data, list):
         return [encode(v) for v in data]
+    if isinstance(data, tuple):
+        return {_TUPLE: [encode(v) for v in data]}
+    if data is ...:
+        return {_ELLIPSIS: True}
+    if isinstance(data, (complex, np.complexfloating)):
+        return {_COMPLEX: [float(np.real(data)), float(np.imag(data))]}
     if isinstance(data, (np.bool_, np.integer, np.floating)):
         return data.item()
     if isinstance(data, float) and not math.isfinite(data):

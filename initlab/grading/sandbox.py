@@ -107,8 +107,12 @@ def check_bwrap() -> str:
 def copy_package(dest: Path) -> Path:
     """A copy of the installed ``initlab`` package (sources only) for the kernels."""
     src = Path(initlab.__file__).resolve().parent
+    import compileall
+
     shutil.copytree(src, dest / "initlab",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+    # compiled once here: the kernels cannot write bytecode into the read-only copy
+    compileall.compile_dir(str(dest / "initlab"), quiet=1)
     return dest
 
 
