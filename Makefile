@@ -23,6 +23,7 @@ $(STAMP_RUN): requirements.txt constraints.txt pyproject.toml
 $(STAMP_TEST): $(STAMP_RUN) requirements-test.txt
 	$(PIP) install --quiet -r requirements-test.txt -c constraints.txt
 	bash tools/install-browser.sh
+	bash tools/install-bubblewrap.sh
 	touch $@
 
 # MathJax and the widget scripts the book serves itself (package.json, package-lock.json).

@@ -26,7 +26,8 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "exercises": ("initlab.assignments", "сгенерировать exercises/ из solutions/ "
                                          "(--check: только проверить)"),
-    "grade": ("initlab.grading", "проверить папку сданных ноутбуков: grades.csv и отзывы"),
+    "grade": ("initlab.grading", ("проверить папку сданных ноутбуков в песочнице: "
+                                  "grades.csv и отзывы")),
     "bench": ("initlab.bench", "напечатать замеры производительности (benchmarks/)"),
     "setup-cells": ("initlab.repository", ("переписать первую ячейку всех ноутбуков по адресу "
                                           "репозитория из _config.yml (--check: только проверить)")),
