@@ -19,8 +19,8 @@ import numpy as np
 from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_figure
 
 SCHEME_COLORS = {"plain": GREY, "he": RED, "scaled": BLUE, "zero": GREEN}
-SCHEME_LABELS = {"plain": "без пропуска", "he": "пропуск, ветвь Хе",
-                 "scaled": "пропуск, ветвь · 1/√L", "zero": "пропуск, W₂ = 0"}
+SCHEME_LABELS = {"plain": "без обходной связи", "he": "обходная связь, ветвь Хе",
+                 "scaled": "обходная связь, ветвь · 1/√L", "zero": "обходная связь, W₂ = 0"}
 
 
 def _title(ax, text):
@@ -72,13 +72,18 @@ def training_figure(results, baselines, epochs):
         ax2.plot(np.full(len(acc), k), shown, "o", color=color, ms=5)
         ax2.text(k, 1.02, "NaN" if np.all(np.isnan(acc)) else f"{np.nanmean(acc):.2f}",
                  ha="center", fontsize=SMALL)
-    ax1.plot(ep, baselines["linear_loss"], "--", color=PURPLE, label="линейная модель")
+    ax1.plot(ep, baselines["linear_loss"], "--", color=PURPLE,
+             label=f"линейная модель, {epochs} эпох")
     ax1.axhline(np.log(10), color=ORANGE, ls=":", label="ln 10 (равные вероятности)")
     log_axis(ax1, "y")
     ax1.set_xlabel("эпоха")
     ax1.set_title("функция потерь на обучающей выборке", fontsize=10)
     ax1.legend(fontsize=SMALL - 1, loc="lower left")
-    ax2.axhline(baselines["linear"], color=PURPLE, ls="--", label="линейная модель")
+    ax2.axhline(baselines["linear"], color=PURPLE, ls="--",
+                label=f"линейная модель, {epochs} эпох")
+    if "logreg" in baselines:
+        ax2.axhline(baselines["logreg"], color=PURPLE, ls="-", lw=0.8,
+                    label="линейная модель до сходимости")
     ax2.axhline(baselines["majority"], color=ORANGE, ls=":", label="самый частый класс")
     ax2.set_xticks(range(len(results)))
     ax2.set_xticklabels([SCHEME_LABELS[s].replace(", ", ",\n") for s in results],
@@ -130,15 +135,16 @@ class ProfilePlot:
     theory lines of every scheme and the points of one simulated network are new data on
     the same artists, so no axes, ticks or legend are rebuilt."""
 
-    def __init__(self, schemes, dpi=80):
+    def __init__(self, schemes, dpi=80, labels=None):
         self.schemes = tuple(schemes)
+        labels = SCHEME_LABELS if labels is None else labels
         self.fig, axes = new_figure(9.0, 3.4, ncols=2, dpi=dpi)
         self.axes = axes[0]
         self.lines, self.points = {}, {}
         for ax in self.axes:
             for s in self.schemes:
                 (ln,) = ax.plot([0, 1], [1, 1], color=SCHEME_COLORS[s], lw=1.6,
-                                label=SCHEME_LABELS[s])
+                                label=labels[s])
                 self.lines[ax, s] = ln
             (pt,) = ax.plot([0], [1], "o", ms=3, color=GREY)
             self.points[ax] = pt
