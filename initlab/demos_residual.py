@@ -9,6 +9,9 @@ here is tested in tests/test_residual.py.
         seeds, se: its standard error)
     training_demo(seeds=(0, 1, 2), progress=True) -> Demo
         .results: scheme -> list of runs, .baselines: {"linear", "majority", "linear_loss"}
+    training_variants_demo(seeds=(0, 1, 2), progress=True) -> Demo
+        .other: {(scheme, lr): runs, "zero_lecun_head": runs} — smaller steps, W₂ = 0
+        with a LeCun classifier
     bn_demo(depth=30, seeds=range(3)) -> Demo   .q, .g (seed 0), .q0, .g0, .rates
     lsuv_demo(depth=20, width=256, seed=0) -> Demo   .s2 {act: σ_w² per layer}, .fixed
     gains_demo() -> Demo                    the gain table against the integrals
@@ -69,13 +72,29 @@ def training_demo(seeds=(0, 1, 2), progress: bool = True, **kw):
              f"{_g(base['linear_long'], 3)}; логистическая регрессия scikit-learn до "
              f"сходимости: {_g(base['logreg'], 3)}")]
     for s, runs in results.items():
-        lines.append(f"  {NAMES[s]:<30} {_train_summary(runs)}")
-    other = {}
-    for s, lr in (("plain", cfg["lr"] / 10), ("he", cfg["lr"] / 10), ("he", cfg["lr"] / 100)):
-        kw2 = dict(cfg, lr=lr)
-        other[(s, lr)] = [R.train_residual(s, *data, seed=k, **kw2) for k in seeds]
-        lines.append(f"  {NAMES[s] + ', шаг ' + _g(lr):<30} {_train_summary(other[(s, lr)])}")
-    return Demo(lines, results=results, baselines=base, epochs=cfg["epochs"], other=other)
+        lines.append(f"  {NAMES[s]:<42} {_train_summary(runs)}")
+    return Demo(lines, results=results, baselines=base, epochs=cfg["epochs"])
+
+
+def training_variants_demo(seeds=(0, 1, 2), progress: bool = True, **kw):
+    """The same training with smaller steps (plain ÷10, He ÷10 and ÷100) and the W₂ = 0
+    arm with a LeCun (non-zero) classifier."""
+    cfg = {k: v for k, v in R.TRAIN_DEFAULTS.items()}
+    cfg.update(kw)
+    data = R.load_digits_split(0)
+    runs = [("plain", cfg["lr"] / 10, None), ("he", cfg["lr"] / 10, None),
+            ("he", cfg["lr"] / 100, None), ("zero", cfg["lr"], False)]
+    other, lines = {}, [f"Те же сети, эпох: {cfg['epochs']}; зёрна {', '.join(map(str, seeds))}."]
+    with _bar(progress, len(runs) * len(seeds) * cfg["epochs"], "обучение") as tick:
+        for s, lr, head in runs:
+            kw2 = dict(cfg, lr=lr)
+            key = (s, lr) if head is None else "zero_lecun_head"
+            other[key] = [R.train_residual(s, *data, seed=k, progress=tick, zero_head=head,
+                                           **kw2) for k in seeds]
+            name = (f"{NAMES[s]}, шаг {_g(lr)}" if head is None
+                    else f"{NAMES[s]}, классификатор Лекуна")
+            lines.append(f"  {name:<42} {_train_summary(other[key])}")
+    return Demo(lines, other=other)
 
 
 def _train_summary(runs) -> str:
@@ -181,4 +200,5 @@ __all__ = [
     "lsuv_demo",
     "profiles_demo",
     "training_demo",
+    "training_variants_demo",
 ]

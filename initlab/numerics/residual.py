@@ -385,20 +385,23 @@ def _accuracy(net, X, y, sc, al) -> float:
 
 def train_residual(scheme, Xtr, ytr, Xte, yte, depth: int = 16, width: int = 48,
                    epochs: int = 10, lr: float = 0.01, batch: int = 64,
-                   momentum: float = 0.9, seed: int = 0, progress=None) -> dict:
+                   momentum: float = 0.9, seed: int = 0, progress=None,
+                   zero_head: bool | None = None) -> dict:
     """SGD with momentum on the softmax cross-entropy; ReLU blocks as in the module
     docstring (the scheme decides the skip, α and W2), a linear embedding 64 -> width
     (LeCun) and a linear head (LeCun; zero for the ``zero`` scheme, as in Fixup).
 
     Returns {"loss": mean training loss per epoch (NaN once it diverged), "test_acc":
     final test accuracy (NaN if diverged), "diverged": bool, "init_loss": loss at init}.
-    ``progress(k)`` is called after each epoch with the epoch number.
+    ``progress(k)`` is called after each epoch with the epoch number. ``zero_head``
+    overrides the scheme's choice of a zero head (e.g. W2 = 0 with a LeCun head).
     """
     sc = RESIDUAL_SCHEMES.get(scheme)
     al = sc.alpha(depth)
     rng = np.random.default_rng(seed)
     n_out = int(max(ytr.max(), yte.max())) + 1
-    net = _init_net(sc, Xtr.shape[1], width, depth, n_out, rng, zero_head=sc.zero_last)
+    net = _init_net(sc, Xtr.shape[1], width, depth, n_out, rng,
+                    zero_head=sc.zero_last if zero_head is None else zero_head)
     init_loss = _softmax_xent(_forward(net, Xtr, sc, al)[0], ytr)[0]
     vel = _zeros_like(net)
     losses = []
