@@ -158,8 +158,8 @@ def _mean_se(x) -> tuple[float, float]:
 
 def gains_demo():
     lines = [f"{'функция':<12}{'gain':>8}{'gain²':>8}{'1/E φ²':>10}{'1/E φ′²':>10}  ",
-             f"(leaky_relu — с наклоном α = {_f(F.LEAKY_SLOPE, 2)}, "
-             "как по умолчанию в PyTorch)"]
+             (f"(leaky_relu — с наклоном α = {_f(F.LEAKY_SLOPE, 2)}, "
+              "как по умолчанию в PyTorch)")]
     rows = {}
     for name in ("linear", "relu", "leaky_relu", "tanh", "selu"):
         g = F.gain(name)
@@ -174,10 +174,10 @@ def gains_demo():
 
 def frameworks_demo(fan_in: int = 256, fan_out: int = 128, seed: int = 0):
     """n_in·Var by the formula against the sample (mean ± standard error of n_in·w²); the
-    biases are drawn ``bias_draws`` times over (a single layer has only fan_out of them)."""
+    biases are pooled over 100 layers (a single layer has only fan_out of them)."""
     rng = np.random.default_rng(seed)
-    lines = [f"fan_in = {fan_in}, fan_out = {fan_out}: n_in·Var(w) по формуле | по выборке "
-             "(среднее ± стандартная ошибка; смещения — по 100 слоям)"]
+    lines = [(f"fan_in = {fan_in}, fan_out = {fan_out}: n_in·Var(w) по формуле | по выборке "
+              "(среднее ± стандартная ошибка; смещения — по 100 слоям)")]
     est = {}
     for key, d in F.DEFAULTS.items():
         W, _ = d.sample(rng, fan_in, fan_out)

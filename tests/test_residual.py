@@ -125,8 +125,13 @@ def test_zero_scheme_first_steps_only_head_moves():
     """W2 = 0 and a zero classifier (Fixup, our demo): δ = 0, so at step 1 the gradients of
     W1, W2 and the embedding are exactly 0 and only the head moves; at step 2 W2 and the
     embedding get gradients, W1 still 0; at step 3 W1 too."""
-    from initlab.numerics.residual import RESIDUAL_SCHEMES, _grads, _init_net, _momentum_step
-    from initlab.numerics.residual import _zeros_like
+    from initlab.numerics.residual import (
+        RESIDUAL_SCHEMES,
+        _grads,
+        _init_net,
+        _momentum_step,
+        _zeros_like,
+    )
     Xtr, ytr, _, _ = R.load_digits_split(0)
     sc = RESIDUAL_SCHEMES.get("zero")
     al = sc.alpha(4)
