@@ -3,7 +3,8 @@
     profile_figure(curves, depth, title="") -> Figure
         two panels against the block l: E x_l² and E|δ_l|²/E|δ_L|² (log scale); ``curves``
         is a list of dicts {"label", "color", "theory": ResidualProfile or None,
-        "sim": ResidualProfile or None}
+        "sim": ResidualProfile or None, optional "se": ResidualProfile of the standard
+        errors of "sim", drawn as ±2 SE bars}
     training_figure(results, baselines, epochs) -> Figure
         training loss per epoch (mean over seeds, the band min..max) and the final test
         accuracy per scheme with the seeds as points, the baselines as lines
@@ -39,8 +40,12 @@ def profile_figure(curves, depth, title="", dpi=None):
                 ax.plot(l, getattr(c["theory"], key), color=c["color"], lw=1.6,
                         label=c["label"])
             if c.get("sim") is not None:
-                ax.plot(l, getattr(c["sim"], key), "o", ms=3, color=c["color"],
-                        label=None if c.get("theory") is not None else c["label"])
+                y = getattr(c["sim"], key)
+                err = None if c.get("se") is None else 2 * getattr(c["se"], key)
+                if err is not None:       # keep the lower end positive on the log axis
+                    err = np.vstack([np.minimum(err, 0.9 * y), err])
+                ax.errorbar(l, y, yerr=err, fmt="o", ms=3, color=c["color"], elinewidth=0.8,
+                            label=None if c.get("theory") is not None else c["label"])
     _title(ax1, "прямой проход: E x_l²")
     _title(ax2, "обратный проход: ‖δ_l‖² / ‖δ_L‖²")
     for ax in (ax1, ax2):
