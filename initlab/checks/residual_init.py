@@ -9,7 +9,7 @@ returns plain data, ``judge`` decides from that data alone (Russian message or
 check                                   the answer                                    value
 ======================================  ==========================================  ==========
 ``residual_variance(ratio)``            Var x_L / Var x_0, L = 10 He blocks             2¹⁰
-``scaled_variance(ratio)``              the same with the branch scaled by 1/√L         1.1¹⁰
+``scaled_variance(ratio_scaled)``       the same with the branch scaled by 1/√L         1.1¹⁰
 ``leaky_gain(gain)``                    gain of leaky ReLU, α = 0.2                   √(2/1.04)
 ``lsuv(fn)``                            LSUV for the course's MLP                     simulation
 ======================================  ==========================================  ==========
@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from ..numerics.lsuv import orthogonal  # stand-in for numerics.spectra.haar_orthogonal
+from ..numerics.spectra import haar_orthogonal
 from .core import Check, CheckFailed, _close, _fmt, as_number, call_answer
 
 __all__ = [
@@ -77,15 +77,19 @@ def _judge_residual(data) -> str:
                          "сигнал, поэтому рост геометрический, а не линейный.")),
                (3.0 ** L, ("Множитель 3 получится, если и W2 инициализировать по Хе "
                           "(n·Var W2 = 2). В задаче ветвь сохраняет дисперсию: множитель 2.")),
-               (1.0, ("Это сеть без пропуска (или с нулевой ветвью). С пропуском дисперсии "
-                     "x_l и F(x_l) складываются."))])
+               (1.0, ("Это сеть без обходной связи (или с нулевой ветвью). С обходной связью "
+                     "дисперсии x_l и F(x_l) складываются.")),
+               (2.0 ** (L - 1), (f"Это 2^(L − 1): блоков L = {L}, и удвоение происходит в "
+                                "каждом из них, включая первый.")),
+               (2.0 ** (L + 1), (f"Это 2^(L + 1): блоков L = {L}, лишнее удвоение — "
+                                "x_0 это вход сети, а не выход блока."))])
 
 
 def _judge_scaled(data) -> str:
     """(1 + 1/L)^L for L = 10."""
     L = DEPTH
     return _judge_number(
-        data["x"], (1.0 + 1.0 / L) ** L, "ratio",
+        data["x"], (1.0 + 1.0 / L) ** L, "ratio_scaled",
         success=f"(1 + 1/L)^L = 1,1¹⁰ ≈ {_comma((1.1) ** 10, 4)}: при любой глубине меньше "
                 "e ≈ 2,718 — дисперсия ограничена.",
         hint="С множителем α = 1/√L дисперсия ветви умножается на α² = 1/L: "
@@ -96,7 +100,11 @@ def _judge_scaled(data) -> str:
                      "на L, и множитель каждого блока — (1 + 1/L).")),
                ((1 + 1 / math.sqrt(L)) ** L, ("Дисперсия ветви умножается на α² = 1/L, "
                                              "а не на α = 1/√L.")),
-               (2.0 ** L, "Это рост без масштабирования ветви.")])
+               (2.0 ** L, "Это рост без масштабирования ветви."),
+               ((1.0 + 1.0 / L) ** (L - 1), (f"Это (1 + 1/L)^(L − 1): множитель (1 + 1/L) "
+                                            f"даёт каждый из L = {L} блоков, включая первый.")),
+               ((1.0 + 1.0 / L) ** (L + 1), (f"Это (1 + 1/L)^(L + 1): блоков L = {L}, "
+                                            "множителей столько же, а не на один больше."))])
 
 
 def _judge_gain(data) -> str:
@@ -105,19 +113,28 @@ def _judge_gain(data) -> str:
     return _judge_number(
         data["x"], g, "gain",
         success=f"E f(z)² = (1 + α²)/2 · Var z, поэтому Var w = 2/((1 + α²)·n_in) и "
-                f"коэффициент усиления √(2/(1 + α²)) ≈ {_comma(g, 4)}.",
+                f"усиление √(2/(1 + α²)) ≈ {_comma(g, 4)}.",
         hint="Найдите E f(z)² для z ~ N(0, σ²): половина массы даёт z², другая — α²z².",
-        wrong=[(2.0 / (1 + a * a), ("Это квадрат коэффициента усиления (множитель дисперсии); "
-                                   "коэффициент умножает стандартное отклонение.")),
-               (math.sqrt(2.0), ("Это коэффициент для ReLU (α = 0). Отрицательная полуось "
-                                "leaky ReLU тоже вносит вклад α²z².")),
+        wrong=[(2.0 / (1 + a * a), ("Это квадрат усиления (множитель дисперсии); "
+                                   "усиление умножает стандартное отклонение.")),
+               (-g, "Модуль верный, но усиление берут положительным: g > 0."),
+               (math.sqrt(2.0), ("Это усиление для ReLU (α = 0). Отрицательная полуось "
+                                "ReLU с утечкой тоже вносит вклад α²z².")),
+               (math.sqrt(2.0 / (1.0 + 0.01 ** 2)), (
+                   f"Это усиление при α = 0,01 (значение по умолчанию в PyTorch), а в "
+                   f"задаче α = {_comma(a, 1)}, а не 0,01.")),
                (math.sqrt(2.0 / (1 + a)), "В E f(z)² входит квадрат наклона: α², а не α."),
-               (math.sqrt(1 + a * a), ("Дробь перевёрнута: условие n_in·Var w·E f(z)² = Var z "
-                                      "даёт g² = 2/(1 + α²)."))])
+               (math.sqrt((1 + a * a) / 2.0), (
+                   "Дробь перевёрнута: условие n_in·Var w·E f(z)² = Var z даёт "
+                   "g² = 2/(1 + α²), а не (1 + α²)/2.")),
+               (math.sqrt(1 + a * a), (
+                   "Это √(1 + α²): потерян множитель 1/2 (каждая полуось — половина массы "
+                   "z) и дробь перевёрнута. Условие n_in·Var w·E f(z)² = Var z даёт "
+                   "g² = 2/(1 + α²)."))])
 
 
 residual_variance = Check(_probe_number("ratio"), _judge_residual, name="residual_variance")
-scaled_variance = Check(_probe_number("ratio"), _judge_scaled, name="scaled_variance")
+scaled_variance = Check(_probe_number("ratio_scaled"), _judge_scaled, name="scaled_variance")
 leaky_gain = Check(_probe_number("gain"), _judge_gain, name="leaky_gain")
 
 
@@ -129,7 +146,7 @@ _THOROUGH = [("tanh", (16, 128, 32, 96, 5), 3), ("relu", (48, 48, 48, 48, 48, 3)
 
 def _case(act, sizes, seed):
     rng = np.random.default_rng(seed)
-    params = [{"A": orthogonal(rng, m, n), "b": np.zeros(n)}
+    params = [{"A": haar_orthogonal(rng, max(m, n))[:m, :n], "b": np.zeros(n)}
               for m, n in itertools.pairwise(sizes)]
     X = rng.standard_normal((256, sizes[0])) * 3.0
     return params, X
@@ -145,12 +162,27 @@ def _preacts(params, X, act):
     return out
 
 
+def _call_lsuv(fn, params, X, act):
+    """``call_answer`` with the arguments summarised (shapes, act) in its error message
+    instead of the reprs of the arrays."""
+    try:
+        return call_answer(fn, "lsuv_init", params, X, act)
+    except CheckFailed as e:
+        msg, head, tail = str(e), "При вызове `", "` возникла ошибка"
+        if not (msg.startswith(head) and tail in msg):
+            raise
+        shapes = ", ".join("×".join(map(str, np.shape(p["A"]))) for p in params)
+        short = (f"lsuv_init(params, X, act) — слоёв {len(params)}, матрицы A {shapes}, "
+                 f"X {'×'.join(map(str, X.shape))}, act = '{act}'")
+        raise CheckFailed(head + short + msg[msg.index(tail):]) from None
+
+
 def _probe_lsuv(fn, thorough: bool = False):
     runs = []
     for act, sizes, seed in _CASES + (_THOROUGH if thorough else []):
         params, X = _case(act, sizes, seed)
         orig = [p["A"].copy() for p in params]
-        res = call_answer(fn, "lsuv_init", [dict(p) for p in params], X, act)
+        res = _call_lsuv(fn, [dict(p) for p in params], X, act)
         try:
             new = [np.asarray(p["A"], dtype=float) for p in res]
             bias = [np.asarray(p["b"], dtype=float) for p in res]

@@ -31,11 +31,21 @@ def _theory(scheme: str, act: str, depth: int):
     return R.residual_theory(scheme, act, depth)
 
 
+# for tanh and the linear function the inner layer of the «he» branch is LeCun (g² = 1)
+LABELS = dict(SCHEME_LABELS, he="обходная связь, ветвь Хе (ReLU) или Лекуна")
+
+
+def _label(scheme: str, act: str) -> str:
+    if scheme == "he":
+        return SCHEME_LABELS["he"] if act == "relu" else "обходная связь, ветвь Лекуна"
+    return SCHEME_LABELS[scheme]
+
+
 class _Renderer:
     """One ProfilePlot and its canvas, redrawn in place on every change."""
 
     def __init__(self):
-        self.plot = ProfilePlot(SCHEMES)
+        self.plot = ProfilePlot(SCHEMES, labels=LABELS)
         self.canvas = Canvas(self.plot.fig)   # the shared text cache and a fast PNG
 
     def __call__(self, depth: int, scheme: str, act: str):
@@ -44,7 +54,7 @@ class _Renderer:
         self.plot.update(theory, scheme, sim, depth)
         self.canvas.draw()
         th = theory[scheme]
-        text = (f"{SCHEME_LABELS[scheme]}: E x_L² = {_num(th.q[-1])} по формуле, "
+        text = (f"{_label(scheme, act)}: E x_L² = {_num(th.q[-1])} по формуле, "
                 f"{_num(sim.q[-1])} в одной сети ширины {WIDTH}; ‖δ₀‖²/‖δ_L‖² = "
                 f"{_num(th.grad[0])} по формуле, {_num(sim.grad[0])} в сети. "
                 "Линии — формулы, точки — моделирование выбранной схемы.")
@@ -66,7 +76,7 @@ def residual_explorer(depth: int = 30, scheme: str = "he", act: str = "relu") ->
     controls = {
         "depth": W.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="блоков L",
                              style=STYLE, continuous_update=False),
-        "scheme": W.Dropdown(options=[(SCHEME_LABELS[s], s) for s in SCHEME_LABELS],
+        "scheme": W.Dropdown(options=[(LABELS[s], s) for s in LABELS],
                              value=scheme, description="инициализация ветви", style=STYLE),
         "act": W.Dropdown(options=ACTS, value=act, description="функция активации",
                           style=STYLE),

@@ -3,7 +3,8 @@
     profile_figure(curves, depth, title="") -> Figure
         two panels against the block l: E x_l² and E|δ_l|²/E|δ_L|² (log scale); ``curves``
         is a list of dicts {"label", "color", "theory": ResidualProfile or None,
-        "sim": ResidualProfile or None}
+        "sim": ResidualProfile or None, optional "se": ResidualProfile of the standard
+        errors of "sim", drawn as ±2 SE bars}
     training_figure(results, baselines, epochs) -> Figure
         training loss per epoch (mean over seeds, the band min..max) and the final test
         accuracy per scheme with the seeds as points, the baselines as lines
@@ -19,8 +20,8 @@ import numpy as np
 from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_figure
 
 SCHEME_COLORS = {"plain": GREY, "he": RED, "scaled": BLUE, "zero": GREEN}
-SCHEME_LABELS = {"plain": "без пропуска", "he": "пропуск, ветвь Хе",
-                 "scaled": "пропуск, ветвь · 1/√L", "zero": "пропуск, W₂ = 0"}
+SCHEME_LABELS = {"plain": "без обходной связи", "he": "обходная связь, ветвь Хе",
+                 "scaled": "обходная связь, ветвь · 1/√L", "zero": "обходная связь, W₂ = 0"}
 
 
 def _title(ax, text):
@@ -39,8 +40,12 @@ def profile_figure(curves, depth, title="", dpi=None):
                 ax.plot(l, getattr(c["theory"], key), color=c["color"], lw=1.6,
                         label=c["label"])
             if c.get("sim") is not None:
-                ax.plot(l, getattr(c["sim"], key), "o", ms=3, color=c["color"],
-                        label=None if c.get("theory") is not None else c["label"])
+                y = getattr(c["sim"], key)
+                err = None if c.get("se") is None else 2 * getattr(c["se"], key)
+                if err is not None:       # keep the lower end positive on the log axis
+                    err = np.vstack([np.minimum(err, 0.9 * y), err])
+                ax.errorbar(l, y, yerr=err, fmt="o", ms=3, color=c["color"], elinewidth=0.8,
+                            label=None if c.get("theory") is not None else c["label"])
     _title(ax1, "прямой проход: E x_l²")
     _title(ax2, "обратный проход: ‖δ_l‖² / ‖δ_L‖²")
     for ax in (ax1, ax2):
@@ -72,13 +77,18 @@ def training_figure(results, baselines, epochs):
         ax2.plot(np.full(len(acc), k), shown, "o", color=color, ms=5)
         ax2.text(k, 1.02, "NaN" if np.all(np.isnan(acc)) else f"{np.nanmean(acc):.2f}",
                  ha="center", fontsize=SMALL)
-    ax1.plot(ep, baselines["linear_loss"], "--", color=PURPLE, label="линейная модель")
+    ax1.plot(ep, baselines["linear_loss"], "--", color=PURPLE,
+             label=f"линейная модель, {epochs} эпох")
     ax1.axhline(np.log(10), color=ORANGE, ls=":", label="ln 10 (равные вероятности)")
     log_axis(ax1, "y")
     ax1.set_xlabel("эпоха")
     ax1.set_title("функция потерь на обучающей выборке", fontsize=10)
     ax1.legend(fontsize=SMALL - 1, loc="lower left")
-    ax2.axhline(baselines["linear"], color=PURPLE, ls="--", label="линейная модель")
+    ax2.axhline(baselines["linear"], color=PURPLE, ls="--",
+                label=f"линейная модель, {epochs} эпох")
+    if "logreg" in baselines:
+        ax2.axhline(baselines["logreg"], color=PURPLE, ls="-", lw=0.8,
+                    label="линейная модель до сходимости")
     ax2.axhline(baselines["majority"], color=ORANGE, ls=":", label="самый частый класс")
     ax2.set_xticks(range(len(results)))
     ax2.set_xticklabels([SCHEME_LABELS[s].replace(", ", ",\n") for s in results],
@@ -130,15 +140,16 @@ class ProfilePlot:
     theory lines of every scheme and the points of one simulated network are new data on
     the same artists, so no axes, ticks or legend are rebuilt."""
 
-    def __init__(self, schemes, dpi=80):
+    def __init__(self, schemes, dpi=80, labels=None):
         self.schemes = tuple(schemes)
+        labels = SCHEME_LABELS if labels is None else labels
         self.fig, axes = new_figure(9.0, 3.4, ncols=2, dpi=dpi)
         self.axes = axes[0]
         self.lines, self.points = {}, {}
         for ax in self.axes:
             for s in self.schemes:
                 (ln,) = ax.plot([0, 1], [1, 1], color=SCHEME_COLORS[s], lw=1.6,
-                                label=SCHEME_LABELS[s])
+                                label=labels[s])
                 self.lines[ax, s] = ln
             (pt,) = ax.plot([0], [1], "o", ms=3, color=GREY)
             self.points[ax] = pt

@@ -50,6 +50,7 @@ from .registry import Registry
 __all__ = [
     "DEFAULTS",
     "GAINS",
+    "LEAKY_SLOPE",
     "TRUNC_SD",
     "FrameworkDefault",
     "Gain",
@@ -90,12 +91,14 @@ def _act(name):
     return a.f, a.df
 
 
+LEAKY_SLOPE = 0.01     # PyTorch's default negative_slope (calculate_gain and nn.LeakyReLU)
+
 GAINS = Registry("gain", {
     "linear": Gain("linear", 1.0, True, *_act("linear")),
     "sigmoid": Gain("sigmoid", 1.0, False, *_act("sigmoid")),
     "tanh": Gain("tanh", 5.0 / 3.0, False, *_act("tanh")),
     "relu": Gain("relu", math.sqrt(2.0), True, *_act("relu")),
-    "leaky_relu": Gain("leaky_relu", math.sqrt(2.0 / (1.0 + 0.01 ** 2)), True,
+    "leaky_relu": Gain("leaky_relu", math.sqrt(2.0 / (1.0 + LEAKY_SLOPE ** 2)), True,
                        *_act("leaky_relu")),
     "selu": Gain("selu", 0.75, False, selu, dselu),
 }, kind_of=Gain)

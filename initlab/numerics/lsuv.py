@@ -15,16 +15,16 @@ variance condition reads s² · E φ(z)² = 1:
 
     σ_w² = s² = 1 / E φ(z)²,  z ~ N(0, 1)         (every layer after the first)
 
-tanh: σ_w² = 1/E tanh²(z) ≈ 2.536 with q* = 1 and χ₁ = σ_w² E tanh'(z)² ≈ 1.178 > 1: the
+tanh: σ_w² = 1/E tanh²(z) = 2.5357… with q* = 1 and χ₁ = σ_w² E tanh'(z)² ≈ 1.178 > 1: the
 chaotic phase, not the critical point (for tanh without biases that is σ_w² = 1, q* = 0).
 ReLU: σ_w² = 1/E relu(z)² = 2 — He, χ₁ = σ_w²/2 = 1: marginal, the ReLU critical line.
 
 API (numpy only):
 
-    orthogonal(rng, n, m=None) -> ndarray      Haar-distributed orthogonal (n×n) or
-                                               orthonormal columns/rows (n×m), QR with the
-                                               sign correction (Mezzadri 2007); a private
-                                               stand-in for numerics.spectra.haar_orthogonal
+    orthogonal_net(rng, width, depth) -> list  ``depth`` independent Haar-distributed
+                                               width×width orthogonal matrices
+                                               (numerics.spectra.haar_orthogonal), the
+                                               starting point of LSUV
     lsuv_init(weights, X, act, tol=1e-3, max_iter=10) -> (weights, scales2, iters)
         rescaled copies; scales2[l] = n_in·Var(entries) = s_l², the effective σ_w²
     lsuv_fixed_point(act) -> (sigma_w2, chi1)  the mean-field landing point above
@@ -37,29 +37,20 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import get_activation
+from .spectra import haar_orthogonal
 
 __all__ = [
     "last_input_correlation",
     "layer_preactivation_vars",
     "lsuv_fixed_point",
     "lsuv_init",
-    "orthogonal",
+    "orthogonal_net",
 ]
 
 
-def orthogonal(rng: np.random.Generator, n: int, m: int | None = None) -> np.ndarray:
-    """An n×m matrix with orthonormal columns (n ≥ m) or rows (n < m), Haar distributed.
-
-    QR of a Gaussian matrix; the columns of Q are multiplied by the signs of diag(R) so
-    that the result does not depend on the QR routine's sign convention (Mezzadri, 2007);
-    without that the law is not Haar.
-    """
-    m = n if m is None else m
-    big, small = max(n, m), min(n, m)
-    g = rng.standard_normal((big, small))
-    q, r = np.linalg.qr(g)
-    q = q * np.sign(np.diag(r))
-    return q if n >= m else q.T
+def orthogonal_net(rng: np.random.Generator, width: int, depth: int) -> list:
+    """``depth`` independent Haar-distributed width×width orthogonal matrices."""
+    return [haar_orthogonal(rng, width) for _ in range(depth)]
 
 
 def layer_preactivation_vars(weights, X, act) -> np.ndarray:

@@ -205,17 +205,29 @@ def residual_simulate(scheme, act, depth: int, width: int = 256, batch: int = 64
 
 def residual_simulate_seeds(scheme, act, depth: int, width: int = 256, batch: int = 64,
                             seeds=range(5), q0: float = 1.0):
-    """Several independent networks: geometric means of q and grad and the standard errors
-    of their log10 (the spread of a product of per-block factors is multiplicative).
+    """Several independent networks: arithmetic means over the networks of q and grad (the
+    estimates of the expectations the recursion computes) and their standard errors.
 
-    Returns (q, grad, se_log10_q, se_log10_grad), arrays of shape (depth+1,).
+    The geometric mean would be a *typical* value, below E by about exp(σ²_ln/2) where σ²_ln
+    is the variance of the logarithm (a product of random per-block factors); it is what
+    ``residual_log_spread`` returns for comparison.
+
+    Returns (q, grad, se_q, se_grad), arrays of shape (depth+1,).
     """
     runs = [residual_simulate(scheme, act, depth, width, batch, s, q0) for s in seeds]
-    lq = np.log10(np.array([r.q for r in runs]))
-    lg = np.log10(np.array([r.grad for r in runs]))
+    qs = np.array([r.q for r in runs])
+    gs = np.array([r.grad for r in runs])
     k = len(runs)
     se = lambda m: m.std(axis=0, ddof=1) / np.sqrt(k) if k > 1 else np.zeros(m.shape[1])
-    return 10 ** lq.mean(0), 10 ** lg.mean(0), se(lq), se(lg)
+    return qs.mean(0), gs.mean(0), se(qs), se(gs)
+
+
+def residual_log_spread(scheme, act, depth: int, width: int = 256, batch: int = 64,
+                        seeds=range(5), q0: float = 1.0):
+    """(geometric mean of q_L, variance of ln q_L) over independent networks."""
+    runs = [residual_simulate(scheme, act, depth, width, batch, s, q0) for s in seeds]
+    lq = np.log([r.q[-1] for r in runs])
+    return float(np.exp(lq.mean())), float(lq.var(ddof=1))
 
 
 # --- batch normalisation at initialisation ------------------------------------------------
@@ -373,20 +385,23 @@ def _accuracy(net, X, y, sc, al) -> float:
 
 def train_residual(scheme, Xtr, ytr, Xte, yte, depth: int = 16, width: int = 48,
                    epochs: int = 10, lr: float = 0.01, batch: int = 64,
-                   momentum: float = 0.9, seed: int = 0, progress=None) -> dict:
+                   momentum: float = 0.9, seed: int = 0, progress=None,
+                   zero_head: bool | None = None) -> dict:
     """SGD with momentum on the softmax cross-entropy; ReLU blocks as in the module
     docstring (the scheme decides the skip, α and W2), a linear embedding 64 -> width
     (LeCun) and a linear head (LeCun; zero for the ``zero`` scheme, as in Fixup).
 
     Returns {"loss": mean training loss per epoch (NaN once it diverged), "test_acc":
     final test accuracy (NaN if diverged), "diverged": bool, "init_loss": loss at init}.
-    ``progress(k)`` is called after each epoch with the epoch number.
+    ``progress(k)`` is called after each epoch with the epoch number. ``zero_head``
+    overrides the scheme's choice of a zero head (e.g. W2 = 0 with a LeCun head).
     """
     sc = RESIDUAL_SCHEMES.get(scheme)
     al = sc.alpha(depth)
     rng = np.random.default_rng(seed)
     n_out = int(max(ytr.max(), yte.max())) + 1
-    net = _init_net(sc, Xtr.shape[1], width, depth, n_out, rng, zero_head=sc.zero_last)
+    net = _init_net(sc, Xtr.shape[1], width, depth, n_out, rng,
+                    zero_head=sc.zero_last if zero_head is None else zero_head)
     init_loss = _softmax_xent(_forward(net, Xtr, sc, al)[0], ytr)[0]
     vel = _zeros_like(net)
     losses = []
@@ -455,3 +470,11 @@ def train_linear(Xtr, ytr, Xte, yte, epochs: int = 10, lr: float = 0.01, batch: 
         losses.append(tot / len(ytr))
     acc = float(np.mean((Xte @ W + b).argmax(1) == yte))
     return {"loss": np.array(losses), "test_acc": acc}
+
+
+def logreg_accuracy(Xtr, ytr, Xte, yte) -> float:
+    """The converged linear baseline: scikit-learn's multinomial logistic regression
+    (L2, C = 1, L-BFGS to convergence); test accuracy."""
+    from sklearn.linear_model import LogisticRegression
+    model = LogisticRegression(max_iter=5000).fit(Xtr, ytr)
+    return float(model.score(Xte, yte))
