@@ -565,3 +565,120 @@ def test_simulated_spread_false_rejection_rate():
         zs.append(abs(np.mean(c ** 2) - var) / se)
         zs.append(abs(s.mean() - mean) / (s.std() / math.sqrt(s.size)))
     assert max(zs) < 4.5
+
+
+# --- orthogonal and looks-linear weights; claims qualified after the review ------------------
+
+def test_haar_sampler_sign_correction():
+    """Q from the corrected QR is Haar: E Q_11 = 0 and E Q_11² = 1/n (without the sign
+    correction Q_11 would be positive more often); QᵀQ = I."""
+    n, m = 6, 20000
+    q = F._haar(np.random.default_rng(0), m, n)
+    assert np.allclose(np.einsum("mji,mjk->mik", q, q), np.eye(n), atol=1e-12)
+    a = q[:, 0, 0]
+    assert abs(a.mean()) < 5 * a.std() / math.sqrt(m)
+    se = np.std(a ** 2) / math.sqrt(m)
+    assert abs(np.mean(a ** 2) - 1 / n) < 5 * se
+
+
+@pytest.mark.parametrize("n", [6, 32])
+def test_orthogonal_step_moments_by_monte_carlo(n):
+    """One ReLU layer with √2·Q (full QR matrices) against the exact Beta–binomial law."""
+    m = 20000
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal((1, n, 1))
+    y = np.maximum(np.sqrt(2.0) * (F._haar(rng, m, n) @ x), 0.0)
+    with np.errstate(divide="ignore"):
+        s = np.log(np.sum(y ** 2, axis=(1, 2)) / np.sum(x ** 2))
+    s = s[np.isfinite(s)]
+    mean, var = F.orthogonal_step_moments(n)
+    assert abs(s.mean() - mean) < 5 * s.std() / math.sqrt(s.size)
+    c = s - s.mean()
+    se_var = math.sqrt((np.mean(c ** 4) - np.mean(c ** 2) ** 2) / s.size)
+    assert abs(np.mean(c ** 2) - var) < 5 * se_var
+
+
+def test_orthogonal_step_variance_is_about_3_over_n():
+    """Var log ρ ≈ 3/n for √2·Q against ≈ 5/n for Gaussian He (large n)."""
+    n = 4000
+    assert n * F.orthogonal_step_moments(n)[1] == pytest.approx(3.0, rel=0.01)
+    assert n * F.step_moments(n, "relu")[1] == pytest.approx(5.0, rel=0.01)
+
+
+def test_orthogonal_vector_shortcut_equals_matrices():
+    rng = np.random.default_rng(3)
+    a = F.simulate_orthogonal(rng, 16, 6, "orthogonal", 1500)
+    b = F.simulate_orthogonal(rng, 16, 6, "orthogonal", 1500, method="vector")
+    assert F.ks_two_sample(a, b)[1] > 1e-3
+
+
+def test_orthogonal_experiment_printed():
+    """The chapter's numbers: Gaussian and orthogonal sd within 5 se of the exact values,
+    orthogonal smaller (review: 1,92 vs 2,31); looks-linear and linear-orthogonal: R = 1."""
+    r = D.orthogonal_experiment()
+    assert abs(r.sd_gauss - r.sd_gauss_exact) < 5 * r.se_gauss
+    assert abs(r.sd_orth - r.sd_orth_exact) < 5 * r.se_orth
+    assert r.sd_orth_exact < 0.85 * r.sd_gauss_exact
+    assert r.sd_gauss - r.sd_orth > 5 * math.hypot(r.se_gauss, r.se_orth)
+    assert r.looks_linear_max < 1e-12 and r.orth_linear_max < 1e-12
+    text = str(r)
+    assert "max |log R_L| = 0" in text and "." not in text.replace("…", "")
+
+
+def test_looks_linear_is_exact_at_any_depth_and_input():
+    """Counterexample to «only width reduces the spread»: looks-linear ReLU nets keep
+    ‖x_l‖² = ‖a_0 − b_0‖² for l ≥ 1, so R_L = 1 at any depth."""
+    rng = np.random.default_rng(1)
+    s = F.simulate_orthogonal(rng, 8, 64, "looks_linear", 50)
+    assert np.max(np.abs(s)) < 1e-12
+
+
+def test_tanh_spread_depends_on_the_gain():
+    """«R_L does not depend on the weight variance» holds for linear and ReLU only: for tanh,
+    n = L = 32, sd log‖x_L‖² ≈ 0,9 at g = 1 and ≈ 0,2 at g = 2 (review)."""
+    w = F.widths_of(32, 32)
+    sds, ses = [], []
+    for g in (1.0, 2.0):
+        s = F.simulate_log_norms(np.random.default_rng(int(g)), w, "tanh", g, 2000,
+                                 method="vector")
+        sds.append(np.std(s, ddof=1))
+        ses.append(D._se_sd(s))
+    assert sds[0] - sds[1] > 5 * math.hypot(*ses)
+    assert sds[0] > 3 * sds[1]
+
+
+def test_gain_does_not_change_the_relu_law_exactly():
+    """For ReLU/linear φ is positively homogeneous: the same weights times √g give the same
+    normalised log R_L exactly (same seed)."""
+    w = F.widths_of(16, 10)
+    for act in ("relu", "linear"):
+        a = F.normalised_log_norms(F.simulate_log_norms(np.random.default_rng(5), w, act, 1.0,
+                                                        50), w, act, 1.0)
+        b = F.normalised_log_norms(F.simulate_log_norms(np.random.default_rng(5), w, act, 2.0,
+                                                        50), w, act, 2.0)
+        assert np.allclose(a, b, atol=1e-9)
+
+
+def test_width_dependence_of_the_tail_at_small_ratio():
+    """P(off ×10), ReLU: almost width-free for L/n ≥ 1/4 (n = 64 vs 256 differ by ≈ 10 % or less), but at
+    L/n = 1/16 it is 3,8·10⁻⁴ (n = 64) against 1,1·10⁻⁴ (n = 256), at 1/8 0,010 vs 0,0072."""
+    def p(n, r):
+        return F.prob_off(F.widths_of(n, n // r), "relu")
+    assert 1.05 < p(64, 4) / p(256, 4) < 1.11          # «примерно на 10 %»
+    for r in (2, 1):
+        assert p(64, r) / p(256, r) < 1.05
+    assert p(64, 16) == pytest.approx(3.8e-4, rel=0.02)
+    assert p(256, 16) == pytest.approx(1.1e-4, rel=0.05)
+    assert p(64, 16) / p(256, 16) > 3
+    assert p(64, 8) == pytest.approx(0.010, rel=0.02)
+    assert p(256, 8) == pytest.approx(0.0072, rel=0.01)
+
+
+def test_rule_of_thumb_l_le_n_over_10():
+    """«при L ≤ n/10 и n ≥ 64 больше чем в 10 раз отклоняется меньше 1 % ReLU-сетей
+    (около 0,3 %)»: exact 0,0030 / 0,0035 / 0,0032 for n = 64, 80, 100; below 1 % up to n = 400
+    (and → 0,2 % in the normal limit β = 0,1)."""
+    vals = [F.prob_off(F.widths_of(n, n // 10), "relu") for n in (64, 80, 100)]
+    assert vals == pytest.approx([0.0030, 0.0035, 0.0032], abs=5e-5)
+    assert max(F.prob_off(F.widths_of(n, n // 10), "relu") for n in range(64, 401, 16)) < 0.01
+    assert F.prob_off_normal(0.1, "relu") < 0.003
