@@ -306,7 +306,7 @@ class Gradients:
 
     def __str__(self):
         lines = [f"{ACT_TITLE[self.act]}, n = {self.n}, L = {self.depth}, {networks_text(self.networks)}",
-                 "  слой l | E (∂L/∂W)² | E x²·E δ² | ст. откл. log (∂L/∂W)²"]
+                 "  слой l | E (∂ℒ/∂W)² | E x²·E δ² | ст. откл. log (∂ℒ/∂W)²"]
         for l in range(self.depth):
             lines.append(f"  {l + 1:>6} | {fmt(self.mean_g2[l]):>10} | "
                          f"{fmt(self.product[l]):>9} | {fmt(self.sd_log[l])}")

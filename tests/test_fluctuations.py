@@ -584,7 +584,7 @@ def test_haar_sampler_sign_correction():
 @pytest.mark.parametrize("n", [6, 32])
 def test_orthogonal_step_moments_by_monte_carlo(n):
     """One ReLU layer with √2·Q (full QR matrices) against the exact Beta–binomial law."""
-    m = 20000
+    m = 20000 if n < 10 else 6000
     rng = np.random.default_rng(n)
     x = rng.standard_normal((1, n, 1))
     y = np.maximum(np.sqrt(2.0) * (F._haar(rng, m, n) @ x), 0.0)
@@ -682,3 +682,29 @@ def test_rule_of_thumb_l_le_n_over_10():
     assert vals == pytest.approx([0.0030, 0.0035, 0.0032], abs=5e-5)
     assert max(F.prob_off(F.widths_of(n, n // 10), "relu") for n in range(64, 401, 16)) < 0.01
     assert F.prob_off_normal(0.1, "relu") < 0.003
+
+
+def test_orthogonal_ratios_quoted():
+    """«в 1,25 раза при n = 32 (при большой ширине — в √(5/3) ≈ 1,3 раза)»."""
+    n = 32
+    ratio = math.sqrt(F.step_moments(n, "relu")[1] / F.orthogonal_step_moments(n)[1])
+    assert ratio == pytest.approx(1.25, abs=0.005)
+    big = 20000
+    assert math.sqrt(F.step_moments(big, "relu")[1] / F.orthogonal_step_moments(big)[1]) \
+        == pytest.approx(math.sqrt(5 / 3), rel=2e-3)
+
+
+def test_gradient_sd_slightly_below_signal_sd():
+    """ReLU, n = 32, L = 8: the per-layer gradient sd (≈ 1,14, predicted and simulated) is a
+    little below the output signal's sd √(8·Var log ρ) ≈ 1,19 — «примерно так же»."""
+    sig = math.sqrt(8 * F.step_moments(32, "relu")[1])
+    assert sig == pytest.approx(1.19, abs=0.005)
+    pred = math.sqrt(D.gradient_predicted_var(32, 8, "relu"))
+    assert pred == pytest.approx(1.14, abs=0.005)
+
+
+def test_second_moment_is_not_the_preactivation_variance_for_relu():
+    """Cell 1: for ReLU E x² = Var h / 2 (so E‖x_l‖² ≠ n_l Var h_l); for linear they agree."""
+    val = integrate.quad(lambda h: max(h, 0.0) ** 2 * stats.norm.pdf(h, scale=1.7), -30, 30,
+                         points=[0.0])[0]
+    assert val == pytest.approx(1.7 ** 2 / 2, rel=1e-8)

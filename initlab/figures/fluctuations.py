@@ -129,7 +129,7 @@ def plot_gradients(gr, examples: int = 3):
     log_axis(ax, "y")
     ax.set_ylim(lo.min() / 100, hi.max() * 3)      # room for the legend below the band
     ax.set_xlabel("слой l")
-    ax.set_ylabel("средний квадрат ∂L/∂W_l")
+    ax.set_ylabel("средний квадрат ∂ℒ/∂W_l")
     ax.set_title(f"{ACT_TITLE[gr.act]}, n = {gr.n}, L = {gr.depth}, {networks_text(gr.networks)}",
                  fontsize=10)
     ax.legend(fontsize=SMALL, frameon=False, ncols=2, loc="lower center")
