@@ -420,6 +420,26 @@ def test_linear_drift_check():
     assert "log n" in _fails(C.linear_drift, special.digamma(32) + math.log(2), "Неверно")
     assert "n/2" in _fails(C.linear_drift, special.digamma(64) - math.log(64), "Неверно")
     _fails(C.linear_drift, round(exact, 3), "Почти верно")
+    # the correct formula evaluated in float32 (cancellation ~1e-5 relative) is accepted
+    f32 = special.digamma(np.float32(32)) - np.log(np.float32(32))
+    assert f32.dtype == np.float32 and abs(f32 - exact) / abs(exact) > 1e-6
+    _ok(C.linear_drift, f32)
+    _ok(C.linear_drift, np.float32(special.digamma(np.float32(32))) + np.float32(math.log(2))
+        - np.float32(math.log(64)))
+    # asymptotics: one and two terms both rejected as asymptotics (consistency)
+    msg = _fails(C.linear_drift, -1 / n - 1 / (3 * n ** 2), "Неверно")
+    assert "асимптотика −1/n − 1/(3n²)" in msg and "точное значение" in msg
+    assert "точное значение" in _fails(C.linear_drift, -1 / n, "Неверно")
+    assert "десятичный" in _fails(C.linear_drift, exact / math.log(10), "Неверно")
+    # the course's number formatting: decimal comma, true minus
+    msg = _fails(C.linear_drift, -0.5, "Неверно")
+    assert "`drift` = −0,5." in msg
+
+
+def test_number_format_of_the_checks():
+    assert C._num(-6.187) == "−6,187"
+    assert C._num(1.4) == "1,4"
+    assert C._num(1.23e-9) == "1,23·10^−9"
 
 
 def test_linear_spread_check():
@@ -433,6 +453,13 @@ def test_linear_spread_check():
     assert "n/2" in _fails(C.linear_spread, 16 * special.polygamma(1, 64), "Неверно")
     assert "стандартное" in _fails(C.linear_spread, math.sqrt(exact), "Неверно")
     _fails(C.linear_spread, None, "Ответ ещё не введён")
+    # asymptotics with two and three terms: the asymptotic message, not «округлённое»
+    for v in (0.5 + 32 / 64 ** 2, 0.5 + 32 / 64 ** 2 + 64 / (3 * 64 ** 3)):
+        msg = _fails(C.linear_spread, v, "Неверно")
+        assert "асимптотика" in msg and "точное значение" in msg
+    assert "L − 1" in _fails(C.linear_spread, 15 * special.polygamma(1, 32), "Неверно")
+    assert "десятичного" in _fails(C.linear_spread, exact / math.log(10) ** 2, "Неверно")
+    _ok(C.linear_spread, 16 * special.polygamma(1, np.float32(32)).astype(np.float32))
 
 
 def test_relu_spread_check():
@@ -453,6 +480,15 @@ def test_relu_spread_check():
     _fails(C.relu_spread, lambda w: 1.0, "Неверно")
     _fails(C.relu_spread, lambda w: None, "Ответ ещё не введён")
     _fails(C.relu_spread, lambda w: 1 / 0, "При вызове")
+    msg = _fails(C.relu_spread, lambda w: 5 * sum(1 / x for x in w[:-1]), "Неверно")
+    assert "widths[:-1]" in msg and "по входам" in msg
+    assert "= 0,292969." in msg                           # decimal comma in the value
+
+
+def test_relu_spread_hidden_check():
+    _ok(C.relu_spread_hidden, lambda w: 5 * sum(1 / x for x in w[1:]))
+    _fails(C.relu_spread_hidden, lambda w: 5 * sum(1 / x for x in w), "Неверно")
+    _fails(C.relu_spread_hidden, lambda w: 5 * (len(w) - 1) / w[-1], "Неверно")
 
 
 def _relu_nets(rng, n, L, m, var=2.0, shared=False, relu=True):
@@ -538,7 +574,33 @@ def _no_top_relu(rng, n, L, m):
     return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
 
 
+def _fixed_seed_inside(rng, n, L, m):
+    return _sim_matrix(np.random.default_rng(0), n, L, m)
+
+
+def _norm_not_squared(rng, n, L, m):
+    return _sim_matrix(rng, n, L, m) / 2
+
+
+def _same_w_every_layer(rng, n, L, m):
+    W = rng.normal(0.0, math.sqrt(2 / n), size=(m, n, n))
+    x = np.ones((m, n, 1))
+    for _ in range(L):
+        x = np.maximum(W @ x, 0.0)
+    return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+
+
+def _variance_as_sd(rng, n, L, m):
+    x = np.ones((m, n, 1))
+    for _ in range(L):
+        x = np.maximum(rng.normal(0.0, 2 / n, size=(m, n, n)) @ x, 0.0)
+    return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+
+
 @pytest.mark.parametrize("fn,words", [
+    (_fixed_seed_inside, "не зависит от переданного генератора"),
+    (_norm_not_squared, "логарифм длины"),
+    (_variance_as_sd, "rng.normal(0, np.sqrt(2/n))"),
     (_no_division, "‖x_0‖²"), (_no_top_relu, "последнем слое"),
     (_lecun, "1/n"), (_shared_weights, "одно и то же"), (_no_rng, "rng"),
     (_log10, "десятичный"), (_linear, "Неверно"),
@@ -549,6 +611,29 @@ def test_simulated_spread_rejects(fn, words):
     with pytest.raises(CheckFailed) as e:
         C.simulated_spread(fn)
     assert words in str(e.value), str(e.value)
+
+
+def test_same_weights_on_every_layer_is_not_called_log10():
+    with pytest.raises(CheckFailed) as e:
+        C.simulated_spread(_same_w_every_layer)
+    assert "десятичный" not in str(e.value) and "Неверно" in str(e.value)
+    assert "свои веса на каждом слое" in str(e.value)
+    assert "." not in str(e.value).split("равно ")[1].split(",")[0].split(" ")[0]
+
+
+def _uniform_weights(rng, n, L, m):
+    b = math.sqrt(3 * 2 / n)
+    x = np.ones((m, n, 1))
+    for _ in range(L):
+        x = np.maximum(rng.uniform(-b, b, size=(m, n, n)) @ x, 0.0)
+    return np.log(np.sum(x ** 2, axis=(1, 2)) / n)
+
+
+def test_uniform_weights_pass_documented_limitation():
+    """Only two moments are compared: uniform weights with variance 2/n pass (the
+    limitation stated in the check's docstring)."""
+    _ok(C.simulated_spread, _uniform_weights)
+    assert "uniform" in C._judge_simulated.__doc__
 
 
 @pytest.mark.slow
