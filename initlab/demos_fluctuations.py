@@ -469,15 +469,15 @@ class Orthogonal:
     def __str__(self):
         return (f"ReLU, L = {self.depth}, n = {self.n}, {networks_text(self.networks)}; "
                 "стандартное отклонение log R_L:\n"
-                f"  гауссовы веса N(0, 2/n):        {fmt(self.sd_gauss)} ± {fmt(self.se_gauss, 1)}"
+                f"  гауссовы веса N(0, 2/n): {fmt(self.sd_gauss)} ± {fmt(self.se_gauss, 1)}"
                 f" (точно {fmt(self.sd_gauss_exact)})\n"
-                f"  ортогональные √2·Q:             {fmt(self.sd_orth)} ± {fmt(self.se_orth, 1)}"
+                f"  ортогональные √2·Q: {fmt(self.sd_orth)} ± {fmt(self.se_orth, 1)}"
                 f" (точно {fmt(self.sd_orth_exact)}; полные матрицы, "
                 f"{networks_text(self.matrix_networks)}: {fmt(self.sd_orth_matrix)})\n"
                 f"  «почти линейные» [[Q, −Q], [−Q, Q]]: max |log R_L| = "
                 f"{'0' if self.looks_linear_max < 1e-12 else fmt(self.looks_linear_max)} "
                 "(с точностью до округления)\n"
-                f"  линейная сеть с W = Q:           max |log R_L| = "
+                f"  линейная сеть с W = Q: max |log R_L| = "
                 f"{'0' if self.orth_linear_max < 1e-12 else fmt(self.orth_linear_max)}")
 
 
