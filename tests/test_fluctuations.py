@@ -806,3 +806,17 @@ def test_second_moment_is_not_the_preactivation_variance_for_relu():
     val = integrate.quad(lambda h: max(h, 0.0) ** 2 * stats.norm.pdf(h, scale=1.7), -30, 30,
                          points=[0.0])[0]
     assert val == pytest.approx(1.7 ** 2 / 2, rel=1e-8)
+
+
+def test_gradient_independence_for_gaussian_relu():
+    """x_{l-1} and δ_l are independent for Gaussian ReLU nets too (module docstring): the
+    correlation of ‖x_{l-1}‖² and ‖δ_l‖² is 0 within 5 standard errors on every layer, and
+    so is that of their logarithms."""
+    m = 4000
+    g = F.simulate_gradients(np.random.default_rng(11), F.widths_of(16, 5), "relu", 2.0, m)
+    for l in range(1, 5):          # layer 1 has a fixed input
+        for a, b in ((g["x2"][:, l], g["d2"][:, l]),
+                     (np.log(g["x2"][:, l]), np.log(g["d2"][:, l]))):
+            ok = np.isfinite(a) & np.isfinite(b)
+            r = np.corrcoef(a[ok], b[ok])[0, 1]
+            assert abs(r) < 5 / math.sqrt(ok.sum()), (l, r)
