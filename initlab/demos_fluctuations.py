@@ -24,7 +24,8 @@ __all__ = ["fmt", "fmt_p", "networks_text", "StepTable", "step_table", "Example"
            "collapse_experiment", "Spread", "spread_experiment", "Off", "off_experiment",
            "Gradients", "gradient_experiment", "ACT_TITLE", "GAIN", "INITS",
            "histogram_panel", "gradient_predicted_var",
-           "MatrixCheck", "matrix_check", "SeedSpread", "seed_spread"]
+           "MatrixCheck", "matrix_check", "SeedSpread", "seed_spread",
+           "Orthogonal", "orthogonal_experiment"]
 
 ACT_TITLE = {"linear": "линейная сеть, ЛеКун", "relu": "ReLU, Хе", "tanh": "tanh"}
 GAIN = {"linear": 1.0, "relu": 2.0}
@@ -305,7 +306,7 @@ class Gradients:
 
     def __str__(self):
         lines = [f"{ACT_TITLE[self.act]}, n = {self.n}, L = {self.depth}, {networks_text(self.networks)}",
-                 "  слой l | E (∂L/∂W)² | E x²·E δ² | ст. откл. log (∂L/∂W)²"]
+                 "  слой l | E (∂ℒ/∂W)² | E x²·E δ² | ст. откл. log (∂ℒ/∂W)²"]
         for l in range(self.depth):
             lines.append(f"  {l + 1:>6} | {fmt(self.mean_g2[l]):>10} | "
                          f"{fmt(self.product[l]):>9} | {fmt(self.sd_log[l])}")
@@ -447,3 +448,54 @@ def seed_spread(act: str = "relu", n: int = 64, depth: int = 32, networks: int =
     law = F.log_norm_law(w, act)
     return SeedSpread(act, n, depth, networks, tuple(seeds), np.array(ps), np.array(sds),
                       law.prob_off(), float(np.sqrt(law.var)))
+
+
+@dataclass
+class Orthogonal:
+    n: int
+    depth: int
+    networks: int
+    sd_gauss: float            # Monte Carlo sd of log R, Gaussian He (ReLU)
+    sd_gauss_exact: float
+    sd_orth: float             # Monte Carlo sd of log R, √2·Q (ReLU), rotation shortcut
+    sd_orth_exact: float
+    se_gauss: float
+    se_orth: float
+    matrix_networks: int
+    sd_orth_matrix: float      # the same with full QR-sampled matrices (fewer networks)
+    looks_linear_max: float    # max |log R_L| over the looks-linear nets
+    orth_linear_max: float     # max |log R_L| over linear nets with W = Q
+
+    def __str__(self):
+        return (f"ReLU, L = {self.depth}, n = {self.n}, {networks_text(self.networks)}; "
+                "стандартное отклонение log R_L:\n"
+                f"  гауссовы веса N(0, 2/n): {fmt(self.sd_gauss)} ± {fmt(self.se_gauss, 1)}"
+                f" (точно {fmt(self.sd_gauss_exact)})\n"
+                f"  ортогональные √2·Q: {fmt(self.sd_orth)} ± {fmt(self.se_orth, 1)}"
+                f" (точно {fmt(self.sd_orth_exact)}; полные матрицы, "
+                f"{networks_text(self.matrix_networks)}: {fmt(self.sd_orth_matrix)})\n"
+                f"  «почти линейные» [[Q, −Q], [−Q, Q]]: max |log R_L| = "
+                f"{'0' if self.looks_linear_max < 1e-12 else fmt(self.looks_linear_max)} "
+                "(с точностью до округления)\n"
+                f"  линейная сеть с W = Q: max |log R_L| = "
+                f"{'0' if self.orth_linear_max < 1e-12 else fmt(self.orth_linear_max)}")
+
+
+def orthogonal_experiment(seed: int = 7, n: int = 32, depth: int = 32, networks: int = 1000,
+                          matrix_networks: int = 200) -> Orthogonal:
+    """Gaussian He against Haar-orthogonal √2·Q and looks-linear weights (ReLU)."""
+    rng = np.random.default_rng(seed)
+    w = F.widths_of(n, depth)
+    g = F.normalised_log_norms(F.simulate_log_norms(rng, w, "relu", 2.0, networks,
+                                                    method="vector"), w, "relu", 2.0)
+    o = F.simulate_orthogonal(rng, n, depth, "orthogonal", networks, method="vector")
+    om = F.simulate_orthogonal(rng, n, depth, "orthogonal", matrix_networks)
+    ll = F.simulate_orthogonal(rng, n, depth, "looks_linear", matrix_networks)
+    ol = F.simulate_orthogonal(rng, n, 8, "orthogonal_linear", matrix_networks)
+    g, o = g[np.isfinite(g)], o[np.isfinite(o)]
+    return Orthogonal(
+        n, depth, networks, float(np.std(g, ddof=1)),
+        float(np.sqrt(F.log_norm_moments(w, "relu")[1])), float(np.std(o, ddof=1)),
+        float(np.sqrt(depth * F.orthogonal_step_moments(n)[1])), _se_sd(g), _se_sd(o),
+        matrix_networks, float(np.std(om[np.isfinite(om)], ddof=1)),
+        float(np.max(np.abs(ll))), float(np.max(np.abs(ol))))

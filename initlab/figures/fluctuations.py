@@ -125,11 +125,11 @@ def plot_gradients(gr, examples: int = 3):
                 label="отдельные сети" if i == 0 else None)
     ax.plot(layers, gr.mean_g2, "o", color=BLUE, ms=5, label="среднее по сетям")
     ax.plot(layers, gr.product, "x", color=RED, ms=6, label="E x² · E δ²")
-    ax.axhline(1.0, color="k", lw=0.8, ls="--", label="теория: 1")
+    ax.axhline(1.0, color="k", lw=0.8, ls="--", label="среднее поле: 1")
     log_axis(ax, "y")
     ax.set_ylim(lo.min() / 100, hi.max() * 3)      # room for the legend below the band
     ax.set_xlabel("слой l")
-    ax.set_ylabel("средний квадрат ∂L/∂W_l")
+    ax.set_ylabel("средний квадрат ∂ℒ/∂W_l")
     ax.set_title(f"{ACT_TITLE[gr.act]}, n = {gr.n}, L = {gr.depth}, {networks_text(gr.networks)}",
                  fontsize=10)
     ax.legend(fontsize=SMALL, frameon=False, ncols=2, loc="lower center")

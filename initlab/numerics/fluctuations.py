@@ -46,8 +46,27 @@ Weight gradients (one input, loss L = r·h_L, r ~ N(0, I_{n_L}))
 -----------------------------------------------------------------
 δ_L = r, δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ φ'(h_l); ∂L/∂W_l = δ_l x_{l-1}ᵀ is of rank one, so
 ‖∂L/∂W_l‖²_F = ‖δ_l‖²‖x_{l-1}‖². Averaged over networks, the mean square entry is
-E x²_{l-1} · E δ²_l when x_{l-1} and δ_l are independent (Glorot & Bengio 2010, §4.2.1):
-exact for linear networks (δ_l depends only on W_{l+1..L} and r).
+E x²_{l-1} · E δ²_l when x_{l-1} and δ_l are independent (Glorot & Bengio 2010, §4.2.1).
+For Gaussian weights this independence is exact for linear AND ReLU networks: δ_l depends
+only on r, W_{l+1..L} and the signs of h_l..h_{L-1}, i.e. on z_l = h_l/(√(g/n_{l-1})‖x_{l-1}‖)
+and the weights above, which are independent of x_{l-1}. What is proved beyond that: for
+linear networks with g = 1 and equal widths the backward steps are also exactly χ²_n/n, so
+‖∂L/∂W_l‖² has the same law on every layer; for ReLU the backward steps are not independent
+(the signs of h_{k+1} depend on W_{k+1}) and the per-layer law is only approximately that
+of the forward walk.
+
+Orthogonal weights (not iid: the Hanin–Rolnick condition fails)
+---------------------------------------------------------------
+W_l = √g·Q_l, Q_l Haar-orthogonal n×n. Q x is uniform on the sphere of radius ‖x‖ whatever
+x, so the steps are again independent: linear, g = 1: ρ = 1 exactly (R_L = 1); ReLU, g = 2:
+ρ = 2·B_K with B_K = χ²_K/(χ²_K + χ²_{n−K}) ~ Beta(K/2, (n−K)/2), K ~ Bin(n, 1/2), so
+
+    E log ρ = log 2 + E ψ(K/2) − ψ(n/2),
+    Var log ρ = E ψ'(K/2) − ψ'(n/2) + Var ψ(K/2) ≈ 3/n       (vs 5/n for Gaussian).
+
+"Looks-linear" weights W = [[Q, −Q], [−Q, Q]] (width 2m, Q Haar m×m) with ReLU keep
+a_l − b_l = Q(a_{l-1} − b_{l-1}) for x_l = (a_l; b_l) and ‖x_l‖² = ‖a_{l-1} − b_{l-1}‖²:
+the norm is the same on every layer l ≥ 1, so R_L = 1 exactly (deterministic).
 
 API (stable; numpy/scipy only):
 
@@ -70,6 +89,9 @@ API (stable; numpy/scipy only):
     mean_log_gain(widths, act, gain) -> log E‖x_L‖²/‖x_0‖² (mean-field, exact for lin/ReLU)
     simulate_gradients(rng, widths, act, gain, networks) -> dict of (networks, L) arrays:
         x2 = ‖x_{l-1}‖²/n_{l-1}, d2 = ‖δ_l‖²/n_l, g2 = ‖∂L/∂W_l‖²_F/(n_l n_{l-1}) = x2·d2
+    orthogonal_step_moments(n) -> (mean, var) of log ρ, ReLU, W = √2·Q (given alive)
+    simulate_orthogonal(rng, n, depth, kind, networks) -> log(‖x_L‖²/‖x_0‖²),
+        kind "orthogonal" (ReLU, √2·Q), "orthogonal_linear" (Q) or "looks_linear" (ReLU)
     ks_two_sample(a, b) -> (D, p-value)
     law_distance(law_a, law_b) -> sup |F_a − F_b| on a common grid
 
@@ -92,7 +114,8 @@ __all__ = [
     "step_second_moment", "dead_probability", "log_norm_moments", "asymptotic_moments",
     "reciprocal_sum", "LogNormLaw", "log_norm_law", "prob_off", "prob_off_normal",
     "widths_of", "simulate_log_norms", "normalised_log_norms", "mean_log_gain",
-    "simulate_gradients", "ks_two_sample", "law_distance",
+    "simulate_gradients", "ks_two_sample", "law_distance", "orthogonal_step_moments",
+    "ORTHOGONAL_KINDS", "simulate_orthogonal",
 ]
 
 EXACT_ACTIVATIONS = ("linear", "relu")
@@ -407,6 +430,85 @@ def simulate_gradients(rng: np.random.Generator, widths, act: str, gain: float,
                 delta = np.matmul(np.transpose(Ws[l], (0, 2, 1)), delta) * _dphi(act, hs[l - 1])
             d2[start:start + m, l - 1] = np.einsum("ijk,ijk->i", delta, delta) / w[l]
     return {"x2": x2, "d2": d2, "g2": x2 * d2}
+
+
+# --- orthogonal and looks-linear weights ---------------------------------------------------
+
+ORTHOGONAL_KINDS = ("orthogonal", "orthogonal_linear", "looks_linear")
+
+
+def _haar(rng: np.random.Generator, m: int, n: int) -> np.ndarray:
+    """m independent Haar-orthogonal n×n matrices: QR of a Gaussian matrix, the columns of
+    Q multiplied by the signs of diag(R) (without the correction Q is not Haar)."""
+    q, r = np.linalg.qr(rng.standard_normal((m, n, n)))
+    d = np.sign(np.diagonal(r, axis1=1, axis2=2))
+    d[d == 0] = 1.0
+    return q * d[:, None, :]
+
+
+def orthogonal_step_moments(n: int) -> tuple[float, float]:
+    """Exact (mean, variance) of log ρ for a ReLU layer with W = √2·Q, Q Haar n×n
+    (given K ≥ 1): ρ = 2·Beta(K/2, (n−K)/2), K ~ Bin(n, 1/2); K = n gives ρ = 2."""
+    n = int(n)
+    k, p = _binom_support(n)
+    p = p / p.sum()
+    psi = special.digamma(k / 2) - special.digamma(n / 2)
+    mean = float(np.sum(p * psi))
+    var = float(np.sum(p * (special.polygamma(1, k / 2) - special.polygamma(1, n / 2)))
+                + np.sum(p * (psi - mean) ** 2))
+    return mean + float(np.log(2.0)), var
+
+
+def simulate_orthogonal(rng: np.random.Generator, n: int, depth: int, kind: str,
+                        networks: int, method: str = "matrix") -> np.ndarray:
+    """log(‖x_L‖²/‖x_0‖²) for ``networks`` nets of constant width n with orthogonal weights.
+
+    "orthogonal": ReLU, W_l = √2·Q_l, x_0 = (1, …, 1); "orthogonal_linear": no activation,
+    W_l = Q_l; "looks_linear": ReLU, W_l = [[Q, −Q], [−Q, Q]] (n even, Q of size n/2),
+    x_0 = (1, …, 1, 0, …, 0). Signals are renormalised every layer (the log is kept).
+    ``method="vector"`` (kind "orthogonal" only): Q x is drawn as ‖x‖·u, u uniform on the
+    unit sphere (a normalised Gaussian vector) — exact, O(n) instead of a QR per layer.
+    """
+    if kind not in ORTHOGONAL_KINDS:
+        raise ValueError(f"unknown kind {kind!r}; use one of {ORTHOGONAL_KINDS}")
+    n, networks = int(n), int(networks)
+    if method == "vector":
+        if kind != "orthogonal":
+            raise ValueError("the vector shortcut is implemented for kind='orthogonal' only")
+        out = np.zeros(networks)
+        for _ in range(int(depth)):
+            z = rng.standard_normal((networks, n))
+            u2 = np.maximum(z, 0.0) ** 2
+            with np.errstate(divide="ignore"):
+                out += np.log(2.0 * u2.sum(axis=1) / (z * z).sum(axis=1))
+        return out
+    if method != "matrix":
+        raise ValueError(f"unknown method {method!r}")
+    if kind == "looks_linear":
+        if n % 2:
+            raise ValueError("looks-linear weights need an even width")
+        x = np.concatenate([np.ones((networks, n // 2, 1)), np.zeros((networks, n // 2, 1))],
+                           axis=1)
+    else:
+        x = np.ones((networks, n, 1))
+    logscale = np.zeros(networks)
+    for _ in range(int(depth)):
+        if kind == "looks_linear":
+            q = _haar(rng, networks, n // 2)
+            w = np.concatenate([np.concatenate([q, -q], axis=2),
+                                np.concatenate([-q, q], axis=2)], axis=1)
+            x = np.maximum(w @ x, 0.0)
+        elif kind == "orthogonal":
+            x = np.maximum(np.sqrt(2.0) * (_haar(rng, networks, n) @ x), 0.0)
+        else:
+            x = _haar(rng, networks, n) @ x
+        norm2 = np.einsum("ijk,ijk->i", x, x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logscale += np.log(norm2 / n)
+            x /= np.sqrt(norm2 / n)[:, None, None]
+        x[~np.isfinite(x)] = 0.0
+    x0 = n // 2 if kind == "looks_linear" else n
+    return logscale + np.log(n) - np.log(x0)
 
 
 # --- comparing laws -------------------------------------------------------------------------
