@@ -236,6 +236,51 @@ def test_check_accepts_correct_samplers(capsys):
     assert capsys.readouterr().out.count("Верно!") == 4
 
 
+def _global_sign(rng, n):
+    """Student answer: uncorrected QR times ONE random sign for the whole matrix."""
+    return np.linalg.qr(rng.standard_normal((n, n)))[0] * rng.choice([-1.0, 1.0])
+
+
+def _uniform_entries(rng, n):
+    """Student answer: sign-corrected QR of a matrix with uniform entries."""
+    q, r = np.linalg.qr(rng.uniform(-1, 1, (n, n)))
+    return q * np.sign(np.diag(r))
+
+
+@pytest.mark.parametrize("thorough", [False, True])
+@pytest.mark.parametrize("fn, needle", [
+    (_global_sign, "один случайный знак"),
+    (_uniform_entries, "ненормальными элементами"),
+    (sp.qr_orthogonal_unfixed, "Q[0, 0] отрицателен в 100 %"),
+])
+def test_check_rejects_wrong_haar_samplers(fn, needle, thorough):
+    """The visible and the hidden check both reject, naming the real mistake."""
+    with pytest.raises(CheckFailed) as e:
+        chk.haar_orthogonal(fn, thorough=thorough)
+    assert needle in e.value.message
+
+
+def test_check_det_message_for_householder_sign():
+    """det Q = (−1)^(n−1) in every draw: the message names the uncorrected Householder QR."""
+    d = chk._probe_haar_orthogonal(sp.haar_orthogonal)
+    d["det_negative"], d["det_always"] = d["m"], -1          # n = 6: (−1)^5 = −1
+    with pytest.raises(CheckFailed) as e:
+        chk._judge_haar_orthogonal(d)
+    assert "n − 1 отражений" in e.value.message
+    d["det_negative"], d["det_always"] = 0, 1                # SO(n)
+    with pytest.raises(CheckFailed) as e:
+        chk._judge_haar_orthogonal(d)
+    assert "Не исправляйте знак определителя" in e.value.message
+
+
+def test_householder_det_is_minus_one_to_n_minus_one():
+    """Chapter: np.linalg.qr's Q is a product of n − 1 reflections, det Q = (−1)^(n−1)."""
+    rng = np.random.default_rng(0)
+    for n in (2, 3, 6, 10):
+        dets = [np.linalg.det(sp.qr_orthogonal_unfixed(rng, n)) for _ in range(50)]
+        assert np.allclose(dets, (-1) ** (n - 1))
+
+
 @pytest.mark.parametrize("fn, start", [
     (sp.qr_orthogonal_unfixed, "Неверно: матрица ортогональна, но распределена не по мере Хаара"),
     (lambda rng, n: rng.standard_normal((n, n)) / math.sqrt(n), "Неверно: матрица не ортогональна"),
@@ -258,30 +303,45 @@ def test_check_probe_is_plain_data():
 
 @pytest.mark.slow
 def test_check_false_rejection_rate():
-    """Each of the 3 statistical tests has level ALPHA = 1e-7 (union bound 3e-7 < 1e-6);
+    """Each of the 5 statistical tests has level ALPHA = 1e-7 (union bound 5e-7 < 1e-6);
     over 60 seeds a correct sampler's smallest p-value stays far above ALPHA."""
     pmin = []
     for seed in range(60):
-        rng = np.random.default_rng(seed)
-        n, m = 6, 400
-        mats = np.stack([_haar_fixed(rng, n) for _ in range(m)])
-        diag = np.diagonal(mats, axis1=1, axis2=2)
-        p1 = stats.binomtest(int(np.sum(diag < 0)), m * n).pvalue
-        p2 = stats.binomtest(int(np.sum(np.linalg.det(mats) < 0)), m).pvalue
-        p3 = stats.kstest(mats[:, 0, 0] ** 2, stats.beta(0.5, (n - 1) / 2).cdf).pvalue
-        pmin.append(min(p1, p2, p3))
-    assert 3 * chk.ALPHA < 1e-6
-    # under H0 min of 3 p-values ≥ 1e-3 with probability ≥ 1 − 3e-3 per seed
+        d = chk._probe_haar_orthogonal(lambda rng, n, s=seed: _haar_fixed(
+            np.random.default_rng([s, int(rng.integers(2**32))]), n))
+        n, m = d["n"], d["m"]
+        ps = [n * min(stats.binomtest(c, m).pvalue for c in d["diag_negative_by_position"]),
+              len(d["pair_agree"]) * min(stats.binomtest(c, m).pvalue for c in d["pair_agree"]),
+              stats.binomtest(d["det_negative"], m).pvalue,
+              stats.kstest(np.array(d["q11"]) ** 2, stats.beta(0.5, (n - 1) / 2).cdf).pvalue]
+        f4 = np.array(d["fourth"])
+        z = (f4.mean() - 3 * d["n_big"] / (d["n_big"] + 2)) / (f4.std(ddof=1) / math.sqrt(f4.size))
+        ps.append(2 * stats.norm.sf(abs(z)))
+        pmin.append(min(ps))
+    assert 5 * chk.ALPHA < 1e-6
+    # under H0 the min of 5 (Bonferroni-adjusted) p-values is < 1e-3 with probability ≤ 5e-3
     assert np.mean(np.array(pmin) < 1e-3) < 0.1
 
 
 def test_number_checks(capsys):
     chk.linear_gaussian_variance(20)
     chk.relu_gaussian_variance(40)
-    for bad, f in ((21, chk.linear_gaussian_variance), (0, chk.linear_gaussian_variance),
-                   (20, chk.relu_gaussian_variance)):
-        with pytest.raises(CheckFailed):
+    for bad, f, needle in (
+            (21, chk.linear_gaussian_variance, "второй момент"),
+            (0, chk.linear_gaussian_variance, "ортогональная"),
+            (10, chk.linear_gaussian_variance, "а не на 1/2"),
+            (19, chk.linear_gaussian_variance, "L − 1"),
+            (-20, chk.linear_gaussian_variance, "не бывает отрицательной"),
+            (400, chk.linear_gaussian_variance, "складываются"),
+            (21.14, chk.linear_gaussian_variance, "конечного N = 200"),
+            (21.1, chk.linear_gaussian_variance, "конечного N = 200"),
+            (20, chk.relu_gaussian_variance, "E φ'⁴ ≠ (E φ'²)²"),
+            (0, chk.relu_gaussian_variance, "ноль недостижим")):
+        with pytest.raises(CheckFailed) as e:
             f(bad)
+        assert needle in e.value.message, (bad, e.value.message)
+    # the finite-N value the chapter prints: the exact recursion at N = 200, L = 20
+    assert f"{sp.linear_gaussian_moments_exact(N, 20)[1]:.2f}" == "21.14"
 
 
 # ------------------------------------------------------------------------ chapter claims
