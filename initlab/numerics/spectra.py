@@ -143,13 +143,14 @@ def eigen_angles(q: np.ndarray) -> np.ndarray:
 
 
 def haar_diagnostics(sampler, rng: np.random.Generator, n: int, m: int) -> dict:
-    """Statistics of m matrices ``sampler(rng, n)``: diagonal signs, Q_11, trace, angles."""
+    """Statistics of m matrices ``sampler(rng, n)``: diagonal signs, Q_11, trace, det, angles."""
     mats = np.stack([np.asarray(sampler(rng, n), dtype=float) for _ in range(m)])
     diag = np.diagonal(mats, axis1=1, axis2=2)
     return {
         "diag_signs": np.sign(diag),
         "q11": mats[:, 0, 0].copy(),
         "trace": diag.sum(axis=1),
+        "det": np.linalg.det(mats),
         "angles": np.concatenate([eigen_angles(q) for q in mats]),
     }
 
@@ -550,3 +551,63 @@ def fixed_weight_output_variances(rng: np.random.Generator, kind: str, k: int, n
     else:
         raise ValueError(f"unknown kind {kind!r}")
     return np.sum(w * w, axis=0)
+
+
+# ------------------------------------------------- a ReLU counterexample: looks-linear weights
+
+def looks_linear_relu_singular_values(n: int, depth: int, seed: int = 0) -> np.ndarray:
+    """Singular values of the input–output Jacobian of a bias-free ReLU net of width 2n with
+    "looks-linear" weights (Balduzzi et al. 2017): W_l = [[Q_l, −Q_l], [−Q_l, Q_l]], Q_l Haar
+    n×n (entry variance 1/n = 2/(2n), He scaling), at a random Gaussian input.
+
+    The weights are not independent (each entry appears four times), so the free-probability
+    result var(s²) ≥ L for ReLU does not apply. Since relu(u) − relu(−u) = u, the net acts as
+    the orthogonal product Q_L⋯Q_1 on the difference of the input halves, and
+    J = D_L [Q_L; −Q_L] Q_{L−1}⋯Q_1 [I, −I]: n singular values equal √2 and n are 0 (mean
+    s² = 1). Computed here by the explicit product D_L W_L ⋯ D_1 W_1 (double precision), as
+    an independent check of that algebra."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(11,)))
+    x = rng.standard_normal(2 * n)
+    jac = np.eye(2 * n)
+    for _ in range(depth):
+        q = haar_orthogonal(rng, n)
+        w = np.block([[q, -q], [-q, q]])
+        h = w @ x
+        jac = ((h > 0).astype(float)[:, None] * w) @ jac
+        x = np.maximum(h, 0.0)
+    return np.linalg.svd(jac, compute_uv=False)
+
+
+def bridge_output_samples(rng: np.random.Generator, k: int, m: int) -> dict:
+    """m draws of one neuron's output h = wᵀx (fan-in k, σ = 1, no bias), three ways:
+
+    "gaussian": x ~ N(0, I_k) and w ~ N(0, I/k) drawn afresh together — unconditionally a
+        scale mixture of normals, excess kurtosis 6/k;
+    "normalised": x ~ N(0, I_k) and w = g/‖g‖ drawn afresh — exactly N(0, 1), excess 0;
+    "fixed_input": one fixed x with ‖x‖ = √k, w = g/‖g‖ random — h = √k·cos θ is bounded
+        by √k, excess kurtosis −6/(k + 2) (a coordinate of a uniform point on the sphere).
+    """
+    x = rng.standard_normal((m, k))
+    g = rng.standard_normal((m, k))
+    unit = g / np.linalg.norm(g, axis=1, keepdims=True)
+    x0 = rng.standard_normal(k)
+    x0 *= math.sqrt(k) / np.linalg.norm(x0)
+    return {
+        "gaussian": np.einsum("ij,ij->i", x, g) / math.sqrt(k),
+        "normalised": np.einsum("ij,ij->i", x, unit),
+        "fixed_input": unit @ x0,
+    }
+
+
+BRIDGE_EXCESS = {"gaussian": lambda k: 6.0 / k, "normalised": lambda k: 0.0,
+                 "fixed_input": lambda k: -6.0 / (k + 2)}
+
+
+def excess_kurtosis(h: np.ndarray, batches: int = 20) -> tuple[float, float]:
+    """Sample excess kurtosis E h⁴/(E h²)² − 3 (mean-zero h) and its standard error from
+    ``batches`` independent batches (the spread of the batch estimates / √batches)."""
+    h = np.asarray(h, float)
+    est = float(np.mean(h**4) / np.mean(h**2) ** 2 - 3.0)
+    parts = np.array_split(h, batches)
+    per = np.array([np.mean(p**4) / np.mean(p**2) ** 2 - 3.0 for p in parts])
+    return est, float(per.std(ddof=1) / math.sqrt(batches))
