@@ -78,20 +78,24 @@ def variance_vs_depth(table: dict, depths, theory: dict, n: int, exact: dict | N
             if not np.any(theory[(act, w)]) or not np.all(v > 0):
                 continue                     # exactly zero in theory: nothing to draw
             q1, med, q3 = np.percentile(v, [25, 50, 75], axis=0)
+            first = not ax.get_legend_handles_labels()[1]
             ax.errorbar(d, med, yerr=[med - q1, q3 - med], fmt="o", color=colors[w], ms=4,
                         capsize=3, label=f"{WEIGHT_LABEL[w]}: медиана")
-            ax.plot(d, v.mean(0), "o", mfc="none", color=colors[w], ms=7, label="среднее")
+            ax.plot(d, v.mean(0), "o", mfc="none", color=colors[w], ms=7,
+                    label="среднее" if first else None)
             ax.plot(d, theory[(act, w)], "-", color=colors[w], lw=1, alpha=0.8,
-                    label="теория (N → ∞)")
+                    label="теория (N → ∞)" if first else None)
             if (act, w) in exact:
                 ax.plot(d, exact[(act, w)], "--", color=GREY, lw=1,
                         label=f"точно при N = {n}")
         log_axis(ax, "y")
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi * (hi / lo) ** 0.6)          # room for the legend above the data
         ax.set_title(ACT_LABEL[act], fontsize=10)
         ax.set_xlabel("глубина L")
         if j == 0:
             ax.set_ylabel("дисперсия s²")
-        ax.legend(fontsize=SMALL - 1, frameon=False, loc="best")
+        ax.legend(fontsize=SMALL - 1, frameon=False, loc="upper left")
     fig.suptitle(f"Разброс квадратов сингулярных чисел, N = {n}: медиана и межквартильный "
                  "размах по зёрнам", fontsize=10)
     return fig
