@@ -97,12 +97,17 @@ from .activations import gauss_expectation, get_activation
 
 __all__ = [
     "ACTS",
+    "BRIDGE_EXCESS",
     "WEIGHTS",
     "Spectrum",
+    "bridge_output_samples",
     "critical_parameters",
-    "eigen_angles",
+    "deep_classifier_accuracy",
     "deep_linear_training",
     "derivative_moments",
+    "digits_split",
+    "eigen_angles",
+    "excess_kurtosis",
     "fit_log_slope",
     "fixed_weight_output_variances",
     "haar_diagnostics",
@@ -111,6 +116,7 @@ __all__ = [
     "jacobian_spectrum",
     "layer_weights",
     "linear_gaussian_moments_exact",
+    "looks_linear_relu_singular_values",
     "qr_orthogonal_unfixed",
     "saxe_experiment",
 ]
