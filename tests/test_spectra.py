@@ -568,12 +568,17 @@ def test_relu_gaussian_two_l_rejects_l():
     assert abs(m - 5) > 5 * se
 
 
+def _digits():
+    from sklearn.datasets import load_digits
+    return sp.standardise_split(*load_digits(return_X_y=True), n_train=1200)
+
+
 @pytest.mark.slow
 def test_digits_training_orders_the_inits():
     """Chapter: digits, 24 layers of width 64, 200 SGD steps (step 0.05, batch 32), 4 seeds:
     every tanh-orthogonal seed beats every tanh-Gaussian seed, which beats every ReLU-He
     seed; all far above the majority-class baseline (≈ 10 %)."""
-    d = sp.digits_split()
+    d = _digits()
     acc = {(act, w): sp.deep_classifier_accuracy(*d, act, w, depth=24, steps=200, batch=32,
                                                  seeds=range(4))
            for act, w in (("tanh", "orthogonal"), ("tanh", "gaussian"), ("relu", "gaussian"))}
@@ -586,7 +591,7 @@ def test_digits_training_orders_the_inits():
 
 def test_digits_training_untrained_is_baseline():
     """Zero steps: the zero readout predicts class 0 for every image (a trivial baseline)."""
-    x_tr, y_tr, x_te, y_te = sp.digits_split()
+    x_tr, y_tr, x_te, y_te = _digits()
     a = sp.deep_classifier_accuracy(x_tr, y_tr, x_te, y_te, "tanh", "orthogonal", depth=2,
                                     steps=0, seeds=(0,))
     assert a[0] == pytest.approx(np.mean(y_te == 0))

@@ -105,7 +105,6 @@ __all__ = [
     "deep_classifier_accuracy",
     "deep_linear_training",
     "derivative_moments",
-    "digits_split",
     "eigen_angles",
     "excess_kurtosis",
     "fit_log_slope",
@@ -119,6 +118,7 @@ __all__ = [
     "looks_linear_relu_singular_values",
     "qr_orthogonal_unfixed",
     "saxe_experiment",
+    "standardise_split",
 ]
 
 WEIGHTS = ("gaussian", "orthogonal")
@@ -685,11 +685,12 @@ def deep_classifier_accuracy(x_train, y_train, x_test, y_test, act: str, weights
     return np.mean(pred == y_test[None, :], axis=1)
 
 
-def digits_split(n_train: int = 1200):
-    """scikit-learn's 8×8 digits, pixels standardised on the training part; the first
-    ``n_train`` images train, the rest test."""
-    from sklearn.datasets import load_digits
-    x, y = load_digits(return_X_y=True)
+
+def standardise_split(x, y, n_train: int):
+    """The first ``n_train`` rows train, the rest test; features standardised with the
+    training part's mean and standard deviation (constant features left at 0)."""
+    x = np.asarray(x, float)
     mu, sd = x[:n_train].mean(0), x[:n_train].std(0)
     x = (x - mu) / np.where(sd > 0, sd, 1.0)
+    y = np.asarray(y)
     return x[:n_train], y[:n_train], x[n_train:], y[n_train:]
