@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..figures.spectra import ACT_LABEL, WEIGHT_LABEL, SpectrumFigure
+from ..figures.spectra import ACT_LABEL, WEIGHT_LABEL, SpectrumFigure, ru
 from ..figures.style import BLUE, RED
 from ..numerics import spectra as sp
 from .base import STYLE, Explorer
@@ -34,13 +34,13 @@ def render(act, weights, depth, q_star, sigma_factor, n=200, seed=0, figure=None
     data = figure.update(spec, BLUE if weights == "orthogonal" else RED)
     s = spec.summary()
     text = (f"{ACT_LABEL[act]}, {WEIGHT_LABEL[weights]}, L = {depth}, N = {n}: "
-            f"среднее s² = {s['s2_mean']:.3g}; дисперсия s² = {s['s2_var']:.3g}; "
-            f"в [1/2, 2] лежит {s['within_half_two']:.0%} сингулярных чисел")
+            f"среднее s² = {ru(s['s2_mean'], '.3g')}; дисперсия s² = {ru(s['s2_var'], '.3g')}; "
+            f"в [1/2, 2] лежит {100 * s['within_half_two']:.0f} % сингулярных чисел")
     if spec.n_zero:
-        text += f"; ровно нулевых — {s['zero_fraction']:.0%}"
+        text += f"; ровно нулевых — {100 * s['zero_fraction']:.0f} %"
     if abs(sigma_factor - 1) < 1e-12:
         th = sp.isometry_variance_theory(act, weights, depth, q_star)
-        text += f". Теория (N → ∞) для дисперсии: {th:.3g}"
+        text += f". Теория (N → ∞) для дисперсии: {ru(th, '.3g')}"
     else:
         text += ". Вне критической точки среднее s² экспоненциально растёт или убывает с глубиной"
     return data, text

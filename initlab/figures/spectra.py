@@ -5,7 +5,7 @@ experiment, Haar sampling with and without the sign correction, exactly normal o
     spectrum_grid(spectra, depths)                rows: activations, columns: weights;
         spectra[(act, weights)] = list of Spectrum (one per depth) — histograms of log₁₀ s
     spectrum_panel(ax, spectrum, color, label)    one histogram (used by the explorer)
-    variance_vs_depth(table, depths, theory)      table[(act, w)] = (seeds, depths) array
+    variance_vs_depth(table, depths, theory, n, exact)  table[(act, w)] = (seeds, depths)
     saxe_figure(depths, iters, max_iter)          iters[init] = (seeds, depths), NaN = never
     haar_figure(fixed, unfixed, n)                diagnostics dicts of spectra.haar_diagnostics
     output_variance_figure(variances, sigma2)     variances[kind] = array of Var(h_j | W)
@@ -59,30 +59,45 @@ def spectrum_grid(spectra: dict, depths, n: int):
     return fig
 
 
-def variance_vs_depth(table: dict, depths, theory: dict, n: int):
-    """var(s²) against depth: mean ± standard deviation over seeds, theory lines."""
+def variance_vs_depth(table: dict, depths, theory: dict, n: int, exact: dict | None = None):
+    """var(s²) against depth on a log axis: median and interquartile range over the seeds
+    (points, bars), the mean over the seeds (hollow markers), N → ∞ theory (lines) and, for
+    the keys of ``exact``, a finite-N exact expectation (dashed). Configurations whose
+    var(s²) is zero (linear, orthogonal) cannot be drawn on a log axis and are left out."""
     acts = list(dict.fromkeys(a for a, _ in table))
     fig, axes = new_figure(3.2 * len(acts), 3.0, ncols=len(acts))
     colors = {"gaussian": RED, "orthogonal": BLUE}
     d = np.asarray(depths, float)
+    exact = exact or {}
     for j, act in enumerate(acts):
         ax = axes[0, j]
         for w in ("gaussian", "orthogonal"):
             if (act, w) not in table:
                 continue
             v = np.asarray(table[(act, w)], float)
-            ax.errorbar(d, v.mean(0), yerr=v.std(0, ddof=1) if v.shape[0] > 1 else None,
-                        fmt="o", color=colors[w], ms=4, capsize=3,
-                        label=f"{WEIGHT_LABEL[w]}: опыт")
+            if not np.any(theory[(act, w)]) or not np.all(v > 0):
+                continue                     # exactly zero in theory: nothing to draw
+            q1, med, q3 = np.percentile(v, [25, 50, 75], axis=0)
+            first = not ax.get_legend_handles_labels()[1]
+            ax.errorbar(d, med, yerr=[med - q1, q3 - med], fmt="o", color=colors[w], ms=4,
+                        capsize=3, label=f"{WEIGHT_LABEL[w]}: медиана")
+            ax.plot(d, v.mean(0), "o", mfc="none", color=colors[w], ms=7,
+                    label="среднее" if first else None)
             ax.plot(d, theory[(act, w)], "-", color=colors[w], lw=1, alpha=0.8,
-                    label="теория (N → ∞)" if w == "orthogonal" else None)
+                    label="теория (N → ∞)" if first else None)
+            if (act, w) in exact:
+                ax.plot(d, exact[(act, w)], "--", color=GREY, lw=1,
+                        label=f"точно при N = {n}")
+        log_axis(ax, "y")
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi * (hi / lo) ** 0.6)          # room for the legend above the data
         ax.set_title(ACT_LABEL[act], fontsize=10)
         ax.set_xlabel("глубина L")
         if j == 0:
             ax.set_ylabel("дисперсия s²")
         ax.legend(fontsize=SMALL - 1, frameon=False, loc="upper left")
-    fig.suptitle(f"Разброс квадратов сингулярных чисел, N = {n}: среднее ± "
-                 "стандартное отклонение по зёрнам", fontsize=10)
+    fig.suptitle(f"Разброс квадратов сингулярных чисел, N = {n}: медиана и межквартильный "
+                 "размах по зёрнам", fontsize=10)
     return fig
 
 
@@ -216,3 +231,34 @@ class SpectrumFigure:
         out = io.BytesIO()
         img.save(out, format="PNG", compress_level=1)
         return out.getvalue()
+
+
+def ru(x: float, spec: str = ".2f") -> str:
+    """A number in the course's Russian format: decimal comma, true minus sign."""
+    return format(x, spec).replace(".", ",").replace("-", "−")
+
+
+BRIDGE_LABEL = {"gaussian": "x и нормальные w случайны вместе",
+                "normalised": "x и w = g/‖g‖ случайны вместе",
+                "fixed_input": "x фиксирован, w = g/‖g‖ случаен"}
+
+
+def bridge_figure(samples: dict, k: int):
+    """Histograms (log density) of the standardised outputs of ``spectra.bridge_output_samples``
+    against the N(0, 1) density: heavier tails for the Gaussian mixture, bounded for a fixed
+    input."""
+    fig, axes = new_figure(9.6, 3.0, ncols=len(samples))
+    grid = np.linspace(-5, 5, 401)
+    bins = np.linspace(-5, 5, 61)
+    for ax, (kind, h) in zip(axes[0], samples.items()):
+        z = np.asarray(h, float) / np.std(h)
+        ax.hist(z, bins=bins, density=True, color=BLUE, alpha=0.6, label="опыт")
+        ax.plot(grid, stats.norm.pdf(grid), color=RED, lw=1, label="N(0, 1)")
+        log_axis(ax, "y")
+        ax.set_ylim(1e-5, 1)
+        ax.set_title(BRIDGE_LABEL[kind], fontsize=9)
+        ax.set_xlabel("h / стандартное отклонение")
+    axes[0, 0].set_ylabel("плотность")
+    axes[0, 0].legend(fontsize=SMALL - 1, frameon=False)
+    fig.suptitle(f"Выход одного нейрона, k = {k}", fontsize=10)
+    return fig

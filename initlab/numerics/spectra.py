@@ -97,12 +97,16 @@ from .activations import gauss_expectation, get_activation
 
 __all__ = [
     "ACTS",
+    "BRIDGE_EXCESS",
     "WEIGHTS",
     "Spectrum",
+    "bridge_output_samples",
     "critical_parameters",
-    "eigen_angles",
+    "deep_classifier_accuracy",
     "deep_linear_training",
     "derivative_moments",
+    "eigen_angles",
+    "excess_kurtosis",
     "fit_log_slope",
     "fixed_weight_output_variances",
     "haar_diagnostics",
@@ -111,8 +115,10 @@ __all__ = [
     "jacobian_spectrum",
     "layer_weights",
     "linear_gaussian_moments_exact",
+    "looks_linear_relu_singular_values",
     "qr_orthogonal_unfixed",
     "saxe_experiment",
+    "standardise_split",
 ]
 
 WEIGHTS = ("gaussian", "orthogonal")
@@ -143,13 +149,14 @@ def eigen_angles(q: np.ndarray) -> np.ndarray:
 
 
 def haar_diagnostics(sampler, rng: np.random.Generator, n: int, m: int) -> dict:
-    """Statistics of m matrices ``sampler(rng, n)``: diagonal signs, Q_11, trace, angles."""
+    """Statistics of m matrices ``sampler(rng, n)``: diagonal signs, Q_11, trace, det, angles."""
     mats = np.stack([np.asarray(sampler(rng, n), dtype=float) for _ in range(m)])
     diag = np.diagonal(mats, axis1=1, axis2=2)
     return {
         "diag_signs": np.sign(diag),
         "q11": mats[:, 0, 0].copy(),
         "trace": diag.sum(axis=1),
+        "det": np.linalg.det(mats),
         "angles": np.concatenate([eigen_angles(q) for q in mats]),
     }
 
@@ -550,3 +557,140 @@ def fixed_weight_output_variances(rng: np.random.Generator, kind: str, k: int, n
     else:
         raise ValueError(f"unknown kind {kind!r}")
     return np.sum(w * w, axis=0)
+
+
+# ------------------------------------------------- a ReLU counterexample: looks-linear weights
+
+def looks_linear_relu_singular_values(n: int, depth: int, seed: int = 0) -> np.ndarray:
+    """Singular values of the input–output Jacobian of a bias-free ReLU net of width 2n with
+    "looks-linear" weights (Balduzzi et al. 2017): W_l = [[Q_l, −Q_l], [−Q_l, Q_l]], Q_l Haar
+    n×n (entry variance 1/n = 2/(2n), He scaling), at a random Gaussian input.
+
+    The weights are not independent (each entry appears four times), so the free-probability
+    result var(s²) ≥ L for ReLU does not apply. Since relu(u) − relu(−u) = u, the net acts as
+    the orthogonal product Q_L⋯Q_1 on the difference of the input halves, and
+    J = D_L [Q_L; −Q_L] Q_{L−1}⋯Q_1 [I, −I]: n singular values equal √2 and n are 0 (mean
+    s² = 1). Computed here by the explicit product D_L W_L ⋯ D_1 W_1 (double precision), as
+    an independent check of that algebra."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(11,)))
+    x = rng.standard_normal(2 * n)
+    jac = np.eye(2 * n)
+    for _ in range(depth):
+        q = haar_orthogonal(rng, n)
+        w = np.block([[q, -q], [-q, q]])
+        h = w @ x
+        jac = ((h > 0).astype(float)[:, None] * w) @ jac
+        x = np.maximum(h, 0.0)
+    return np.linalg.svd(jac, compute_uv=False)
+
+
+def bridge_output_samples(rng: np.random.Generator, k: int, m: int) -> dict:
+    """m draws of one neuron's output h = wᵀx (fan-in k, σ = 1, no bias), three ways:
+
+    "gaussian": x ~ N(0, I_k) and w ~ N(0, I/k) drawn afresh together — unconditionally a
+        scale mixture of normals, excess kurtosis 6/k;
+    "normalised": x ~ N(0, I_k) and w = g/‖g‖ drawn afresh — exactly N(0, 1), excess 0;
+    "fixed_input": one fixed x with ‖x‖ = √k, w = g/‖g‖ random — h = √k·cos θ is bounded
+        by √k, excess kurtosis −6/(k + 2) (a coordinate of a uniform point on the sphere).
+    """
+    x = rng.standard_normal((m, k))
+    g = rng.standard_normal((m, k))
+    unit = g / np.linalg.norm(g, axis=1, keepdims=True)
+    x0 = rng.standard_normal(k)
+    x0 *= math.sqrt(k) / np.linalg.norm(x0)
+    return {
+        "gaussian": np.einsum("ij,ij->i", x, g) / math.sqrt(k),
+        "normalised": np.einsum("ij,ij->i", x, unit),
+        "fixed_input": unit @ x0,
+    }
+
+
+BRIDGE_EXCESS = {"gaussian": lambda k: 6.0 / k, "normalised": lambda k: 0.0,
+                 "fixed_input": lambda k: -6.0 / (k + 2)}
+
+
+def excess_kurtosis(h: np.ndarray, batches: int = 20) -> tuple[float, float]:
+    """Sample excess kurtosis E h⁴/(E h²)² − 3 (mean-zero h) and its standard error from
+    ``batches`` independent batches (the spread of the batch estimates / √batches)."""
+    h = np.asarray(h, float)
+    est = float(np.mean(h**4) / np.mean(h**2) ** 2 - 3.0)
+    parts = np.array_split(h, batches)
+    per = np.array([np.mean(p**4) / np.mean(p**2) ** 2 - 3.0 for p in parts])
+    return est, float(per.std(ddof=1) / math.sqrt(batches))
+
+
+# ------------------------------------------------ a nonlinear net: does the spectrum matter?
+
+def deep_classifier_accuracy(x_train, y_train, x_test, y_test, act: str, weights: str,
+                             depth: int = 32, seeds=(0, 1, 2), steps: int = 300,
+                             lr: float = 0.05, batch: int = 128,
+                             q_star: float = 1 / 64) -> np.ndarray:
+    """Test accuracy of a deep fully connected classifier (width = input dimension n, ``depth``
+    hidden layers, a linear softmax readout initialised to zero) after ``steps`` steps of
+    minibatch SGD on the cross-entropy, one value per seed (all seeds trained at once).
+
+    Critical initialisation: tanh with σ_w², σ_b² of ``critical_parameters`` at ``q_star``
+    (inputs scaled by √q* so that the first layer starts at the fixed point); ReLU with
+    σ_w² = 2, σ_b = 0 (He). ``weights`` "gaussian" or "orthogonal" (σ_w × Haar). The same
+    steps, step size and minibatches for every configuration of one seed.
+    """
+    a = get_activation(act)
+    x_train = np.asarray(x_train, float)
+    x_test = np.asarray(x_test, float)
+    n = x_train.shape[1]
+    k = int(max(y_train.max(), y_test.max())) + 1
+    sw2, sb2 = critical_parameters(act, q_star) if a.key == "tanh" else critical_parameters(act)
+    scale = math.sqrt(q_star) if a.key == "tanh" else 1.0
+    s_n = len(tuple(seeds))
+    rngs = [np.random.default_rng(np.random.SeedSequence(s, spawn_key=(13,))) for s in seeds]
+    ws = np.stack([[math.sqrt(sw2) * (haar_orthogonal(r, n) if weights == "orthogonal" else
+                                      r.standard_normal((n, n)) / math.sqrt(n))
+                    for _ in range(depth)] for r in rngs], axis=1)          # (L, S, n, n)
+    bs = np.stack([[math.sqrt(sb2) * r.standard_normal(n) for _ in range(depth)] for r in rngs],
+                  axis=1)[:, :, None, :]                                    # (L, S, 1, n)
+    v = np.zeros((s_n, n, k))
+    c = np.zeros((s_n, 1, k))
+    batches = np.stack([np.random.default_rng(np.random.SeedSequence(s, spawn_key=(14,)))
+                        .integers(0, len(x_train), (steps, batch)) for s in seeds], axis=1)
+    tanh = a.key == "tanh"
+
+    def forward(x):
+        xs, hs = [x], []
+        for layer in range(depth):
+            h = xs[-1] @ np.swapaxes(ws[layer], 1, 2) + bs[layer]
+            hs.append(h)
+            xs.append(np.tanh(h) if tanh else np.maximum(h, 0.0))
+        return xs, hs
+
+    rows = np.arange(batch)
+    for t in range(steps):
+        idx = batches[t]                                                    # (S, batch)
+        xs, hs = forward(x_train[idx] * scale)
+        z = xs[-1] @ v + c
+        z -= z.max(-1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(-1, keepdims=True)
+        p[np.arange(s_n)[:, None], rows[None, :], y_train[idx]] -= 1.0
+        p /= batch
+        g = p @ np.swapaxes(v, 1, 2)
+        v -= lr * np.swapaxes(xs[-1], 1, 2) @ p
+        c -= lr * p.sum(1, keepdims=True)
+        for layer in range(depth - 1, -1, -1):
+            gh = g * ((1.0 - xs[layer + 1] ** 2) if tanh else (hs[layer] > 0))
+            g = gh @ ws[layer]
+            ws[layer] -= lr * np.swapaxes(gh, 1, 2) @ xs[layer]
+            bs[layer] -= lr * gh.sum(1, keepdims=True)
+    xs, _ = forward(np.broadcast_to(x_test * scale, (s_n,) + x_test.shape))
+    pred = np.argmax(xs[-1] @ v + c, axis=-1)
+    return np.mean(pred == y_test[None, :], axis=1)
+
+
+
+def standardise_split(x, y, n_train: int):
+    """The first ``n_train`` rows train, the rest test; features standardised with the
+    training part's mean and standard deviation (constant features left at 0)."""
+    x = np.asarray(x, float)
+    mu, sd = x[:n_train].mean(0), x[:n_train].std(0)
+    x = (x - mu) / np.where(sd > 0, sd, 1.0)
+    y = np.asarray(y)
+    return x[:n_train], y[:n_train], x[n_train:], y[n_train:]
