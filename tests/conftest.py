@@ -8,3 +8,16 @@ imported by any test module; notebook kernels started by nbval inherit it.
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """One Playwright (sync API) for the whole session: a second ``sync_playwright()`` while
+    one is running fails («Sync API inside the asyncio loop»), so every browser fixture takes
+    this one."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        yield pw

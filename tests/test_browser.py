@@ -257,8 +257,7 @@ class Recorder:
 
 
 @pytest.fixture(scope="session")
-def browser_page(base_url: str):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def browser_page(base_url: str, playwright):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test` (tools/install-browser.sh)")
     recorder = Recorder()
@@ -271,23 +270,22 @@ def browser_page(base_url: str):
             recorder.blocked.append(route.request.url)
             route.abort()
 
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="ru-RU", service_workers="block"
-        )
-        context.route("**/*", route)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.on("requestfailed", recorder.on_request_failed)
-        page.on("response", recorder.on_response)
-        page.on("console", recorder.on_console)
-        page.on("pageerror", recorder.on_page_error)
-        try:
-            yield page, recorder
-        finally:
-            context.close()
-            browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="ru-RU", service_workers="block"
+    )
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("requestfailed", recorder.on_request_failed)
+    page.on("response", recorder.on_response)
+    page.on("console", recorder.on_console)
+    page.on("pageerror", recorder.on_page_error)
+    try:
+        yield page, recorder
+    finally:
+        context.close()
+        browser.close()
 
 
 # Runs in the page once everything is loaded: waits for MathJax and the widget manager,

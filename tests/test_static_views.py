@@ -300,8 +300,7 @@ def demo_html(tmp_path_factory) -> tuple[Path, float]:
 
 
 @pytest.fixture(scope="module")
-def demo_page(demo_html):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def demo_page(demo_html, playwright):
     from test_browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, Recorder, _QuietHandler
 
     html_dir, _ = demo_html
@@ -319,20 +318,19 @@ def demo_page(demo_html):
             r.abort()
 
     try:
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                          device_scale_factor=2, locale="ru-RU")
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("console", recorder.on_console)
-            page.on("pageerror", recorder.on_page_error)
-            page.on("requestfailed", recorder.on_request_failed)
-            page.on("response", recorder.on_response)
-            page.goto(base + "demo.html", wait_until="load")
-            page.wait_for_load_state("networkidle")
-            yield page, recorder
-            browser.close()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      device_scale_factor=2, locale="ru-RU")
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", recorder.on_console)
+        page.on("pageerror", recorder.on_page_error)
+        page.on("requestfailed", recorder.on_request_failed)
+        page.on("response", recorder.on_response)
+        page.goto(base + "demo.html", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        yield page, recorder
+        browser.close()
     finally:
         server.shutdown()
         server.server_close()
