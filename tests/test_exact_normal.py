@@ -25,7 +25,7 @@ import pytest
 from scipy import integrate, stats
 
 from initlab.numerics import exact_normal as en
-from initlab import plots_normal as pn
+from initlab.figures import normal as pn
 
 ALPHA = 0.01       # level of the tests that must reject (false claims)
 ALPHA_FIT = 0.001  # level of the tests that must accept (true claims): rare false alarms
@@ -682,47 +682,47 @@ def test_figures_build():
 @pytest.mark.parametrize("key", list(en.CONSTRUCTIONS))
 @pytest.mark.parametrize("mode", en.MODES)
 def test_explorer_renders_every_construction(key, mode):
-    from initlab.widgets_ch07 import Explorer
+    from initlab.explorers.normal import DEFAULTS, render
+    from initlab.figures.style import png as to_png
 
-    ex = Explorer(n=1000)
-    png, text = ex.render(dict(key=key, mode=mode))
+    fig, text = render(**dict(DEFAULTS, key=key, mode=mode, n=1000))
     if en.validate(key, 6.0, 4, 1.0):
-        assert png is None and "Такой конструкции нет." in text
+        assert fig is None and "Такой конструкции нет." in text
     else:
-        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert to_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
         assert "Вердикт теста" in text and "Теория" in text
 
 
 def test_explorer_widget_builds_and_updates():
     import ipywidgets
 
-    from initlab.widgets_ch07 import DEFAULTS, Explorer, explorer
+    from initlab.explorers.base import Explorer
+    from initlab.explorers.normal import A_LABEL, A_LABEL_OFF, DEFAULTS, explorer
 
-    box = explorer(n=1000)
-    assert isinstance(box, ipywidgets.VBox)
-    ex = Explorer(n=1000)
-    w = ex.widget
-    assert isinstance(w, ipywidgets.VBox) and ex.w_img.value[:4] == b"\x89PNG"
-    assert ex.state["key"] == DEFAULTS["key"]
-    first = ex.w_img.value
-    ex.w_key.value = "pm1"
-    ex.w_sigma2.value = 1.0          # σ² < k: explained, not plotted
-    assert ex.w_img.layout.display == "none"
-    assert "σ² − k = −3 отрицательна" in ex.w_html.value
-    ex.w_key.value = "pm_scaled"     # valid again
-    assert ex.w_img.layout.display is None and "Вердикт теста" in ex.w_html.value
-    ex.w_mode.value = "fixed"
-    ex.w_k.value = 7
-    ex.w_key.value = "chi3_scaled"
-    ex.w_a.value = 2.5
-    ex.w_n.value = 2000
-    assert ex.state == dict(DEFAULTS, key="chi3_scaled", sigma2=1.0, k=7, a=2.5, n=2000,
-                            mode="fixed")
-    assert "ограничена" in ex.w_html.value
-    seed = ex.state["seed"]
-    ex.w_new.click()
-    assert ex.state["seed"] == seed + 1
-    assert ex.w_img.value != first
+    ex = explorer(n=1000)
+    assert isinstance(ex, Explorer) and isinstance(ex, ipywidgets.VBox)
+    c = ex.controls
+    assert ex.image.value[:4] == b"\x89PNG"
+    assert ex.values()["key"] == DEFAULTS["key"]
+    assert c["a"].disabled and c["a"].description == A_LABEL_OFF     # а): data N(0, 1)
+    first = ex.image.value
+    c["key"].value = "pm1"
+    c["sigma2"].value = 1.0          # σ² < k: explained, not plotted
+    assert ex.image.layout.display == "none"
+    assert "σ² − k = −3 отрицательна" in ex.status.value
+    c["key"].value = "pm_scaled"     # valid again
+    assert ex.image.layout.display is None and "Вердикт теста" in ex.status.value
+    c["mode"].value = "fixed"
+    c["k"].value = 7
+    c["key"].value = "chi3_scaled"
+    assert not c["a"].disabled and c["a"].description == A_LABEL      # б): data U[0, a]
+    c["a"].value = 2.5
+    c["n"].value = 2000
+    assert ex.values() == dict(DEFAULTS, key="chi3_scaled", sigma2=1.0, k=7, a=2.5, n=2000,
+                               mode="fixed")
+    assert "ограничена" in ex.status.value
+    c["seed"].value += 1
+    assert ex.image.value != first
 
 
 def test_explorer_figure_blits_without_residue():
@@ -801,12 +801,12 @@ def test_explorer_falls_back_to_its_picture():
     """Without a widget front end the explorer shows its current PNG and a Russian line."""
     import base64
 
-    from initlab.widgets_ch07 import Explorer
+    from initlab.explorers.normal import explorer
 
-    ex = Explorer(n=1000)
-    data = ex.widget._repr_mimebundle_()
+    ex = explorer(n=1000)
+    data = ex._repr_mimebundle_()
     assert data["text/plain"].startswith("Исследователь задачи 7")
-    assert base64.b64decode(data["image/png"]) == ex.w_img.value
-    ex.w_key.value = "pm1"
-    ex.w_sigma2.value = 1.0          # invalid: nothing is plotted, no stale picture
-    assert "image/png" not in ex.widget._repr_mimebundle_()
+    assert base64.b64decode(data["image/png"]) == ex.image.value
+    ex.controls["key"].value = "pm1"
+    ex.controls["sigma2"].value = 1.0          # invalid: nothing is plotted, no stale picture
+    assert "image/png" not in ex._repr_mimebundle_()

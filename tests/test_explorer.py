@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from initlab import plots
+from initlab.explorers.base import Explorer
+from initlab.figures import fastdraw
+from initlab.figures import variance as plots
 from initlab.numerics import propagate
-from initlab.widgets import Explorer, variance_explorer
+from initlab.explorers.variance import variance_explorer
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -88,12 +90,11 @@ def test_changing_a_control_redraws(ex, key, value):
     sim_line = ex.figure.var.sm_f
     assert len(sim_line.get_xdata()) == v["depth"]
     # the plotted simulation is the simulation of the current settings
-    sm = propagate.simulate(**v, batch=ex.controls["batch"].value,
-                            seed=ex.controls["seed"].value)
+    sm = propagate.simulate(**v)
     np.testing.assert_array_equal(sim_line.get_ydata(), np.where(sm.pre_var > 0, sm.pre_var,
                                                                  np.nan))
     th_line = ex.figure.var.th_b
-    th = propagate.theory(**v)
+    th = propagate.theory(v["act"], v["scheme"], v["n_in"], v["n_out"], v["depth"])
     np.testing.assert_allclose(th_line.get_ydata(), th.grad_var, rtol=1e-12)
 
 
@@ -245,7 +246,6 @@ def test_in_place_redraw_equals_a_fresh_full_draw():
 
 
 def test_explorer_limits_are_rounded_and_contain_the_data():
-    from initlab import fastdraw
     e = variance_explorer(depth=12, batch=64)
     for key, value in (("act", "relu"), ("scheme", "he_normal"), ("act", "linear"),
                        ("n_out", 32)):

@@ -3,7 +3,8 @@
     Explorer(controls, render, rows=None, header_html="", fallback_text=...)
         controls   dict name -> ipywidgets control (its ``.value`` is read)
         render     callable(**values) -> (figure_or_png_bytes, html_text)
-                   a matplotlib Figure, an object with ``.png()``, or PNG bytes; the text
+                   a matplotlib Figure, an object with ``.png()``, PNG bytes, or None
+                   (nothing to draw: the image is hidden, the text explains); the text
                    goes under the image (Russian; no wall-clock numbers: the static book
                    would freeze them)
         rows       optional list of lists of control names, one HBox per row (default:
@@ -63,12 +64,18 @@ class Explorer(W.VBox):
 
     def render_png(self):
         out, text = self.render(**self.values())
+        if out is None:
+            return None, text
         return (out if isinstance(out, bytes | bytearray) else png(out)), text
 
     def update(self):
         t0 = time.perf_counter()
         data, text = self.render_png()
-        self.image.value = data
+        if data is None:                      # nothing to draw (e.g. an invalid setting)
+            self.image.layout.display = "none"
+        else:
+            self.image.value = data
+            self.image.layout.display = None
         self.status.value = f'<span style="font-size:90%">{text}</span>' if text else ""
         self.last_seconds = time.perf_counter() - t0
 
@@ -78,5 +85,6 @@ class Explorer(W.VBox):
             data = data[0]
         data = dict(data or {})
         data["text/plain"] = self.fallback_text
-        data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        if self.image.value and self.image.layout.display != "none":
+            data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         return data

@@ -51,16 +51,24 @@ ReLU neuron facts (problem 6д), exact; Monte Carlo counterparts for the tests/c
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
+from .registry import Registry
+
 __all__ = [
-    "Activation", "ACTIVATIONS", "get_activation", "leaky_relu", "gauss_expectation",
+    "ACTIVATIONS",
+    "Activation",
+    "gauss_expectation",
     "gauss_nodes",
-    "relu_zero_probability", "relu_dead_probability",
-    "relu_zero_probability_mc", "relu_dead_probability_mc",
+    "get_activation",
+    "leaky_relu",
+    "relu_dead_probability",
+    "relu_dead_probability_mc",
+    "relu_zero_probability",
+    "relu_zero_probability_mc",
 ]
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
@@ -411,17 +419,78 @@ _LIST = [
                mul_dfy=_softplus_mul_dfy),
 ]
 
-ACTIVATIONS: dict[str, Activation] = {a.key: a for a in _LIST}
+ACTIVATIONS = Registry("activation", {a.key: a for a in _LIST}, kind_of=Activation)
 
 
 def get_activation(key) -> Activation:
     """The registered activation ``key`` (an Activation passes through unchanged)."""
-    if isinstance(key, Activation):
-        return key
-    try:
-        return ACTIVATIONS[key]
-    except KeyError:
-        raise KeyError(f"unknown activation {key!r}; known: {', '.join(ACTIVATIONS)}") from None
+    return ACTIVATIONS.get(key)
+
+
+# --- plain functions of the lectures (float64) -------------------------------------------
+
+def step(z):
+    """The threshold function 1[z > 0] (float)."""
+    return (np.asarray(z) > 0).astype(float)
+
+
+def sigmoid(z):
+    """σ(z) = (1 + tanh(z/2))/2 (the MLP's sigmoid; never overflows)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, float)))
+
+
+def num_deriv(f, x, h=1e-5):
+    """Central finite difference (f(x + h) − f(x − h))/(2h)."""
+    x = np.asarray(x, float)
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def relu(x):
+    return np.maximum(np.asarray(x, float), 0.0)
+
+
+def prelu(x, beta=0.25):
+    """Parametric ReLU: x for x > 0, β·x otherwise (leaky ReLU is β = 0.01)."""
+    x = np.asarray(x, float)
+    return np.where(x > 0, x, beta * x)
+
+
+def dprelu(x, beta=0.25):
+    x = np.asarray(x, float)
+    return np.where(x > 0, 1.0, beta)
+
+
+def softplus(x):
+    return np.logaddexp(0.0, np.asarray(x, float))
+
+
+def dsigmoid(x):
+    s = sigmoid(x)
+    return s * (1 - s)
+
+
+def noisy_relu(x, rng, var=None):
+    """max(0, x + ε), ε ~ N(0, var); by default var = σ(x) as in Nair & Hinton (2010)."""
+    x = np.asarray(x, float)
+    v = sigmoid(x) if var is None else np.broadcast_to(np.asarray(var, float), x.shape)
+    return np.maximum(0.0, x + np.sqrt(v) * rng.standard_normal(x.shape))
+
+
+def noisy_relu_grad(x, rng, var=None):
+    """∂/∂x of max(0, x + ε) for the same draw of ε as noisy_relu with an equally seeded rng."""
+    x = np.asarray(x, float)
+    v = sigmoid(x) if var is None else np.broadcast_to(np.asarray(var, float), x.shape)
+    return step(x + np.sqrt(v) * rng.standard_normal(x.shape))
+
+
+def noisy_relu_mean(x, var=None):
+    """E max(0, x + ε) = x·Φ(x/s) + s·φ(x/s), s² = var (σ(x) by default)."""
+    from scipy.special import ndtr
+
+    x = np.asarray(x, float)
+    s = np.sqrt(sigmoid(x) if var is None else np.asarray(var, float))
+    u = x / s
+    return x * ndtr(u) + s * np.exp(-0.5 * u * u) / np.sqrt(2 * np.pi)
 
 
 # --- ReLU neuron: probability of a zero output (problem 6д) -------------------------------

@@ -64,15 +64,43 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
+from .registry import Registry
+
 __all__ = [
-    "Construction", "CONSTRUCTIONS", "get_construction", "validate", "parameters",
-    "sample_data", "sample_weights", "sample_bias", "sample_bernoulli", "sample_pm",
-    "sample_seed_quotient", "sample_chi3", "sample_chi3_weights", "layer_output",
-    "sample_h", "sample_layer", "seed_quotient_pdf", "seed_quotient_cdf",
-    "chi3_weight_pdf", "product_normal_pdf", "maxwell_from_uniform_pdf", "exact_moments",
-    "conditional_moments", "exact_cdf", "ks_distance", "ks_power_lower_bound",
-    "sample_moments", "ks_test", "qq_data", "verdict", "theory_verdict",
-    "bias_correlation", "seed_bernoulli_p", "fmt",
+    "CONSTRUCTIONS",
+    "Construction",
+    "bias_correlation",
+    "chi3_weight_pdf",
+    "conditional_moments",
+    "exact_cdf",
+    "exact_moments",
+    "fmt",
+    "get_construction",
+    "ks_distance",
+    "ks_power_lower_bound",
+    "ks_test",
+    "layer_output",
+    "maxwell_from_uniform_pdf",
+    "parameters",
+    "product_normal_pdf",
+    "qq_data",
+    "sample_bernoulli",
+    "sample_bias",
+    "sample_chi3",
+    "sample_chi3_weights",
+    "sample_data",
+    "sample_h",
+    "sample_layer",
+    "sample_moments",
+    "sample_pm",
+    "sample_seed_quotient",
+    "sample_weights",
+    "seed_bernoulli_p",
+    "seed_quotient_cdf",
+    "seed_quotient_pdf",
+    "theory_verdict",
+    "validate",
+    "verdict",
 ]
 
 MODES = ("joint", "fixed")
@@ -109,18 +137,12 @@ _LIST = [
                  False, True),
 ]
 
-CONSTRUCTIONS: dict[str, Construction] = {c.key: c for c in _LIST}
+CONSTRUCTIONS = Registry("construction", {c.key: c for c in _LIST}, kind_of=Construction)
 
 
 def get_construction(key) -> Construction:
     """The registered construction ``key`` (a Construction passes through)."""
-    if isinstance(key, Construction):
-        return key
-    try:
-        return CONSTRUCTIONS[key]
-    except KeyError:
-        raise KeyError(f"unknown construction {key!r}; known: {', '.join(CONSTRUCTIONS)}") \
-            from None
+    return CONSTRUCTIONS.get(key)
 
 
 def fmt(x: float, digits: int = 3) -> str:

@@ -20,6 +20,7 @@ API (stable):
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import numpy as np
@@ -170,3 +171,90 @@ def train(params, X, Y, act="tanh", loss="bce", steps=1000, lr=0.05, optimizer="
         if progress is not None:
             progress(i)
     return {"loss": losses, "grad_norms": norms}
+
+
+def mlp_param_count(sizes):
+    """Number of parameters (weights and biases) of an MLP with layer widths ``sizes``."""
+    return int(sum(m * n + n for m, n in itertools.pairwise(sizes)))
+
+
+@contextlib.contextmanager
+def single_blas_thread():
+    """Run numpy's OpenBLAS on one thread inside the block (``threadpoolctl``).
+
+    The networks of these lectures multiply matrices of size ~100; spreading such a product
+    over threads costs more than it gains, badly so on a busy machine.
+    """
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def train_sgd(params, X, y, act="relu", steps=600, lr=0.02, momentum=0.9, batch=128,
+              seed=0, progress=None, callback=None, residual=False):
+    """Minibatch SGD with (heavy-ball) momentum on the BCE loss; updates ``params`` in place.
+
+    Each step draws ``batch`` rows with replacement. ``progress(i)`` and
+    ``callback(i, params)`` are called after step i. Returns the minibatch losses.
+    """
+    rng = np.random.default_rng(seed)
+    vel = [{k: np.zeros_like(v) for k, v in p.items()} for p in params]
+    losses = np.empty(steps)
+    with single_blas_thread():
+        for i in range(steps):
+            idx = rng.integers(0, len(X), batch)
+            out, cache = forward(params, X[idx], act, residual=residual)
+            losses[i], dout = bce_logits_loss(out, y[idx])
+            grads = backward(params, cache, dout)
+            for p, g, v in zip(params, grads, vel):
+                for k in ("A", "b"):
+                    v[k] *= momentum
+                    v[k] -= lr * g[k]
+                    p[k] += v[k]
+            if callback is not None:
+                callback(i, params)
+            if progress is not None:
+                progress(i)
+    return losses
+
+
+def smooth(x, k: int = 20):
+    """Moving average over k points (the first k−1 points average what is there)."""
+    x = np.asarray(x, dtype=float)
+    c = np.cumsum(np.insert(x, 0, 0.0))
+    idx = np.arange(1, len(x) + 1)
+    lo = np.maximum(idx - k, 0)
+    return (c[idx] - c[lo]) / (idx - lo)
+
+
+def train_adam(params, X, Y, act="tanh", steps=500, lr=1e-2, loss="mse", trainable=None,
+               residual=False, weight_decay=0.0, group_penalty=0.0, progress=None):
+    """Full-batch Adam; only the layers listed in ``trainable`` (all if None) change.
+
+    ``weight_decay`` adds λ·A to the gradient of every trainable weight matrix (L2);
+    ``group_penalty`` μ adds the gradient of μ·Σ‖A_l‖_F over the hidden layers (not the first
+    and the last): a group penalty that drives whole layers (residual blocks) to zero.
+    Returns the training losses (without the decay term).
+    """
+    loss_fn = bce_logits_loss if loss == "bce" else mse_loss
+    train_set = set(range(len(params))) if trainable is None else set(trainable)
+    opt = Adam(lr)
+    losses = np.empty(steps)
+    with single_blas_thread():
+        for i in range(steps):
+            out, cache = forward(params, X, act, residual=residual)
+            losses[i], dout = loss_fn(out, Y)
+            grads = backward(params, cache, dout)
+            for j, (p, g) in enumerate(zip(params, grads)):
+                if j not in train_set:
+                    g["A"] = np.zeros_like(g["A"])
+                    g["b"] = np.zeros_like(g["b"])
+                else:
+                    if weight_decay:
+                        g["A"] = g["A"] + weight_decay * p["A"]
+                    if group_penalty and 0 < j < len(params) - 1:
+                        g["A"] = g["A"] + group_penalty * p["A"] / (np.linalg.norm(p["A"]) + 1e-12)
+            opt.step(params, grads)
+            if progress is not None:
+                progress(i)
+    return losses

@@ -98,8 +98,17 @@ import numpy as np
 from .activations import Activation, gauss_nodes, get_activation
 from .schemes import Scheme, get_scheme
 
-__all__ = ["Profile", "Breakdown", "layer_widths", "default_hist_layers", "theory",
-           "simulate", "F32_MAX", "F32_TINY", "PRECISION_RTOL"]
+__all__ = [
+    "F32_MAX",
+    "F32_TINY",
+    "PRECISION_RTOL",
+    "Breakdown",
+    "Profile",
+    "default_hist_layers",
+    "layer_widths",
+    "simulate",
+    "theory",
+]
 
 F32_MAX = float(np.finfo(np.float32).max)     # 3.40e38
 F32_TINY = float(np.finfo(np.float32).tiny)   # 1.18e-38, smallest normal float32
@@ -474,3 +483,147 @@ def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
     return Profile("simulation", act.key, scheme.key, n, pre_var, pre_mean, act_var,
                    act_mean, grad_var, fwd, bwd, note, act_samples, grad_samples,
                    batch=batch, seed=seed)
+
+
+# ------------------------------------------------------- the float64 reference stack
+#
+# ``simulate`` above is the fast float32 path with cached per-layer weights (the explorer).
+# ``stack`` below is the plain float64 deep stack with the options the lectures need:
+# saturation counts, batch normalisation, kept activations and a backward pass; the lecture
+# helpers (``naive_profile``, ``deep_activations``) are settings of it, and
+# ``layer_gradient_norms`` adds residual shortcuts and per-parameter gradients.
+
+
+def stack(act, sample, width: int, depth: int, batch: int = 512, seed: int = 0,
+          norm: str | None = None, keep: bool = False, backward: bool = False,
+          saturation: float | None = None, eps: float = 1e-5) -> dict:
+    """A random deep stack of ``depth`` square layers z_l = x_{l−1} W_l, x_l = f(z_l).
+
+    One generator ``default_rng(seed)`` draws, in this order: the input x_0 ~ N(0, I)
+    (batch × width), then W_l = ``sample(rng, width, width)`` layer by layer, then (with
+    ``backward``) the top gradient r ~ N(0, I). Options:
+
+        norm="batch"   batch-normalise z_l (γ = 1, β = 0) before the activation
+        keep           return the activations x_l, shape (depth, batch·width)
+        backward       Var δ_l of δ_depth = r·f'(z_depth), δ_l = (δ_{l+1} W_{l+1}ᵀ)·f'(z_l)
+        saturation     the share of |z_l| > saturation per layer
+
+    Returns a dict with "pre_var" and the requested "acts", "grad_var", "saturated".
+    """
+    from .mlp import ACTS, single_blas_thread
+    from .regularization import batchnorm
+
+    rng = np.random.default_rng(seed)
+    f, df = _kernels(act, ACTS)
+    x = rng.standard_normal((batch, width))
+    pre_var = np.empty(depth)
+    sat = np.empty(depth) if saturation is not None else None
+    acts = np.empty((depth, batch * width)) if keep else None
+    Ws, Zs = [], []
+    with single_blas_thread(), np.errstate(all="ignore"):
+        for i in range(depth):
+            W = sample(rng, width, width)
+            z = x @ W
+            if norm == "batch":
+                z = batchnorm(z, eps=eps)[0]
+            pre_var[i] = z.var()
+            if sat is not None:
+                sat[i] = np.mean(np.abs(z) > saturation)
+            x = f(z)
+            if keep:
+                acts[i] = x.ravel()
+            if backward:
+                Ws.append(W)
+                Zs.append(z)
+        out = {"pre_var": pre_var}
+        if backward:
+            d = rng.standard_normal((batch, width)) * df(Zs[-1])
+            grad_var = np.empty(depth)
+            grad_var[-1] = d.var()
+            for i in range(depth - 2, -1, -1):
+                d = (d @ Ws[i + 1].T) * df(Zs[i])
+                grad_var[i] = d.var()
+            out["grad_var"] = grad_var
+    if keep:
+        out["acts"] = acts
+    if sat is not None:
+        out["saturated"] = sat
+    return out
+
+
+def _kernels(act, mlp_acts):
+    """(f, f') in float64: the MLP's kernels (what the lectures were computed with), else the
+    registered activation's."""
+    key = "identity" if act == "linear" else act
+    if isinstance(key, str) and key in mlp_acts:
+        return mlp_acts[key]
+    a = get_activation(act)
+    return a.f, a.df
+
+
+def naive_profile(scheme="u11", act="tanh", width=256, depth=10, batch=512, seed=0):
+    """``stack`` with weights from ``scheme``: Var z_l, the share of saturated tanh units
+    (|tanh z| > 0.99, i.e. |z| > 2.65) and Var δ_l per layer."""
+    from .schemes import sampler
+    out = stack(act, sampler(scheme), width, depth, batch, seed, backward=True,
+                saturation=np.arctanh(0.99))
+    return {"pre_var": out["pre_var"], "saturated": out["saturated"],
+            "grad_var": out["grad_var"]}
+
+
+def deep_activations(depth=20, width=128, act="tanh", scale=1.0, bn=False, batch=256,
+                     seed=0, eps=1e-5):
+    """Activations f(z_l) per layer, shape (depth, batch·width): ``stack`` with weights
+    N(0, scale²/width) (1 is LeCun, √2 is He), batch-normalised pre-activations with ``bn``."""
+    def sample(rng, fi, fo):
+        return rng.standard_normal((fi, fo)) * (scale / np.sqrt(fi))
+    return stack(act, sample, width, depth, batch, seed, norm="batch" if bn else None,
+                 keep=True, eps=eps)["acts"]
+
+
+#: sup |f'| of the activations (the factor of the Jacobian bound per layer)
+DERIV_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "softplus": 1.0,
+             "identity": 1.0, "linear": 1.0}
+
+
+def sigmoid_grad_bound(d, weight_norms=None):
+    """Bound on ‖∂y_d/∂x‖ through d sigmoid layers: 4^(−d) · ∏‖W_l‖ (norms default 1)."""
+    prod = 1.0 if weight_norms is None else float(np.prod(weight_norms))
+    return 4.0 ** (-d) * prod
+
+
+def layer_gradient_norms(depth, width=64, act="sigmoid", scale=1.0, residual=False, batch=64,
+                         seed=0):
+    """Gradients in a random deep stack (no training), layer by layer.
+
+    ``depth`` layers of width ``width`` (all with activation ``act``; with ``residual`` the
+    hidden layers 2…depth−1 get identity shortcuts), weights N(0, scale²/width), a random
+    Gaussian batch and the loss L = Σ out·R / batch with a fixed Gaussian R.
+
+    Returns dict with, per layer l = 1…depth (arrays of length depth):
+        "param"   ‖∂L/∂A_l‖_F
+        "delta"   ‖∂L/∂Y_l‖_F, the gradient arriving at the output of layer l
+        "bound"   ‖∂L/∂Y_depth‖_F · ∏_{k>l} (sup|f'|·‖A_k‖₂)  (plain stack only; the
+                  Jacobian bound, 4^(−m)·∏‖A_k‖₂ for the sigmoid)
+    """
+    from . import mlp as nn
+
+    rng = np.random.default_rng(seed)
+    params = nn.init_mlp([width] * (depth + 1), rng, scale=scale)
+    X = rng.standard_normal((batch, width))
+    R = rng.standard_normal((batch, width))
+    _, cache = nn.forward(params, X, act, out_act=act, residual=residual)
+    dout = R / batch
+    grads = [None] * depth
+    deltas = np.empty(depth)
+    d = dout
+    for i in range(depth - 1, -1, -1):
+        deltas[i] = np.linalg.norm(d)
+        c, a, skip = cache["layers"][i]
+        dX, dA, db = nn.layer_backward(d, params[i]["A"], c, a)
+        grads[i] = {"A": dA, "b": db}
+        d = dX + d if skip else dX
+    factors = np.array([DERIV_MAX[act] * np.linalg.norm(p["A"], 2) for p in params])
+    # bound for layer l: delta_top · ∏_{k=l+1}^{depth} factors[k] (0-based: factors[l+1:])
+    suffix = np.append(np.cumprod(factors[::-1])[::-1][1:], 1.0)
+    return {"param": nn.grad_norms(grads), "delta": deltas, "bound": deltas[-1] * suffix}

@@ -44,12 +44,15 @@ theory of ``initlab.propagate`` for it is exact (a one-dimensional map), not mea
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Scheme", "SCHEMES", "get_scheme", "he_leaky", "uniform_variance"]
+from .registry import Registry
+
+__all__ = ["NAIVE", "SCHEMES", "Scheme", "get_scheme", "he_leaky", "init_params", "sampler", "uniform_variance"]
 
 
 def uniform_variance(a: float) -> float:
@@ -70,6 +73,7 @@ class Scheme:
     kind: str
     rule: Callable[[int, int], float]
     short: str = ""     # a short Russian name for small plot titles (default: label)
+    sampler: Callable | None = None   # kind "custom": sampler(rng, fan_in, fan_out, dtype)
 
     @property
     def title(self) -> str:
@@ -77,7 +81,7 @@ class Scheme:
         return self.short or self.label
 
     def __post_init__(self):
-        if self.kind not in ("uniform", "normal", "constant"):
+        if self.kind not in ("uniform", "normal", "constant", "custom"):
             raise ValueError(f"unknown kind {self.kind!r}")
 
     @property
@@ -110,6 +114,8 @@ class Scheme:
         """A weight matrix of shape (fan_in, fan_out) drawn with ``rng``."""
         shape = (int(fan_in), int(fan_out))
         dtype = np.dtype(dtype)
+        if self.kind == "custom":
+            return self.sampler(rng, shape[0], shape[1], dtype=dtype)
         if self.kind == "constant":
             return np.full(shape, self.constant(fan_in, fan_out), dtype=dtype)
         if self.kind == "normal":
@@ -136,6 +142,20 @@ def he_leaky(alpha: float = 0.01) -> Scheme:
     )
 
 
+def _pm1(rng, fan_in, fan_out, dtype=np.float64):
+    return rng.choice(np.array([-1.0, 1.0], dtype=dtype), size=(fan_in, fan_out))
+
+
+def _u11(rng, fan_in, fan_out, dtype=np.float64):
+    return rng.uniform(-1.0, 1.0, size=(fan_in, fan_out)).astype(dtype)
+
+
+def _small(rng, fan_in, fan_out, dtype=np.float64):
+    return (0.01 * rng.standard_normal((fan_in, fan_out))).astype(dtype)
+
+
+
+
 _LIST = [
     Scheme("seed_uniform", "U[±1/√n_in] — как в задаче", "uniform",
            lambda fi, fo: 1.0 / (3.0 * fi), "U[±1/√n_in]"),
@@ -158,16 +178,32 @@ _LIST = [
            lambda fi, fo: 1.0 / fi, "Константа 1/n_in"),
     Scheme("zeros", "Нули: все веса равны 0", "constant",
            lambda fi, fo: 0.0, "Нули"),
+    # the «arbitrary» initialisations that ignore the width (lecture on the history of init)
+    Scheme("pm1", "±1 равновероятно", "custom", lambda fi, fo: 1.0, "±1", _pm1),
+    Scheme("u11", "U[−1, 1]", "custom", lambda fi, fo: 1.0 / 3.0, "U[−1, 1]", _u11),
+    Scheme("small", "N(0, 0,01²)", "custom", lambda fi, fo: 1e-4, "N(0, 0,01²)", _small),
 ]
 
-SCHEMES: dict[str, Scheme] = {s.key: s for s in _LIST}
+#: the keys of the schemes that ignore the width
+NAIVE = ("pm1", "u11", "small")
+
+SCHEMES = Registry("scheme", {s.key: s for s in _LIST}, kind_of=Scheme)
 
 
 def get_scheme(key) -> Scheme:
     """The registered scheme ``key`` (a Scheme passes through unchanged)."""
-    if isinstance(key, Scheme):
-        return key
-    try:
-        return SCHEMES[key]
-    except KeyError:
-        raise KeyError(f"unknown scheme {key!r}; known: {', '.join(SCHEMES)}") from None
+    return SCHEMES.get(key)
+
+
+def sampler(scheme):
+    """``sample(rng, fan_in, fan_out, dtype=float64)`` of a scheme (a key or a Scheme)."""
+    s = get_scheme(scheme)
+    return lambda rng, fi, fo, dtype=np.float64: s.sample(rng, fi, fo, dtype=dtype)
+
+
+def init_params(sizes, scheme, rng, dtype=np.float64):
+    """MLP parameters (``initlab.numerics.mlp``'s format); weights from ``scheme``, biases zero."""
+    sample = sampler(scheme)
+    return [{"A": np.asarray(sample(rng, m, n, dtype=dtype), dtype=dtype),
+             "b": np.zeros(n, dtype=dtype)}
+            for m, n in itertools.pairwise(sizes)]

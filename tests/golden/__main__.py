@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from . import check, record, NOTEBOOKS
+from . import NOTEBOOKS, check, record
 
 
 def main(argv: list[str]) -> int:

@@ -28,10 +28,19 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
-from .numerics import exact_normal as en
+from ..numerics import exact_normal as en
 
-__all__ = ["Case", "run_case", "plot_hist", "plot_qq", "plot_cases", "plot_density",
-           "moments_table", "moments_html", "ExplorerFigure"]
+__all__ = [
+    "Case",
+    "ExplorerFigure",
+    "moments_html",
+    "moments_table",
+    "plot_cases",
+    "plot_density",
+    "plot_hist",
+    "plot_qq",
+    "run_case",
+]
 
 SAMPLE, TARGET, BAD = "#1f5fa8", "#c0392b", "#7f8c8d"
 HIST_RANGE = 5.0   # the histogram shows [−5σ, 5σ]
@@ -248,7 +257,7 @@ class ExplorerFigure:
                                            label="плотность N(0, 1)", animated=True)
         self.out_text = self.ax_hist.text(0.02, 0.97, "", transform=self.ax_hist.transAxes,
                                           va="top", fontsize=8, animated=True)
-        self.ax_hist.legend(fontsize=8, loc="upper right")
+        self.ax_hist.legend(fontsize=8, loc="center right")  # the note «вне окна…» is upper left
         self.ax_hist.set_xlim(-HIST_RANGE, HIST_RANGE)
         self.ax_hist.set_xlabel("h/σ", fontsize=9)
         self.ax_hist.set_ylabel("плотность", fontsize=9)

@@ -42,35 +42,21 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..numerics import propagate
+from ..numerics.activations import get_activation
+from ..numerics.schemes import get_scheme
 from . import fastdraw
-from .numerics import propagate
-from .numerics.activations import get_activation
-from .numerics.schemes import get_scheme
+from .style import BWD, FWD, log_axis
+from .style import pow10 as _pow10
 
 __all__ = ["KEY_SETTINGS", "LEGEND_HTML", "ExplorerFigure", "plot_grid", "plot_histograms", "plot_profile",
            "plot_variance"]
-
-FWD, BWD = "#1f5fa8", "#c0392b"
 
 LEGEND_HTML = (
     f'<span style="color:{FWD}"><b>синим</b> — прямой проход, Var z<sub>l</sub></span>; '
     f'<span style="color:{BWD}"><b>красным</b> — обратный проход, '
     'Var ∂L/∂z<sub>l</sub></span>; линия — теория, кружки и квадраты — симуляция.'
 )
-
-_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def _pow10(y, pos=None) -> str:
-    """Tick label 10ⁿ in plain Unicode (mathtext is slow to render on every redraw)."""
-    if not np.isfinite(y) or y <= 0:
-        return ""
-    e = np.log10(y)
-    if abs(e - round(e)) > 1e-6:
-        return ""
-    e = int(round(e))
-    return "1" if e == 0 else "10" + str(e).translate(_SUP)
-
 
 def _mantissa_label(y, pos=None) -> str:
     """Minor tick label (2 and 5 of each decade) for narrow log ranges: 0,2 / 5 / 2·10⁻⁴."""
@@ -86,11 +72,7 @@ def _mantissa_label(y, pos=None) -> str:
 
 
 def _log_axis(ax):
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(base=10, numticks=8))
-    ax.yaxis.set_major_formatter(FuncFormatter(_pow10))
-    ax.yaxis.set_minor_formatter(NullFormatter())
+    log_axis(ax, "y")
 
 KEY_SETTINGS = (
     ("linear", "seed_uniform"),

@@ -1,0 +1,84 @@
+"""The variance explorer: forward and backward variance per layer, theory and simulation.
+
+No numerics here: ``initlab.numerics.propagate`` computes (``theory`` and ``simulate``),
+``initlab.figures.variance.ExplorerFigure`` draws.
+
+    variance_explorer(n_in=256, n_out=256, depth=30, act="tanh", scheme="seed_uniform",
+                      batch=512, seed=0, acts=None, schemes=None) -> Explorer
+        Drop-downs activation and initialisation (each on a row of its own: long labels),
+        sliders n_in, n_out, depth; batch and seed. ``acts`` / ``schemes`` restrict the
+        drop-downs (lists of keys). ``.figure`` is the ExplorerFigure; ``.last_timing``
+        the seconds of the last update (simulate, theory, draw) for the benchmarks.
+"""
+from __future__ import annotations
+
+import time
+
+import ipywidgets as W
+
+from ..figures import variance as plots
+from ..numerics import propagate
+from ..numerics.activations import ACTIVATIONS
+from ..numerics.schemes import SCHEMES
+from .base import STYLE, Explorer
+
+__all__ = ["variance_explorer"]
+
+#: full width of the row minus the widget's own 2 px margins
+_FULL = "calc(100% - 4px)"
+ROWS = [["act"], ["scheme"], ["n_in", "n_out", "depth"], ["batch", "seed"]]
+
+
+def _options(registry, keys):
+    keys = list(registry) if keys is None else list(keys)
+    return [(registry[k].label, k) for k in keys]
+
+
+def variance_explorer(n_in: int = 256, n_out: int = 256, depth: int = 30,
+                      act: str = "tanh", scheme: str = "seed_uniform", batch: int = 512,
+                      seed: int = 0, acts=None, schemes=None) -> Explorer:
+    """The explorer of forward/backward variance (see the module docstring)."""
+    lay = W.Layout(width="330px")
+    controls = {
+        "act": W.Dropdown(options=_options(ACTIVATIONS, acts), value=act,
+                          description="Функция активации:", style=STYLE,
+                          layout=W.Layout(width=_FULL, max_width="380px")),
+        "scheme": W.Dropdown(options=_options(SCHEMES, schemes), value=scheme,
+                             description="Инициализация:", style=STYLE,
+                             layout=W.Layout(width=_FULL, max_width="640px")),
+        "n_in": W.IntSlider(value=n_in, min=8, max=1024, step=8, description="n_in (вход):",
+                            continuous_update=False, style=STYLE, layout=lay),
+        "n_out": W.IntSlider(value=n_out, min=8, max=1024, step=8,
+                             description="n_out (выход):", continuous_update=False,
+                             style=STYLE, layout=lay),
+        "depth": W.IntSlider(value=depth, min=1, max=100, description="Число слоёв:",
+                             continuous_update=False, style=STYLE, layout=lay),
+        "batch": W.Dropdown(options=[64, 128, 256, 512, 1024], value=batch,
+                            description="Размер батча:", style=STYLE,
+                            layout=W.Layout(width="200px")),
+        "seed": W.BoundedIntText(value=seed, min=0, max=10**6,
+                                 description="Зерно генератора:", style=STYLE,
+                                 layout=W.Layout(width="200px")),
+    }
+    figure = plots.ExplorerFigure(legend=False)
+    timing: dict = {}
+
+    def render(act, scheme, n_in, n_out, depth, batch, seed):
+        t0 = time.perf_counter()
+        sim = propagate.simulate(act, scheme, n_in, n_out, depth, batch=batch, seed=seed)
+        t1 = time.perf_counter()
+        th = propagate.theory(act, scheme, n_in, n_out, depth)
+        t2 = time.perf_counter()
+        figure.update(th, sim)
+        data = figure.png()
+        timing.update(simulate=t1 - t0, theory=t2 - t1, draw=time.perf_counter() - t2)
+        w = sim.widths
+        return data, (f'<span style="color:#666">Ширины слоёв: {w[0]} → {w[-1]}; '
+                        f'батч {sim.batch}</span>')
+
+    e = Explorer(controls, render, rows=ROWS, header_html=plots.LEGEND_HTML,
+                 fallback_text="Исследователь дисперсии: запустите ячейку в Jupyter, "
+                               "чтобы двигать ползунки.", max_width="1100px")
+    e.figure = figure
+    e.last_timing = timing        # seconds of the last update (benchmarks; never shown)
+    return e
