@@ -15,10 +15,12 @@ come from ``initlab.numerics``. A demo returns a ``Demo``: its results as attrib
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import text
+from .numerics import exact_normal as en
 from .numerics.initialization import (
     HE_SETUP,
     gain_theory,
@@ -422,3 +424,38 @@ class HeExperiments(Demo):
             f"{text.layers(d)}, {text.SCHEME_SHORT.get(s, s):6s} σ выхода в начале {r['out_std']:8.2g}, "
             f"потери в конце {r['final_loss']:.3f}, точность {100 * r['accuracy']:.1f} %"
             for (d, s), r in self.runs.items())
+
+
+# ------------------------------------------------- exact normality of a layer output
+
+@dataclass(frozen=True)
+class Case:
+    """One setting: construction ``key`` with σ², k, a, randomness ``mode``, n samples."""
+
+    key: str
+    sigma2: float
+    k: int
+    a: float = 1.0
+    mode: str = "joint"
+    n: int = 20000
+    seed: int = 0
+    title: str | None = None
+
+
+def run_case(case: Case) -> dict:
+    """Sample h for ``case`` (seeded) and compute everything the figures and tables show.
+
+    For an invalid combination returns ``{"case", "error"}`` with the Russian reason.
+    """
+    err = text.normal_reason(case.key, case.sigma2, case.k, case.a, n=case.n)
+    if err:
+        return dict(case=case, error=err)
+    rng = np.random.default_rng(case.seed)
+    h = en.sample_h(case.key, rng, case.n, case.sigma2, case.k, case.a, mode=case.mode)
+    d, pv = en.ks_test(h, case.sigma2)
+    ok, verdict = text.normal_verdict(h, case.sigma2, ks=(d, pv))
+    tok, ttext = text.normal_theory(case.key, case.sigma2, case.k, case.a, case.mode)
+    exact = en.exact_moments(case.key, case.sigma2, case.k, case.a) \
+        if case.mode == "joint" else None
+    return dict(case=case, error=None, h=h, moments=en.sample_moments(h), ks=d, pvalue=pv,
+                normal=ok, verdict=verdict, theory_normal=tok, theory=ttext, exact=exact)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from initlab import text
 from initlab.explorers.base import Explorer
 from initlab.figures import fastdraw
 from initlab.figures import variance as plots
@@ -124,7 +125,7 @@ def test_extreme_settings_never_raise(setting):
     msg = e.figure.var.msg
     th = propagate.theory(setting["act"], setting["scheme"], setting["n_in"],
                           setting["n_out"], setting["depth"])
-    for m in th.messages:    # every breakdown the theory sees is written on the figure
+    for m in text.profile_messages(th):    # every breakdown the theory sees is written on the figure
         assert m.split(" на слое")[0] in _unwrapped(msg)
     if msg.get_visible():
         assert _has_cyrillic(msg.get_text())

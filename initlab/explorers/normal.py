@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html as _html
 
+from .. import text
 from ..figures.normal import Case, ExplorerFigure, run_case
 from ..numerics import exact_normal as en
 from .base import Explorer
@@ -33,12 +34,12 @@ def _params_line(state) -> str:
     par = en.parameters(state["key"], state["sigma2"], state["k"], state["a"])
     parts = []
     if "p" in par:
-        parts.append(f"p = {en.fmt(par['p'])}")
+        parts.append(f"p = {text.fmt(par['p'])}")
     if "c" in par and par["c"] != 1.0:
-        parts.append(f"c = {en.fmt(par['c'])}")
-    parts.append(f"E w = {en.fmt(par['weight_mean'])}")
-    parts.append(f"Var w = {en.fmt(par['weight_var'])}")
-    parts.append(f"Var b = {en.fmt(par['bias_var'])}")
+        parts.append(f"c = {text.fmt(par['c'])}")
+    parts.append(f"E w = {text.fmt(par['weight_mean'])}")
+    parts.append(f"Var w = {text.fmt(par['weight_var'])}")
+    parts.append(f"Var b = {text.fmt(par['bias_var'])}")
     return ", ".join(parts)
 
 
@@ -51,11 +52,11 @@ def render_html(res: dict) -> str:
     mo, ex = res["moments"], res["exact"]
 
     def row(name, key):
-        th = en.fmt(ex[key]) if ex is not None else "—"
-        return f"<tr><td>{name}</td><td>{th}</td><td>{en.fmt(mo[key])}</td></tr>"
+        th = text.fmt(ex[key]) if ex is not None else "—"
+        return f"<tr><td>{name}</td><td>{th}</td><td>{text.fmt(mo[key])}</td></tr>"
 
     color = "#1e7b34" if res["normal"] else "#c0392b"
-    target = f"N(0, {en.fmt(case.sigma2)})"
+    target = f"N(0, {text.fmt(case.sigma2)})"
     return (
         f"<div style='font-size:13px;{_WRAP}'>"
         f"<div>Параметры: {_html.escape(_params_line(case.__dict__))}</div>"
@@ -65,8 +66,8 @@ def render_html(res: dict) -> str:
         f"{row('среднее', 'mean')}{row('дисперсия', 'var')}"
         f"{row('коэффициент эксцесса', 'excess_kurtosis')}</table>"
         f"<div>Цель: {target}; на графиках — h/σ против N(0, 1). "
-        f"Статистика Колмогорова–Смирнова D = {en.fmt(res['ks'])}, "
-        f"p-значение {en.fmt(res['pvalue'], 2)}.</div>"
+        f"Статистика Колмогорова–Смирнова D = {text.fmt(res['ks'])}, "
+        f"p-значение {text.fmt(res['pvalue'], 2)}.</div>"
         f"<div style='color:{color}'><b>Вердикт теста: {_html.escape(res['verdict'])}.</b></div>"
         f"<div>Теория: {_html.escape(res['theory'])}.</div></div>")
 
@@ -90,7 +91,7 @@ def explorer(**defaults) -> Explorer:
     style = {"description_width": "150px"}
     lay = W.Layout(width="480px")
     controls = {
-        "key": W.Dropdown(options=[(c.label, c.key) for c in en.CONSTRUCTIONS.values()],
+        "key": W.Dropdown(options=[(text.label(c), c.key) for c in en.CONSTRUCTIONS.values()],
                           value=st["key"], description="Конструкция весов", style=style,
                           layout=W.Layout(width="calc(100% - 4px)", max_width="640px")),
         "mode": W.ToggleButtons(options=MODE_LABELS, value=st["mode"],

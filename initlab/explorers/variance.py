@@ -16,6 +16,7 @@ import time
 
 import ipywidgets as W
 
+from .. import text
 from ..figures import variance as plots
 from ..numerics import propagate
 from ..numerics.activations import ACTIVATIONS
@@ -31,7 +32,7 @@ ROWS = [["act"], ["scheme"], ["n_in", "n_out", "depth"], ["batch", "seed"]]
 
 def _options(registry, keys):
     keys = list(registry) if keys is None else list(keys)
-    return [(registry[k].label, k) for k in keys]
+    return [(text.label(registry[k]), k) for k in keys]
 
 
 def variance_explorer(n_in: int = 256, n_out: int = 256, depth: int = 30,

@@ -42,6 +42,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from .. import text
 from ..numerics import propagate
 from ..numerics.activations import get_activation
 from ..numerics.schemes import get_scheme
@@ -88,7 +89,7 @@ KEY_SETTINGS = (
 
 
 def _title(act, scheme, n=None) -> str:
-    t = f"{get_activation(act).title}, {get_scheme(scheme).title}"
+    t = f"{text.title(get_activation(act))}, {text.title(get_scheme(scheme))}"
     if n is not None and n[0] != n[-1]:
         t += f"; ширина {n[0]} → {n[-1]}"
     return t
@@ -142,13 +143,13 @@ class _VarianceArtists:
         msgs = []
         for prof in (sim, theory):
             if prof is not None:
-                msgs = prof.messages
+                msgs = text.profile_messages(prof)
                 break
         # a breakdown seen by one source only is still worth telling
         if sim is not None and theory is not None:
             for b in (theory.forward_break, theory.backward_break):
-                if b and b.message not in msgs and not _same(b, sim):
-                    msgs.append(b.message + " (по теории)")
+                if b and text.breakdown_message(b) not in msgs and not _same(b, sim):
+                    msgs.append(text.breakdown_message(b) + " (по теории)")
         for v, b in zip(self.vlines, (ref.forward_break if ref else None,
                                       ref.backward_break if ref else None), strict=True):
             v.set_xdata([b.layer, b.layer] if b else [np.nan, np.nan])

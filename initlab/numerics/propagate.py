@@ -62,7 +62,8 @@ Each pass stops being meaningful at some layer when (in this order)
                  in float32 rounding (constant weights with the sigmoid)
 
 The first such layer is recorded in ``Profile.forward_break`` / ``backward_break``
-(a ``Breakdown`` with ``.layer``, ``.kind`` and a Russian ``.message``); the arrays hold
+(a ``Breakdown`` with ``.direction``, ``.layer`` and ``.kind``; its Russian sentence is
+``initlab.text.breakdown_message``); the arrays hold
 NaN from that layer on. An overflow/underflow/zero in the forward pass leaves the
 backward pass uncomputed (``grad_var`` all NaN). Theory and simulation use the same
 criteria, except that the simulation overflows as soon as ONE value exceeds float32
@@ -78,8 +79,8 @@ API (stable):
              dtype=np.float32) -> Profile
     Profile   dataclass: source, act, scheme, widths, pre_var, pre_mean, act_var,
               act_mean, grad_var, forward_break, backward_break, note,
-              act_samples, grad_samples; properties depth, layers, messages
-    Breakdown dataclass: direction, layer, kind; property message (Russian)
+              act_samples, grad_samples; properties depth, layers
+    Breakdown dataclass: direction, layer, kind
 
 ``act`` and ``scheme`` are keys of ``initlab.act.ACTIVATIONS`` / ``initlab.init.SCHEMES``
 or the objects themselves. Seeds: the input x_0 comes from
@@ -114,14 +115,6 @@ F32_MAX = float(np.finfo(np.float32).max)     # 3.40e38
 F32_TINY = float(np.finfo(np.float32).tiny)   # 1.18e-38, smallest normal float32
 PRECISION_RTOL = 1e-5                         # std < 1e-5 |mean|: lost in rounding
 
-_KIND_TEXT = {
-    "overflow": "{what} переполнил диапазон float32 на слое {layer}",
-    "zero": "{what} обратился в точный ноль на слое {layer}",
-    "underflow": "{what} исчез: ушёл ниже диапазона float32 на слое {layer}",
-    "precision": ("{what} потерял различия между входами на слое {layer}: разброс "
-                  "меньше точности float32"),
-}
-_WHAT = {"forward": "Сигнал", "backward": "Градиент"}
 
 
 @dataclass(frozen=True)
@@ -132,10 +125,6 @@ class Breakdown:
     layer: int       # 1-based layer index l (z_l forward, δ_l backward)
     kind: str        # "overflow" | "zero" | "underflow" | "precision"
 
-    @property
-    def message(self) -> str:
-        """Russian sentence, e.g. «Сигнал переполнил диапазон float32 на слое 17»."""
-        return _KIND_TEXT[self.kind].format(what=_WHAT[self.direction], layer=self.layer)
 
 
 @dataclass
@@ -153,7 +142,7 @@ class Profile:
     grad_var: np.ndarray        # Var δ_l = Var ∂L/∂z_l
     forward_break: Breakdown | None = None
     backward_break: Breakdown | None = None
-    note: str | None = None     # a Russian remark for the plot (or None)
+    note: str | None = None     # a remark code for the plot: "constant" (or None)
     act_samples: dict = field(default_factory=dict)    # layer -> 1-D float32 x_l
     grad_samples: dict = field(default_factory=dict)   # layer -> 1-D float32 δ_l
     batch: int | None = None
@@ -168,16 +157,6 @@ class Profile:
         """1, 2, …, depth."""
         return np.arange(1, self.depth + 1)
 
-    @property
-    def messages(self) -> list[str]:
-        """Russian messages of the breakdowns (and the note), for the plots."""
-        out = [b.message for b in (self.forward_break, self.backward_break) if b]
-        if self.forward_break and self.forward_break.kind != "precision" and \
-                self.backward_break is None:
-            out.append("Обратный проход не считался: прямой сигнал потерян")
-        if self.note:
-            out.append(self.note)
-        return out
 
 
 def layer_widths(n_in: int, n_out: int, depth: int) -> np.ndarray:
@@ -313,8 +292,7 @@ def _theory_constant(act: Activation, scheme: Scheme, n: np.ndarray) -> Profile:
                 bwd = Breakdown("backward", i + 1, kind)
                 break
             grad_var[i] = g
-    note = ("Все веса равны: все нейроны слоя вычисляют одно и то же число, "
-            "симметрия не нарушается" if scheme.constant(n[0], n[1]) else None)
+    note = "constant" if scheme.constant(n[0], n[1]) else None
     return Profile("theory", act.key, scheme.key, n, pre_var, pre_mean, act_var, act_mean,
                    grad_var, fwd, bwd, note)
 
@@ -477,8 +455,7 @@ def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
             grad_var[i] = var
             if i + 1 in hist_layers:
                 grad_samples[i + 1] = delta.reshape(-1).copy()
-    note = ("Все веса равны: все нейроны слоя вычисляют одно и то же число, "
-            "симметрия не нарушается" if not scheme.random and
+    note = ("constant" if not scheme.random and
             scheme.constant(n[0], n[1]) else None)
     return Profile("simulation", act.key, scheme.key, n, pre_var, pre_mean, act_var,
                    act_mean, grad_var, fwd, bwd, note, act_samples, grad_samples,
