@@ -279,3 +279,58 @@ def test_static_profile_keeps_the_plain_limits():
     allv = np.concatenate([th.pre_var, th.grad_var, sm.pre_var, sm.grad_var, [1.0]])
     assert hi == pytest.approx(3 * allv.max())      # the static figure's margin, not rounded
     assert live.ax_var.get_ylim()[1] >= hi / 2
+
+
+# ------------------------------------------------------------ bounded cost at any setting
+
+def test_the_work_budget_keeps_the_defaults_and_shrinks_big_networks():
+    from initlab.explorers.variance import MAX_WORK
+    assert propagate.batch_for(256, 256, 30, 512, MAX_WORK) == 512          # defaults unchanged
+    b = propagate.batch_for(1024, 1024, 100, 512, MAX_WORK)
+    per_row = 100 * 1024 * 1024                                             # Σ n_{l−1} n_l
+    assert 8 <= b < 512 and b * per_row <= MAX_WORK < (b + 1) * per_row
+    assert propagate.batch_for(8, 8, 1, 64, None) == 64
+
+
+def test_a_smaller_batch_is_the_first_rows_of_the_same_simulation():
+    full = propagate.simulate("tanh", "xavier_normal", 64, 64, 5, batch=256, seed=3)
+    small = propagate.simulate("tanh", "xavier_normal", 64, 64, 5, batch=256, seed=3,
+                               max_work=100 * 5 * 64 * 64)
+    assert small.batch == 100 and full.batch == 256
+    # the same network and inputs, fewer rows: the estimates agree within their noise
+    # (relative se of a variance from m ≈ 100·64 values is about √(2/m) ≈ 1.8 %)
+    np.testing.assert_allclose(small.pre_var, full.pre_var, rtol=5 * np.sqrt(2 / 6400))
+
+
+def test_memory_stays_bounded_at_the_largest_setting():
+    import tracemalloc
+
+    from initlab.explorers.variance import MAX_WORK
+    tracemalloc.start()
+    try:
+        sim = propagate.simulate("tanh", "he_normal", 1024, 1024, 100, batch=1024, seed=11,
+                                 max_work=MAX_WORK)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sim.batch < 1024 and np.isfinite(sim.pre_var).all()
+    assert propagate._cache_bytes[0] <= propagate._CACHE_BYTES
+    assert peak < 300 * 2**20, peak / 2**20          # weights 400 MB are never all held
+
+
+def test_dragging_shows_the_theory_at_once_and_the_simulation_after(monkeypatch):
+    import asyncio
+
+    e = variance_explorer(depth=6, batch=64)
+    e.delay = 0.05
+
+    async def drag():
+        for d in (7, 8, 9):
+            e.controls["depth"].value = d          # continuous_update: many changes
+            assert len(e.figure.var.sm_f.get_xdata()) == 0       # theory only, no markers
+            assert len(e.figure.var.th_f.get_xdata()) == d
+        await asyncio.sleep(0.3)                    # released: the full update follows
+        assert len(e.figure.var.sm_f.get_xdata()) == 9
+
+    asyncio.run(drag())
+    assert "моделирование" in e.figure.suptitle.get_text()

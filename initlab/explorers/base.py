@@ -10,6 +10,10 @@
         rows       optional list of lists of control names, one HBox per row (default:
                    all controls in one wrapping row)
         header_html  an HTML line between the controls and the image (e.g. a legend)
+        quick      optional callable(**values) -> (figure, text): a cheap picture (e.g. the
+                   theory curve alone) shown at once while a slider is dragged; the full
+                   ``render`` follows ``delay`` seconds after the last change (only in a
+                   live kernel; without a running event loop every change renders in full)
 
     .values() -> dict      the current settings
     .render_png() -> (bytes, html)   one render without touching the widgets (benchmarks)
@@ -37,9 +41,13 @@ class Explorer(W.VBox):
     """Controls, an optional header line, the figure as a PNG image, a text line."""
 
     def __init__(self, controls: dict, render, rows=None, header_html: str = "",
-                 fallback_text: str = FALLBACK_TEXT, max_width: str = "1000px", **kwargs):
+                 fallback_text: str = FALLBACK_TEXT, max_width: str = "1000px",
+                 quick=None, delay: float = 0.4, **kwargs):
         self.controls = controls
         self.render = render
+        self.quick = quick
+        self.delay = delay
+        self._pending = None
         self.fallback_text = fallback_text
         self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width=max_width))
         self.status = W.HTML()
@@ -57,26 +65,45 @@ class Explorer(W.VBox):
         self.update()
 
     def _on_change(self, _change):
+        """Every change redraws. With ``quick`` and a running event loop (a live kernel), a
+        burst of changes (a slider being dragged, ``continuous_update``) shows the quick
+        picture at once and the full one ``delay`` seconds after the last change."""
+        loop = _running_loop() if self.quick is not None else None
+        if loop is None:
+            self.update()
+            return
+        self._show(*self._png(self.quick(**self.values())))
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(self.delay, self._settled)
+
+    def _settled(self):
+        self._pending = None
         self.update()
 
-    def values(self) -> dict:
-        return {k: w.value for k, w in self.controls.items()}
-
-    def render_png(self):
-        out, text = self.render(**self.values())
+    def _png(self, result):
+        out, text = result
         if out is None:
             return None, text
         return (out if isinstance(out, bytes | bytearray) else png(out)), text
 
-    def update(self):
-        t0 = time.perf_counter()
-        data, text = self.render_png()
+    def _show(self, data, text):
         if data is None:                      # nothing to draw (e.g. an invalid setting)
             self.image.layout.display = "none"
         else:
             self.image.value = data
             self.image.layout.display = None
         self.status.value = f'<span style="font-size:90%">{text}</span>' if text else ""
+
+    def values(self) -> dict:
+        return {k: w.value for k, w in self.controls.items()}
+
+    def render_png(self):
+        return self._png(self.render(**self.values()))
+
+    def update(self):
+        t0 = time.perf_counter()
+        self._show(*self.render_png())
         self.last_seconds = time.perf_counter() - t0
 
     def _repr_mimebundle_(self, **kwargs):
@@ -88,3 +115,11 @@ class Explorer(W.VBox):
         if self.image.value and self.image.layout.display != "none":
             data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         return data
+
+
+def _running_loop():
+    import asyncio
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

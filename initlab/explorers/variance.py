@@ -27,6 +27,10 @@ __all__ = ["variance_explorer"]
 
 #: full width of the row minus the widget's own 2 px margins
 _FULL = "calc(100% - 4px)"
+#: the work budget of one simulation: batch · Σ n_{l−1} n_l multiply-adds per pass. The
+#: defaults (512 · 30 · 256²) fit; wider and deeper networks get fewer rows (each layer's
+#: variance still averages batch × width values), so an update costs about the same.
+MAX_WORK = 1.2e9
 ROWS = [["act"], ["scheme"], ["n_in", "n_out", "depth"], ["batch", "seed"]]
 
 
@@ -48,12 +52,12 @@ def variance_explorer(n_in: int = 256, n_out: int = 256, depth: int = 30,
                              description="Инициализация:", style=STYLE,
                              layout=W.Layout(width=_FULL, max_width="640px")),
         "n_in": W.IntSlider(value=n_in, min=8, max=1024, step=8, description="n_in (вход):",
-                            continuous_update=False, style=STYLE, layout=lay),
+                            continuous_update=True, style=STYLE, layout=lay),
         "n_out": W.IntSlider(value=n_out, min=8, max=1024, step=8,
-                             description="n_out (выход):", continuous_update=False,
+                             description="n_out (выход):", continuous_update=True,
                              style=STYLE, layout=lay),
         "depth": W.IntSlider(value=depth, min=1, max=100, description="Число слоёв:",
-                             continuous_update=False, style=STYLE, layout=lay),
+                             continuous_update=True, style=STYLE, layout=lay),
         "batch": W.Dropdown(options=[64, 128, 256, 512, 1024], value=batch,
                             description="Размер батча:", style=STYLE,
                             layout=W.Layout(width="200px")),
@@ -66,20 +70,33 @@ def variance_explorer(n_in: int = 256, n_out: int = 256, depth: int = 30,
 
     def render(act, scheme, n_in, n_out, depth, batch, seed):
         t0 = time.perf_counter()
-        sim = propagate.simulate(act, scheme, n_in, n_out, depth, batch=batch, seed=seed)
+        sim = propagate.simulate(act, scheme, n_in, n_out, depth, batch=batch, seed=seed,
+                                 max_work=MAX_WORK)
         t1 = time.perf_counter()
         th = propagate.theory(act, scheme, n_in, n_out, depth)
         t2 = time.perf_counter()
-        figure.update(th, sim)
+        w = sim.widths
+        title = (f"{plots.setting_title(act, scheme, w)}; моделирование: "
+                 f"{sim.batch} × ширина слоя значений")
+        figure.update(th, sim, title=title)
         data = figure.png()
         timing.update(simulate=t1 - t0, theory=t2 - t1, draw=time.perf_counter() - t2)
-        w = sim.widths
+        note = "" if sim.batch == batch else (
+            f" (из {batch} выбранных: сеть большая, строк меньше, чтобы пересчёт оставался "
+            "быстрым)")
         return data, (f'<span style="color:#666">Ширины слоёв: {w[0]} → {w[-1]}; '
-                        f'батч {sim.batch}</span>')
+                      f'батч {sim.batch}{note}</span>')
+
+    def quick(act, scheme, n_in, n_out, depth, batch, seed):
+        """While a slider is dragged: the theory alone (the simulation follows)."""
+        th = propagate.theory(act, scheme, n_in, n_out, depth)
+        figure.update(th, None, title=plots.setting_title(act, scheme, th.widths)
+                      + "; моделирование — после остановки ползунка")
+        return figure, '<span style="color:#666">Теория; моделирование пересчитывается…</span>'
 
     e = Explorer(controls, render, rows=ROWS, header_html=plots.LEGEND_HTML,
                  fallback_text="Исследователь дисперсии: запустите ячейку в Jupyter, "
-                               "чтобы двигать ползунки.", max_width="1100px")
+                               "чтобы двигать ползунки.", max_width="1100px", quick=quick)
     e.figure = figure
     e.last_timing = timing        # seconds of the last update (benchmarks; never shown)
     return e

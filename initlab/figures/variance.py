@@ -88,7 +88,8 @@ KEY_SETTINGS = (
 )
 
 
-def _title(act, scheme, n=None) -> str:
+def setting_title(act, scheme, n=None) -> str:
+    """«tanh, U[±1/√n_in]; ширина 256 → 32»: the title of one setting."""
     t = f"{text.title(get_activation(act))}, {text.title(get_scheme(scheme))}"
     if n is not None and n[0] != n[-1]:
         t += f"; ширина {n[0]} → {n[-1]}"
@@ -212,7 +213,7 @@ def plot_variance(theory=None, sim=None, ax=None, title=None, legend=True) -> Fi
         fig, ax = _new_axes((7.0, 4.3))
     prof = sim if sim is not None else theory
     if title is None and prof is not None:
-        title = _title(prof.act, prof.scheme, prof.widths)
+        title = setting_title(prof.act, prof.scheme, prof.widths)
     _VarianceArtists(ax, legend=legend).set(theory, sim, title)
     return ax.figure
 
@@ -369,7 +370,7 @@ class ExplorerFigure(fastdraw.LiveFigure):
         """Redraw with new profiles; returns the (same) Figure."""
         prof = sim if sim is not None else theory
         if title is None and prof is not None:
-            title = _title(prof.act, prof.scheme, prof.widths)
+            title = setting_title(prof.act, prof.scheme, prof.widths)
         self.suptitle.set_text(title or "")
         self.var.set(theory, sim)
         old = self.hist.legend
@@ -418,7 +419,7 @@ def plot_grid(settings=KEY_SETTINGS, n_in=256, n_out=256, depth=30, batch=512, s
         th = propagate.theory(act, scheme, ni, no, d)
         sm = propagate.simulate(act, scheme, ni, no, d, batch=batch, seed=seed, hist_layers=())
         art = _VarianceArtists(ax, legend=False, small=True)
-        art.set(th, sm, _title(act, scheme, th.widths))
+        art.set(th, sm, setting_title(act, scheme, th.widths))
         ax.set_ylabel("дисперсия", fontsize=9)
         ax.set_xlabel("слой l", fontsize=9)
     if art is not None:

@@ -76,7 +76,8 @@ API (stable):
     default_hist_layers(depth, k=5) -> tuple of layers for histograms
     theory(act, scheme, n_in, n_out, depth) -> Profile
     simulate(act, scheme, n_in, n_out, depth, batch=512, seed=0, hist_layers=None,
-             dtype=np.float32) -> Profile
+             dtype=np.float32, max_work=None) -> Profile
+    batch_for(n_in, n_out, depth, batch, max_work) -> the batch under a work budget
     Profile   dataclass: source, act, scheme, widths, pre_var, pre_mean, act_var,
               act_mean, grad_var, forward_break, backward_break, note,
               act_samples, grad_samples; properties depth, layers
@@ -301,16 +302,23 @@ def _theory_constant(act: Activation, scheme: Scheme, n: np.ndarray) -> Profile:
 
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 200       # arrays (weights ≈ 0.25 MB, inputs ≈ 0.5 MB at width 256)
+_CACHE_BYTES = 160 * 2**20   # and at most this many bytes: bounded memory at any setting
+_cache_bytes = [0]
 
 
-def _cached(key, make):
+def _cached(key, make, keep=True):
+    """The cached array ``key`` (made by ``make`` on a miss; stored only when ``keep``)."""
     a = _CACHE.get(key)
     if a is None:
         a = make()
         a.flags.writeable = False
+        if not keep:
+            return a
         _CACHE[key] = a
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        _cache_bytes[0] += a.nbytes
+        while len(_CACHE) > 1 and (len(_CACHE) > _CACHE_SIZE or
+                                   _cache_bytes[0] > _CACHE_BYTES):
+            _cache_bytes[0] -= _CACHE.popitem(last=False)[1].nbytes
     else:
         _CACHE.move_to_end(key)
     return a
@@ -321,10 +329,12 @@ def _rng(seed, *key):
 
 
 def _layer_weights(scheme: Scheme, fan_in: int, fan_out: int, seed: int, layer: int,
-                   dtype) -> np.ndarray:
-    """W_l, sampled once per (scheme, shape, seed, layer, dtype) and cached read-only."""
+                   dtype, keep=True) -> np.ndarray:
+    """W_l, sampled once per (scheme, shape, seed, layer, dtype) and cached read-only
+    (``keep=False``: sampled when not cached, not stored)."""
     return _cached(("w", scheme, fan_in, fan_out, seed, layer, np.dtype(dtype).str),
-                   lambda: scheme.sample(_rng(seed, 2, layer), fan_in, fan_out, dtype=dtype))
+                   lambda: scheme.sample(_rng(seed, 2, layer), fan_in, fan_out, dtype=dtype),
+                   keep)
 
 
 def _normal(seed: int, key: int, shape, dtype) -> np.ndarray:
@@ -385,14 +395,31 @@ def _stats(a: np.ndarray, ones: np.ndarray) -> tuple[float, float, bool]:
     return float(np.dot(d, d)) / size, mean, True
 
 
+def batch_for(n_in: int, n_out: int, depth: int, batch: int, max_work: float | None,
+              least: int = 8) -> int:
+    """The batch a simulation uses under a work budget: ``batch``, or fewer rows so that
+    batch · Σ n_{l−1} n_l (multiply-adds of one pass) stays ≤ ``max_work`` (never < ``least``).
+    Each layer's variance still averages batch × n_l values."""
+    if max_work is None:
+        return int(batch)
+    n = layer_widths(n_in, n_out, depth).astype(float)
+    per_row = float(np.sum(n[:-1] * n[1:]))
+    return int(max(least, min(int(batch), max_work // per_row)))
+
+
 def simulate(act, scheme, n_in: int, n_out: int, depth: int, batch: int = 512,
-             seed: int = 0, hist_layers=None, dtype=np.float32) -> Profile:
+             seed: int = 0, hist_layers=None, dtype=np.float32,
+             max_work: float | None = None) -> Profile:
     """Monte Carlo of the same statistics as ``theory`` (see the module docstring).
 
     ``hist_layers``: layers whose x_l and δ_l are kept (flattened copies) in
     ``act_samples`` / ``grad_samples``; default ``default_hist_layers(depth)``.
+    ``max_work``: bound the cost (``batch_for``): wide and deep networks get fewer rows;
+    ``Profile.batch`` is the batch used. Weights are fetched layer by layer from a cache
+    bounded in bytes, so memory stays bounded at any size.
     """
     act, scheme = _resolve(act, scheme)
+    batch = batch_for(n_in, n_out, depth, batch, max_work)
     widths = layer_widths(n_in, n_out, depth)
     if hist_layers is None:
         hist_layers = default_hist_layers(depth)
@@ -404,8 +431,16 @@ def simulate(act, scheme, n_in: int, n_out: int, depth: int, batch: int = 512,
 
 def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
     depth = len(n) - 1
-    ws = [_layer_weights(scheme, int(n[l - 1]), int(n[l]), seed, l, dtype)
-          for l in range(1, depth + 1)]
+
+    # the weights of the first layers that fit into 3/4 of the cache are kept; those of a
+    # network too large for it are sampled again in the backward pass (bounded memory)
+    sizes = np.cumsum(n[:-1].astype(float) * n[1:] * dtype.itemsize)
+    kept = int(np.searchsorted(sizes, 0.75 * _CACHE_BYTES, side="right"))
+
+    def w(layer):          # W_layer (1-based)
+        return _layer_weights(scheme, int(n[layer - 1]), int(n[layer]), seed, layer, dtype,
+                              keep=layer <= kept)
+
     from_y = act.mul_dfy is not None     # f'(z_l) from x_l: keep x_l only, in place
     work = _workspace(batch, n, dtype, 2 if from_y else 3)
     x = _normal(seed, 0, (batch, int(n[0])), dtype)
@@ -414,9 +449,9 @@ def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
     for i in range(depth):
         m = int(n[i + 1])
         if from_y:      # z_l in scratch 0, x_l = f(z_l) into the store (scratch 1: tmp)
-            z = np.matmul(x, ws[i], out=work.buf(0, batch, m))
+            z = np.matmul(x, w(i + 1), out=work.buf(0, batch, m))
         else:           # z_l in the store, x_l ping-pong in scratch 1 and 2 (0: tmp)
-            z = np.matmul(x, ws[i], out=work.store[i])
+            z = np.matmul(x, w(i + 1), out=work.store[i])
         var, mean, finite = _stats(z, work.ones)
         kind = "overflow" if not finite else _classify(var, mean, True)
         if kind and (fwd is None or kind != "precision"):   # the first one (see theory)
@@ -442,7 +477,7 @@ def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
             if i < depth - 1:
                 m = int(n[i + 1])
                 k = i % 2 + (0 if from_y else 1)     # ping-pong: never the matmul's input
-                delta = np.matmul(delta, ws[i + 1].T, out=work.buf(k, batch, m))
+                delta = np.matmul(delta, w(i + 2).T, out=work.buf(k, batch, m))
                 if from_y:
                     act.mul_dfy(delta, work.store[i])     # x_{i+1} is used up here
                 else:
