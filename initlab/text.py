@@ -4,6 +4,7 @@
     count(n, one, few, many) -> str      the number with its word: count(3, "слой", "слоя", "слоёв")
     layers(n) -> str                     «21 слой», «22 слоя», «30 слоёв»
     neurons(n) -> str                    «1 нейрон», «2 нейрона», «5 нейронов»
+    hidden_neurons(n) -> str             «1 скрытый нейрон», «2 скрытых нейрона», «5 скрытых нейронов»
     yes_no(flag) -> str                  «да» / «нет»
     fmt_list(a, digits) -> str           «[1.00, 2.50]»
     ACT_LABELS, SCHEME_LABELS, SCHEME_SHORT, METHOD_LABELS   labels of the figures and demos
@@ -39,6 +40,11 @@ def layers(n: int) -> str:
 def neurons(n: int) -> str:
     """«1 нейрон», «2 нейрона», «5 нейронов»."""
     return count(n, "нейрон", "нейрона", "нейронов")
+
+
+def hidden_neurons(n: int) -> str:
+    """«1 скрытый нейрон», «2 скрытых нейрона», «5 скрытых нейронов»."""
+    return count(n, "скрытый нейрон", "скрытых нейрона", "скрытых нейронов")
 
 
 def yes_no(flag) -> str:

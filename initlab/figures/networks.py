@@ -32,7 +32,7 @@ import numpy as np
 from ..numerics import activations, clipping, logic
 from ..numerics import approximation as approx
 from ..numerics import mlp as nn
-from ..text import ACT_LABELS
+from ..text import ACT_LABELS, hidden_neurons
 from .fastdraw import LiveFigure
 from .fastdraw import lin_limits as _lin_limits
 from .fastdraw import log_limits as _log_limits
@@ -143,7 +143,7 @@ class XorFigure(LiveFigure):
         self.contours = _contours(ax, *logic.decision_surface(params, act, n=self.n))
         self._dynamic(*self.contours)
         width = params[0]["A"].shape[1]
-        ax.set_title(title or f"{ACT_LABELS.get(act, act)}, {width} скрытых нейр.: верно "
+        ax.set_title(title or f"{ACT_LABELS.get(act, act)}, {hidden_neurons(width)}: верно "
                               f"{hist['correct']} из 4")
         loss = np.asarray(hist["loss"], float)
         self.loss.set_data(np.arange(len(loss)), loss)
@@ -229,7 +229,7 @@ class StaircaseFigure(LiveFigure):
         texts[1].set_text(f"сеть, n = {n}")
         ax.set_ylim(*_lin_limits(*shown))
         err = float(np.max(np.abs(g - fx)))
-        ax.set_title(f"n = {n} скрытых нейронов: max |f − g| = {err:.3g}")
+        ax.set_title(f"n = {hidden_neurons(n)}: max |f − g| = {err:.3g}")
 
         ax = self.ax_err
         errs = approx.staircase_errors(f, ns, a, b, tau)

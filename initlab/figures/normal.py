@@ -30,6 +30,7 @@ from scipy import stats
 from .. import text
 from ..demos import Case, run_case
 from ..numerics import exact_normal as en
+from .style import constrained_figure
 
 __all__ = [
     "Case",
@@ -97,7 +98,7 @@ def plot_cases(cases, ncols: int = 2, bins: int = 60) -> Figure:
     figure. Invalid cases show their Russian reason."""
     results = [c if isinstance(c, dict) else run_case(c) for c in cases]
     nrows = math.ceil(len(results) / ncols)
-    fig = Figure(figsize=(5.6 * ncols, 3.0 * nrows + 0.4), dpi=100, layout="constrained")
+    fig = constrained_figure(5.6 * ncols, 3.0 * nrows + 0.4)
     subs = fig.subfigures(nrows, ncols, squeeze=False)
     handles = None
     for i in range(nrows * ncols):
@@ -129,7 +130,7 @@ def plot_cases(cases, ncols: int = 2, bins: int = 60) -> Figure:
 
 def plot_density(x, curves, title=None, xlabel: str = "", ylim=None) -> Figure:
     """Several densities on one axes; ``curves`` = [(y, label, style dict), …]."""
-    fig = Figure(figsize=(6.4, 3.2), dpi=100, layout="constrained")
+    fig = constrained_figure(6.4, 3.2)
     ax = fig.subplots()
     for y, label, style in curves:
         ax.plot(x, y, label=label, **(style or {}))

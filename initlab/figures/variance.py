@@ -47,7 +47,7 @@ from ..numerics import propagate
 from ..numerics.activations import get_activation
 from ..numerics.schemes import get_scheme
 from . import fastdraw
-from .style import BWD, FWD, log_axis
+from .style import BWD, FWD, constrained_figure, log_axis
 from .style import pow10 as _pow10
 
 __all__ = ["KEY_SETTINGS", "LEGEND_HTML", "ExplorerFigure", "plot_grid", "plot_histograms", "plot_profile",
@@ -203,7 +203,7 @@ def _positive(v):
 
 
 def _new_axes(figsize):
-    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    fig = constrained_figure(*figsize)
     return fig, fig.add_subplot()
 
 
@@ -409,7 +409,7 @@ def plot_grid(settings=KEY_SETTINGS, n_in=256, n_out=256, depth=30, batch=512, s
     """Small multiples of the variance panel, one per setting, with a common legend."""
     settings = list(settings)
     nrows = -(-len(settings) // ncols)
-    fig = Figure(figsize=(3.9 * ncols, 3.0 * nrows + 0.6), dpi=100, layout="constrained")
+    fig = constrained_figure(3.9 * ncols, 3.0 * nrows + 0.6)
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.ravel()[len(settings):]:
         ax.set_visible(False)

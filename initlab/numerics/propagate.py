@@ -302,7 +302,7 @@ def _theory_constant(act: Activation, scheme: Scheme, n: np.ndarray) -> Profile:
 
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 200       # arrays (weights ≈ 0.25 MB, inputs ≈ 0.5 MB at width 256)
-_CACHE_BYTES = 160 * 2**20   # and at most this many bytes: bounded memory at any setting
+_CACHE_BYTES = 256 * 2**20   # and at most this many bytes: bounded memory at any setting
 _cache_bytes = [0]
 
 
