@@ -57,7 +57,7 @@ def fmt_list(a, digits: int) -> str:
 
 #: short Russian names of activations for titles and legends
 ACT_LABELS = {"tanh": "tanh", "sigmoid": "сигмоида", "relu": "ReLU", "leaky_relu": "ReLU с утечкой",
-              "softplus": "softplus", "identity": "линейная", "linear": "линейная",
+              "softplus": "softplus", "linear": "линейная",
               "elu": "ELU", "gelu": "GELU", "silu": "SiLU"}
 
 #: labels of initialisation schemes in the training figures

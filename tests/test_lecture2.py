@@ -4,6 +4,7 @@ import itertools
 import numpy as np
 import pytest
 
+from initlab.numerics.activations import ACTIVATIONS
 from initlab import demos
 from initlab.numerics import initialization
 from initlab.numerics import mlp as nn
@@ -176,7 +177,7 @@ def test_smooth():
     np.testing.assert_allclose(nn.smooth([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
     x = np.random.default_rng(0).standard_normal(100)
     assert nn.smooth(x, 1) == pytest.approx(x)
-    assert nn.ACTS["relu"][0](np.array([-1.0, 2.0]))[1] == 2.0
+    assert ACTIVATIONS["relu"].f(np.array([-1.0, 2.0]))[1] == 2.0
 
 
 # ----------------------------------------------------------------- 06: dropout

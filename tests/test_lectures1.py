@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from initlab.numerics import activations as A
+from initlab.numerics.activations import ACTIVATIONS
 from initlab.numerics import activations
 from initlab.numerics import approximation as approx
 from initlab.numerics import clipping
@@ -166,7 +167,7 @@ def test_loss_along_the_continuous_permutation():
 
 def test_sigmoid_derivative_max_is_quarter_at_zero():
     z = np.linspace(-10, 10, 200001)
-    d = nn.ACTS["sigmoid"][1](z)
+    d = ACTIVATIONS["sigmoid"].df(z)
     assert abs(d.max() - 0.25) < 1e-12 and abs(z[d.argmax()]) < 1e-9
 
 
@@ -178,7 +179,7 @@ def test_gradient_bound_through_sigmoid_layers():
         _, cache = nn.forward(params, X, "sigmoid", out_act="sigmoid")
         J = np.eye(5)
         for (c, a, _), p in zip(cache["layers"], params):
-            J = J @ (p["A"] * nn.ACTS["sigmoid"][1](c[1])[0])
+            J = J @ (p["A"] * ACTIVATIONS["sigmoid"].df(c[1])[0])
         bound = propagate.sigmoid_grad_bound(d, [np.linalg.norm(p["A"], 2) for p in params])
         assert np.linalg.norm(J, 2) <= bound + 1e-12
 
@@ -280,12 +281,12 @@ def test_cliff_descent_as_stated():
 
 def test_activation_relations():
     z = np.linspace(-6, 6, 1201)
-    sig = nn.ACTS["sigmoid"][0]
+    sig = ACTIVATIONS["sigmoid"].f
     assert np.allclose(np.tanh(z), 2 * sig(2 * z) - 1, atol=1e-14)
     h = 1e-5
-    sp = nn.ACTS["softplus"][0]
+    sp = ACTIVATIONS["softplus"].f
     assert np.allclose((sp(z + h) - sp(z - h)) / (2 * h), sig(z), atol=1e-8)
-    relu = nn.ACTS["relu"][0]
+    relu = ACTIVATIONS["relu"].f
     zz = z[np.abs(z) > 1e-3]
     assert np.allclose((relu(zz + h) - relu(zz - h)) / (2 * h), (zz > 0).astype(float))
 

@@ -492,8 +492,8 @@ def step(z):
 
 
 def sigmoid(z):
-    """σ(z) = (1 + tanh(z/2))/2 (the MLP's sigmoid; never overflows)."""
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, float)))
+    """σ(z) = (1 + tanh(z/2))/2 in float64 (the registry's kernel; never overflows)."""
+    return _sigmoid(np.asarray(z, float))
 
 
 def num_deriv(f, x, h=1e-5):
@@ -518,12 +518,11 @@ def dprelu(x, beta=0.25):
 
 
 def softplus(x):
-    return np.logaddexp(0.0, np.asarray(x, float))
+    return _softplus(np.asarray(x, float))
 
 
 def dsigmoid(x):
-    s = sigmoid(x)
-    return s * (1 - s)
+    return _dsigmoid(np.asarray(x, float))
 
 
 def noisy_relu(x, rng, var=None):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import mlp as nn
+from .activations import get_activation
 from .mlp import single_blas_thread, train_sgd
 from .schemes import get_scheme, init_params, sampler
 
@@ -71,7 +72,7 @@ def gain_theory(scheme, act, n):
     For ReLU E relu(z)² = E z²/2 exactly for any symmetric z, so the ratio is n·Var(w)/2:
     1/2 for Xavier (Var w = 2/(n + n) = 1/n), 1 for He (2/n). For the identity it is n·Var(w).
     """
-    factor = {"relu": 0.5, "identity": 1.0, "linear": 1.0}[act]
+    factor = {"relu": 0.5, "linear": 1.0}[act]
     return n * get_scheme(scheme).variance(n, n) * factor
 
 
@@ -84,7 +85,7 @@ def layer_gain_samples(scheme="xavier_normal", act="relu", n=256, batch=256, rep
     """
     rng = np.random.default_rng(seed)
     sample = sampler(scheme)
-    f = nn.ACTS[act][0]
+    f = get_activation(act).f
     m1, m2 = np.empty(reps), np.empty(reps)
     with single_blas_thread():
         for r in range(reps):

@@ -1,14 +1,14 @@
 """A tiny, vectorised numpy multilayer perceptron.
 
 Layers are ``Y = f(X @ A + b)`` with ``X`` of shape (batch, n_in), ``A`` of shape
-(n_in, n_out), ``b`` of shape (n_out,). The last layer is linear (``f = identity``)
+(n_in, n_out), ``b`` of shape (n_out,). The last layer is linear (``f = linear``)
 unless ``out_act`` is given. Optional identity shortcuts (ResNet-style):
 ``Y = X + f(X @ A + b)`` for hidden layers whose width does not change.
 
 API (stable):
-    ACTS                              name -> (f, f')
+    activations: the keys of ``activations.ACTIVATIONS`` (the one registry; "linear" is f(z) = z)
     init_mlp(sizes, rng, scale=1.0)   -> list of dicts {"A", "b"}; A ~ N(0, scale**2/n_in)
-    forward(params, X, act, out_act="identity", residual=False) -> (out, cache)
+    forward(params, X, act, out_act="linear", residual=False) -> (out, cache)
     backward(params, cache, dout)     -> list of dicts {"A", "b"} of gradients
     layer_forward / layer_backward    one layer, for exercises and tests
     deriv_from_output(Y, act)         f'(Z) from the output Y = f(Z) (sigmoid, tanh, relu)
@@ -25,20 +25,18 @@ import itertools
 
 import numpy as np
 
+from .activations import get_activation
+
 
 def _sigmoid(z):
+    """The logistic link of the cross-entropy loss (dtype kept: float32 stays float32)."""
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-ACTS = {
-    "identity": (lambda z: z, lambda z: np.ones_like(z)),
-    "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(z.dtype)),
-    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z),
-                   lambda z: np.where(z > 0, 1.0, 0.01).astype(z.dtype)),
-    "softplus": (lambda z: np.logaddexp(0.0, z), _sigmoid),
-}
+def _fns(act):
+    """(f, f′) of a registered activation (``initlab.numerics.activations``)."""
+    a = get_activation(act)
+    return a.f, a.df
 
 
 def init_mlp(sizes, rng, scale=1.0):
@@ -50,13 +48,13 @@ def init_mlp(sizes, rng, scale=1.0):
 def layer_forward(X, A, b, act="tanh"):
     """Y = f(XA + b); returns (Y, cache=(X, Z))."""
     Z = X @ A + b
-    return ACTS[act][0](Z), (X, Z)
+    return _fns(act)[0](Z), (X, Z)
 
 
 def layer_backward(dY, A, cache, act="tanh"):
     """Gradients of one layer: dZ = dY * f'(Z); dA = X^T dZ; db = sum dZ; dX = dZ A^T."""
     X, Z = cache
-    dZ = dY * ACTS[act][1](Z)
+    dZ = dY * _fns(act)[1](Z)
     return dZ @ A.T, X.T @ dZ, dZ.sum(axis=0)
 
 
@@ -73,7 +71,7 @@ def deriv_from_output(Y, act):
         return np.where(Y > 0, 1.0, 0.01).astype(Y.dtype)
     if act == "softplus":
         return -np.expm1(-Y)
-    if act == "identity":
+    if act == "linear":
         return np.ones_like(Y)
     raise ValueError(f"unknown activation {act!r}")
 
@@ -84,7 +82,7 @@ def layer_backward_from_output(dY, A, X, Y, act="tanh"):
     return dZ @ A.T, X.T @ dZ, dZ.sum(axis=0)
 
 
-def forward(params, X, act="tanh", out_act="identity", residual=False):
+def forward(params, X, act="tanh", out_act="linear", residual=False):
     """Forward pass; the cache keeps each layer's input X and pre-activation Z."""
     cache = {"act": act, "out_act": out_act, "residual": residual, "layers": []}
     H = X

@@ -522,11 +522,12 @@ def stack(act, sample, width: int, depth: int, batch: int = 512, seed: int = 0,
 
     Returns a dict with "pre_var" and the requested "acts", "grad_var", "saturated".
     """
-    from .mlp import ACTS, single_blas_thread
+    from .mlp import single_blas_thread
     from .regularization import batchnorm
 
     rng = np.random.default_rng(seed)
-    f, df = _kernels(act, ACTS)
+    a = get_activation(act)
+    f, df = a.f, a.df
     x = rng.standard_normal((batch, width))
     pre_var = np.empty(depth)
     sat = np.empty(depth) if saturation is not None else None
@@ -563,16 +564,6 @@ def stack(act, sample, width: int, depth: int, batch: int = 512, seed: int = 0,
     return out
 
 
-def _kernels(act, mlp_acts):
-    """(f, f') in float64: the MLP's kernels (what the lectures were computed with), else the
-    registered activation's."""
-    key = "identity" if act == "linear" else act
-    if isinstance(key, str) and key in mlp_acts:
-        return mlp_acts[key]
-    a = get_activation(act)
-    return a.f, a.df
-
-
 def naive_profile(scheme="u11", act="tanh", width=256, depth=10, batch=512, seed=0):
     """``stack`` with weights from ``scheme``: Var z_l, the share of saturated tanh units
     (|tanh z| > 0.99, i.e. |z| > 2.65) and Var δ_l per layer."""
@@ -595,7 +586,7 @@ def deep_activations(depth=20, width=128, act="tanh", scale=1.0, bn=False, batch
 
 #: sup |f'| of the activations (the factor of the Jacobian bound per layer)
 DERIV_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "softplus": 1.0,
-             "identity": 1.0, "linear": 1.0}
+             "linear": 1.0, "elu": 1.0}
 
 
 def sigmoid_grad_bound(d, weight_norms=None):

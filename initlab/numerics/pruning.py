@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import mlp as nn
+from .activations import get_activation
 from .mlp import single_blas_thread, train_adam
 
 RESNET_SETUP = {"n": 512, "n_val": 1000, "d": 8, "width": 32, "blocks": 10, "steps": 600, "lr": 3e-3,
@@ -48,7 +49,7 @@ def block_outputs(params, X):
     out = []
     for (x_z, a, skip) in cache["layers"]:
         if skip:
-            Y = nn.ACTS[a][0](x_z[1])
+            Y = get_activation(a).f(x_z[1])
             out.append(np.sqrt(np.mean(np.sum(Y ** 2, axis=1))))
     return np.array(out)
 

@@ -129,7 +129,7 @@ def train_dropout_net(p, progress=None, **overrides):
         for i in range(s["steps"]):
             H, caches, masks = X, [], []
             for j, q in enumerate(params):
-                act = "relu" if j < last else "identity"
+                act = "relu" if j < last else "linear"
                 H, c = nn.layer_forward(H, q["A"], q["b"], act)
                 caches.append((c, act))
                 m = None
