@@ -12,7 +12,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .assignments import find_root
+    from .authoring import find_root
 
     script = find_root() / "benchmarks" / "run_all.py"
     if not script.exists():

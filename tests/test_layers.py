@@ -190,3 +190,13 @@ def test_every_initlab_name_a_notebook_uses_exists(nb):
         if not hasattr(obj, attr):
             missing.append(f"{owner}.{attr}")
     assert not missing, f"{nb.name} uses names initlab does not have: {missing}"
+
+
+def test_nbgrader_is_imported_only_when_exercises_are_generated():
+    """nbgrader is an authoring/test dependency: no module imports it at import time."""
+    for name, path in NAMES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        mods = {a.name for n in top if isinstance(n, ast.Import) for a in n.names} | \
+            {n.module or "" for n in top if isinstance(n, ast.ImportFrom)}
+        assert not any(m.split(".")[0] == "nbgrader" for m in mods), name
