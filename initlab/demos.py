@@ -1,0 +1,461 @@
+"""Demonstrations of the lecture notebooks: orchestration, progress bars, Russian summaries.
+
+Each lecture cell that trains or tabulates calls one of these: the loops over settings, the
+``tqdm.auto`` progress bar (``progress=True``) and the printed summary live here, the numbers
+come from ``initlab.numerics``. A demo returns a ``Demo``: its results as attributes, its
+``repr`` the Russian summary of the numbers the text quotes.
+
+    Demo                                 results as attributes; ``summary()`` / repr
+    transfer_demo, resnet_demo, saliency_demo, pruning_demo (PRUNING_KS)
+    dropout_moments_demo, subnetworks_demo, dropout_demo, batchnorm_demo,
+    running_average_demo, instancenorm_demo, bn_depth_demo
+    zero_init_demo, symmetry_demo, naive_demo (NAIVE_CASES), gain_demo (GAIN_CASES),
+    HeExperiments().run(depth, scheme=None, progress)   (HE_SCHEMES)
+"""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import text
+from .numerics import exact_normal as en
+from .numerics.initialization import (
+    HE_SETUP,
+    gain_theory,
+    he_experiment,
+    layer_gain_samples,
+    symmetry_run,
+    zero_init_run,
+)
+from .numerics.mlp import train_adam
+from .numerics.propagate import deep_activations, naive_profile
+from .numerics.pruning import (
+    RESNET_SETUP,
+    block_outputs,
+    block_pruning_curve,
+    drop_blocks,
+    obs_step,
+    pruning_curves,
+    pruning_problem,
+    quad_loss,
+    saliency,
+    train_resnet,
+)
+from .numerics.regularization import (
+    DROPOUT_SETUP,
+    DROPOUT_X,
+    BatchNorm1d,
+    all_masks,
+    batchnorm,
+    dropout,
+    dropout_head,
+    dropout_moments_exact,
+    head_moments,
+    instancenorm,
+    subnetwork_outputs,
+    train_dropout_net,
+)
+from .numerics.transfer import (
+    TRANSFER_SETUP,
+    transfer_finetune,
+    transfer_pretrain,
+    transfer_scratch,
+)
+
+
+class Demo:
+    """Results of a lecture demonstration (attributes) with a Russian text summary."""
+
+    def __init__(self, lines=(), **results):
+        self.__dict__.update(results)
+        self._lines = list(lines)
+
+    def summary(self) -> str:
+        return "\n".join(self._lines)
+
+    def __repr__(self):
+        return self.summary()
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(self.summary())
+
+
+@contextlib.contextmanager
+def _bar(progress, total, desc):
+    """A tqdm.auto progress bar (``progress=True``) -> per-step callback, else None."""
+    if not progress:
+        yield None
+        return
+    from tqdm.auto import tqdm
+    with tqdm(total=total, desc=desc) as bar:
+        yield lambda i: bar.update()
+
+
+def transfer_demo(progress=True, **overrides) -> Demo:
+    """Pre-train, new head + fine-tune, and scratch (``TRANSFER_SETUP``) in one call.
+
+    Attributes: pretrain (losses), finetune (dict of ``transfer_finetune``), scratch (dict of
+    ``transfer_scratch``), task, src.
+    """
+    s = TRANSFER_SETUP | overrides
+    total = s["pre_steps"] + s["head_steps"] + s["fine_steps"] + s["scratch_steps"]
+    with _bar(progress, total, "перенос знаний") as cb:
+        src, task, pre = transfer_pretrain(progress=cb, **overrides)
+        tr = transfer_finetune(src, task, progress=cb, **overrides)
+        sc = transfer_scratch(task, progress=cb, **overrides)
+    n = len(task["Yt"])
+    lines = [
+        (f"тестовые потери: новая голова до обучения {tr['test_new_head']:.3f}; после обучения "
+        f"головы {tr['test_head']:.3f}; после дообучения {tr['test_fine']:.3f}"),
+        (f"с нуля на тех же {n} объектах: {sc['test']:.3f} (на обучении {sc['loss'][-1]:.1e}); "
+        f"ответ «всегда 0»: {sc['test_zero']:.3f}"),
+        f"тело сети при обучении головы не изменилось: {text.yes_no(tr['body_unchanged'])}",
+    ]
+    return Demo(lines, pretrain=pre, finetune=tr, scratch=sc, task=task, src=src)
+
+
+def resnet_demo(progress=True, **overrides) -> Demo:
+    """Train the residual net (``RESNET_SETUP``), rank its blocks by output on the validation
+    set, drop blocks in both orders, then drop the ``prune`` weakest and fine-tune.
+
+    Attributes: params, data, norms, order (blocks 1..K, weakest first), small, large
+    (validation loss after dropping the first k of each order), pruned, tuned.
+    """
+    s = RESNET_SETUP | overrides
+    with _bar(progress, s["steps"] + s["tune_steps"], "ResNet и дообучение") as cb:
+        params, data = train_resnet(progress=cb, **overrides)
+        norms = block_outputs(params, data["Xv"])
+        order = np.argsort(norms) + 1                       # blocks are numbered 1..K
+        small = block_pruning_curve(params, data["Xv"], data["Yv"], order)
+        large = block_pruning_curve(params, data["Xv"], data["Yv"], order[::-1])
+        # a copy: drop_blocks shares the layers' arrays, and fine-tuning works in place
+        pruned = [{k: v.copy() for k, v in q.items()} for q in drop_blocks(params, order[:s["prune"]])]
+        train_adam(pruned, data["X"], data["Y"], "relu", steps=s["tune_steps"], lr=s["tune_lr"],
+                   residual=True, progress=cb)
+    tuned = block_pruning_curve(pruned, data["Xv"], data["Yv"], [])[0]
+    k = s["prune"]
+    lines = [
+        "средние нормы выходов блоков 1–10: " + text.fmt_list(norms, 2),
+        "потери на проверке после удаления k = 0, 1, 2, 3 блоков:",
+        "   сначала блоки с малым выходом:  " + text.fmt_list(small[:4], 4),
+        "   сначала блоки с большим выходом: " + text.fmt_list(large[:4], 4),
+        (f"без {k} блоков с наименьшим выходом: {small[k]:.4f}; после {s['tune_steps']} шагов "
+        f"дообучения {tuned:.4f} (исходная сеть {small[0]:.4f})"),
+    ]
+    return Demo(lines, params=params, data=data, norms=norms, order=order, small=small,
+                large=large, pruned=pruned, tuned=tuned, k=k)
+
+
+def saliency_demo(prob=None) -> Demo:
+    """OBD and OBS saliencies against the exact loss increase, for the weight OBS ranks
+    lowest and the weight with the largest |a|; and the three rankings."""
+    prob = pruning_problem() if prob is None else prob
+    w, L0 = prob["w"], prob["L0"]
+    obd, obs = saliency(prob, w, "obd"), saliency(prob, w, "obs")
+    alive = np.ones(len(w), bool)
+    lines, rows = [], []
+    for i in (int(np.argmin(obs)), int(np.argmax(np.abs(w)))):
+        w0 = w.copy()
+        w0[i] = 0.0
+        w_obs, _ = obs_step(prob, w, alive, i)
+        row = {"i": i, "abs": abs(w[i]), "zero": quad_loss(prob, w0) - L0, "obd": obd[i],
+               "obs_update": quad_loss(prob, w_obs) - L0, "obs": obs[i]}
+        rows.append(row)
+        lines.append(f"вес {i}: |a| = {row['abs']:.3f}; обнулить: рост {row['zero']:.4g}, "
+                     f"OBD {row['obd']:.4g}; обнулить с поправкой OBS: рост "
+                     f"{row['obs_update']:.4g}, формула {row['obs']:.4g}")
+    orders = {"magnitude": np.argsort(np.abs(w)), "obd": np.argsort(obd), "obs": np.argsort(obs)}
+    lines += ["порядок весов по возрастанию полезности:",
+              "   по |a|: " + " ".join(map(str, orders["magnitude"])),
+              "   OBD:    " + " ".join(map(str, orders["obd"])),
+              "   OBS:    " + " ".join(map(str, orders["obs"]))]
+    return Demo(lines, prob=prob, rows=rows, orders=orders)
+
+
+#: the shares of the pruning summary: k of the 12 weights
+PRUNING_KS = (4, 6, 8)
+
+
+
+
+def pruning_demo(prob=None) -> Demo:
+    """``pruning_curves`` of the least-squares problem, with the losses at ``PRUNING_KS``."""
+    prob = pruning_problem() if prob is None else prob
+    curves = pruning_curves(prob)
+    p = len(prob["w"])
+    ks = ", ".join(map(str, PRUNING_KS))
+    lines = [f"потери после удаления {ks} весов из {p}:"]
+    lines += [f"   {text.METHOD_SHORT[m]:16s} " + ", ".join(f"{c[k]:.3f}" for k in PRUNING_KS)
+              for m, c in curves.items()]
+    return Demo(lines, prob=prob, curves=curves)
+
+
+#: the vector and the probability of the exact dropout check
+DROPOUT_MOMENTS_X = np.array([1.0, -2.0, 0.5, 3.0, 0.0, -1.0, 2.5, 0.2, -0.7, 1.5])
+
+
+DROPOUT_MOMENTS_P = 0.3
+
+
+DROPOUT_MC = 20_000
+
+
+def dropout_moments_demo(x=DROPOUT_MOMENTS_X, p=DROPOUT_MOMENTS_P, n=DROPOUT_MC, seed=0) -> Demo:
+    """Exact moments of inverted dropout over all 2^len(x) masks, the mean without the
+    division, and a Monte Carlo check of the mean with ``n`` masks (in standard errors)."""
+    x = np.asarray(x, dtype=float)
+    nz = x != 0
+    mean, var = dropout_moments_exact(x, p)
+    var_ratio = var[nz] / (x[nz] ** 2 * p / (1 - p))
+    raw_mean, _ = dropout_moments_exact(x, p, inverted=False)
+    raw_ratio = raw_mean[nz] / x[nz]
+    rng = np.random.default_rng(seed)
+    ys = np.stack([dropout(x, p, rng)[0] for _ in range(n)])
+    se = ys.std(axis=0, ddof=1) / np.sqrt(n)
+    z_max = float(np.max(np.abs(ys.mean(axis=0) - x)[se > 0] / se[se > 0]))
+    lines = [
+        f"{len(x)} входов, p = {p}, перебор всех {2 ** len(x)} масок:",
+        f"   E y − x: наибольшее отклонение {np.abs(mean - x).max():.1e}",
+        (f"   Var y / (x² p/(1 − p)) = 1 при всех x ≠ 0 (наибольшее отклонение "
+        f"{np.abs(var_ratio - 1).max():.1e})"),
+        (f"   без деления на 1 − p: E y / x = {1 - p} при всех x ≠ 0 (наибольшее отклонение "
+        f"{np.abs(raw_ratio - (1 - p)).max():.1e})"),
+        f"Монте-Карло, {n:_} масок: наибольшее |среднее − x| / se = "
+        f"{z_max:.2f}".replace("_", "\u00a0"),
+    ]
+    return Demo(lines, x=x, p=p, mean=mean, var=var, var_ratio=var_ratio, raw_ratio=raw_ratio,
+                z_max=z_max)
+
+
+def subnetworks_demo(seed=0, p=0.5) -> Demo:
+    """Average output of all 2^16 sub-networks of ``dropout_head`` vs the full network."""
+    head = dropout_head(seed)
+    M = all_masks(head["A1"].shape[1])
+    outs = subnetwork_outputs(head, DROPOUT_X, M, p=p)
+    full = head_moments(head, DROPOUT_X, 0.0)[0]
+    lines = [(f"подсетей: {len(M)}; среднее их выходов {outs.mean():.6f}; "
+             f"выход полной сети {full:.6f}")]
+    return Demo(lines, head=head, n=len(M), mean=float(outs.mean()), full=float(full))
+
+
+#: the drop probabilities of the overfitting demonstration
+DROPOUT_PS = (0.0, 0.5)
+
+
+def dropout_demo(progress=True, ps=DROPOUT_PS, **overrides) -> Demo:
+    """``train_dropout_net`` for each p. Attribute runs: {p: result}."""
+    s = DROPOUT_SETUP | overrides
+    runs = {}
+    with _bar(progress, s["steps"] * len(ps), "сеть с дропаутом и без") as cb:
+        for p in ps:
+            runs[p] = train_dropout_net(p, progress=cb, **overrides)
+    lines = [f"p = {p}: потери на обучении {r['train_full']:.3g}, на тесте {r['test'][-1]:.3f}"
+             for p, r in runs.items()]
+    return Demo(lines, runs=runs)
+
+
+def batchnorm_demo(seed=0) -> Demo:
+    """Output moments of ``batchnorm`` on three badly scaled coordinates vs the formulas."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(loc=[5.0, -2.0, 0.0], scale=[3.0, 0.1, 1e-3], size=(64, 3))
+    gamma, beta, eps = np.array([2.0, 1.0, 1.0]), np.array([1.0, 0.0, -1.0]), 1e-5
+    Y, mu, var = batchnorm(X, gamma, beta, eps=eps)
+    back, _, _ = batchnorm(X, np.sqrt(var + eps), mu, eps=eps)
+    identity = bool(np.allclose(back, X, rtol=0, atol=1e-12))
+    lines = [
+        "средние выхода:      " + text.fmt_list(np.round(Y.mean(axis=0), 6) + 0.0, 6) + " = β = " + text.fmt_list(beta, 1),
+        "дисперсии выхода:    " + text.fmt_list(Y.var(axis=0), 6),
+        "γ² σ² / (σ² + ε):    " + text.fmt_list(gamma ** 2 * var / (var + eps), 6),
+        f"при γ = √(σ² + ε), β = μ выход равен входу: {text.yes_no(identity)}",
+    ]
+    return Demo(lines, X=X, Y=Y, gamma=gamma, beta=beta, var=var, eps=eps, identity=identity)
+
+
+def running_average_demo(batches=300, seed=1) -> Demo:
+    """``BatchNorm1d`` on N((5, −2), diag(9, 0.25)) batches of 64: running averages, and one
+    object in three different batches in training and in inference mode."""
+    bn, rng = BatchNorm1d(2), np.random.default_rng(seed)
+    loc, scale = [5.0, -2.0], [3.0, 0.5]
+    for _ in range(batches):
+        bn.train(rng.normal(loc, scale, size=(64, 2)))
+    obj = np.array([[8.0, -1.5]])
+    others = [rng.normal(loc, scale, size=(63, 2)) for _ in range(3)]
+    mean, var = bn.running_mean.copy(), bn.running_var.copy()
+    train_out = np.array([bn.train(np.vstack([obj, o]))[0] for o in others])
+    eval_out = np.array([bn.eval(np.vstack([obj, o]))[0] for o in others])
+    lines = [
+        (f"после {batches} батчей: скользящее среднее {text.fmt_list(mean, 3)} (истинное [5, −2]), "
+        f"скользящая дисперсия {text.fmt_list(var, 3)} (истинная [9, 0.25])"),
+        "один объект в трёх разных батчах, режим обучения:   "
+        + "; ".join(text.fmt_list(r, 3) for r in train_out),
+        "тот же объект, режим применения:                    "
+        + "; ".join(text.fmt_list(r, 3) for r in eval_out),
+    ]
+    return Demo(lines, running_mean=mean, running_var=var, train_out=train_out, eval_out=eval_out)
+
+
+def instancenorm_demo(seed=2) -> Demo:
+    """An object x and 3x + 1 among 30 others: normalisation per object vs per batch."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(8)
+    X2 = np.vstack([a, 3 * a + 1, rng.standard_normal((30, 8))])
+    inst = instancenorm(X2)
+    batch = batchnorm(X2)[0]
+    d_inst = float(np.abs(inst[0] - inst[1]).max())
+    d_batch = float(np.abs(batch[0] - batch[1]).max())
+    row_mean = float(np.abs(inst.mean(axis=1)).max())
+    lines = [f"по объекту:  |x̂(x) − x̂(3x + 1)| не больше {d_inst:.1e}",
+             f"по батчу:    |x̂(x) − x̂(3x + 1)| до {d_batch:.2f}",
+             f"средние строк после нормализации по объекту: до {row_mean:.1e}"]
+    return Demo(lines, X=X2, d_inst=d_inst, d_batch=d_batch, row_mean=row_mean)
+
+
+#: (activation, weight scale c) of the deep-activation figures; the other c of the BN check
+BN_DEPTH_CASES = (("tanh", 3.0), ("relu", 1.0))
+
+
+BN_OTHER_SCALE = 0.5
+
+
+def bn_depth_demo(depth=20, width=128) -> Demo:
+    """``deep_activations`` without and with BN for ``BN_DEPTH_CASES``; with BN, the
+    largest difference from the net whose weights are scaled by ``BN_OTHER_SCALE``."""
+    lines, stats = [], {}
+    for act, c in BN_DEPTH_CASES:
+        plain = deep_activations(depth, width, act, c, bn=False)
+        normed = deep_activations(depth, width, act, c, bn=True)
+        other = deep_activations(depth, width, act, BN_OTHER_SCALE, bn=True)
+        st = {"plain": (plain[0].std(), plain[-1].std()), "bn": (normed[0].std(), normed[-1].std()),
+              "other_diff": float(np.abs(other - normed).max())}
+        lines.append(f"{act}, c = {c}: σ активаций на слоях 1 и {depth}: без BN "
+                     f"{st['plain'][0]:.4f} и {st['plain'][1]:.4f}, с BN {st['bn'][0]:.4f} и "
+                     f"{st['bn'][1]:.4f}")
+        if act == "tanh":
+            st["saturated"] = (float(np.mean(np.abs(plain[-1]) > 0.99)),
+                               float(np.mean(np.abs(normed[-1]) > 0.99)))
+            lines.append(f"   доля |tanh z| > 0.99 на слое {depth}: без BN {st['saturated'][0]:.2f}, "
+                         f"с BN {st['saturated'][1]:.2f}")
+        lines.append(f"   с BN при c = {BN_OTHER_SCALE} вместо {c}: активации отличаются не больше "
+                     f"чем на {st['other_diff']:.1e}")
+        stats[act, c] = st
+    return Demo(lines, stats=stats)
+
+
+def zero_init_demo(steps=200) -> Demo:
+    """``zero_init_run``: the largest |A| and |b| per layer after training, and the losses."""
+    run = zero_init_run(steps=steps)
+    lines = [f"слой {i}: max|A| = {np.abs(p['A']).max():.3g}, max|b| = {np.abs(p['b']).max():.3g}"
+             for i, p in enumerate(run["final"], 1)]
+    lines.append(f"потери: в начале {run['loss'][0]:.4f}, в конце {run['loss'][-1]:.4f} "
+                 f"(ln 2 = {np.log(2):.4f})")
+    return Demo(lines, **run)
+
+
+def symmetry_demo(steps=300) -> Demo:
+    """``symmetry_run`` with equal and with random (Xavier) initial weights."""
+    const = symmetry_run("constant", steps=steps)
+    rand = symmetry_run("xavier_normal", steps=steps)
+    lines = [f"{name}: наибольшее относительное отличие нейронов слоёв 1 и 2 после обучения: "
+             f"{run['spread'][-1, 0]:.2g} и {run['spread'][-1, 1]:.2g}"
+             for name, run in (("все веса равны", const), ("случайные веса", rand))]
+    return Demo(lines, const=const, rand=rand)
+
+
+#: (label, scheme) of the naive-initialisation comparison
+NAIVE_CASES = (("±1", "pm1"), ("U[−1, 1]", "u11"), ("N(0, 0,01²)", "small"),
+               ("Xavier", "xavier_normal"))
+
+
+def naive_demo(width=256, depth=10) -> Demo:
+    """``naive_profile`` (tanh) for each of ``NAIVE_CASES``. Attribute profiles: {label: …}."""
+    profiles = {lab: naive_profile(key, "tanh", width=width, depth=depth)
+                for lab, key in NAIVE_CASES}
+    lines = [f"{lab:12s} Var z_1 = {p['pre_var'][0]:9.3g}, насыщено на слое {depth}: "
+             f"{100 * p['saturated'][-1]:4.0f} %, Var δ_1 / Var δ_{depth} = "
+             f"{p['grad_var'][0] / p['grad_var'][-1]:.3g}" for lab, p in profiles.items()]
+    return Demo(lines, profiles=profiles)
+
+
+#: (label, scheme) of the per-layer ratio check
+GAIN_CASES = (("Xavier", "xavier_normal"), ("He", "he_normal"))
+
+
+def gain_demo(n=128, reps=200) -> Demo:
+    """E z₂²/E z₁² of ReLU layers: theory and ``reps`` random two-layer nets of width n."""
+    lines, ratios = [], {}
+    for lab, scheme in GAIN_CASES:
+        m1, m2 = layer_gain_samples(scheme, "relu", n=n, batch=n, reps=reps)
+        ratios[scheme] = (gain_theory(scheme, "relu", n), float(m2.mean() / m1.mean()))
+        lines.append(f"{lab:7s} E z₂² / E z₁²: теория {ratios[scheme][0]:.2f}, моделирование "
+                     f"{ratios[scheme][1]:.3f}")
+    return Demo(lines, ratios=ratios)
+
+
+#: the two initialisations of the He et al. (2015) experiment
+HE_SCHEMES = ("xavier_normal", "he_normal")
+
+
+class HeExperiments(Demo):
+    """The runs of ``he_experiment``, collected one call at a time (each in its own notebook
+    cell, so that no cell runs long). ``run(depth, scheme)`` trains one net, ``run(depth)``
+    one per scheme of ``HE_SCHEMES``; ``runs`` {(depth, scheme): …}; the summary lists all
+    runs so far."""
+
+    def __init__(self):
+        super().__init__()
+        self.runs = {}
+
+    def run(self, depth, scheme=None, progress=True, **overrides):
+        s = HE_SETUP | overrides
+        schemes = HE_SCHEMES if scheme is None else (scheme,)
+        desc = text.layers(depth)
+        if scheme is not None:
+            desc += f", {text.SCHEME_SHORT.get(scheme, scheme)}"
+        with _bar(progress, s["steps"] * len(schemes), desc) as cb:
+            for name in schemes:
+                self.runs[depth, name] = he_experiment(depth, name, progress=cb, **overrides)
+
+    def summary(self):
+        return "\n".join(
+            f"{text.layers(d)}, {text.SCHEME_SHORT.get(s, s):6s} σ выхода в начале {r['out_std']:8.2g}, "
+            f"потери в конце {r['final_loss']:.3f}, точность {100 * r['accuracy']:.1f} %"
+            for (d, s), r in self.runs.items())
+
+
+# ------------------------------------------------- exact normality of a layer output
+
+@dataclass(frozen=True)
+class Case:
+    """One setting: construction ``key`` with σ², k, a, randomness ``mode``, n samples."""
+
+    key: str
+    sigma2: float
+    k: int
+    a: float = 1.0
+    mode: str = "joint"
+    n: int = 20000
+    seed: int = 0
+    title: str | None = None
+
+
+def run_case(case: Case) -> dict:
+    """Sample h for ``case`` (seeded) and compute everything the figures and tables show.
+
+    For an invalid combination returns ``{"case", "error"}`` with the Russian reason.
+    """
+    err = text.normal_reason(case.key, case.sigma2, case.k, case.a, n=case.n)
+    if err:
+        return dict(case=case, error=err)
+    rng = np.random.default_rng(case.seed)
+    h = en.sample_h(case.key, rng, case.n, case.sigma2, case.k, case.a, mode=case.mode)
+    d, pv = en.ks_test(h, case.sigma2)
+    ok, verdict = text.normal_verdict(h, case.sigma2, ks=(d, pv))
+    tok, ttext = text.normal_theory(case.key, case.sigma2, case.k, case.a, case.mode)
+    exact = en.exact_moments(case.key, case.sigma2, case.k, case.a) \
+        if case.mode == "joint" else None
+    return dict(case=case, error=None, h=h, moments=en.sample_moments(h), ks=d, pvalue=pv,
+                normal=ok, verdict=verdict, theory_normal=tok, theory=ttext, exact=exact)
