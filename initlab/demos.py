@@ -50,8 +50,10 @@ from .numerics.regularization import (
     dropout,
     dropout_head,
     dropout_moments_exact,
+    dropout_task,
     head_moments,
     instancenorm,
+    regression_baselines,
     subnetwork_outputs,
     train_dropout_net,
 )
@@ -244,16 +246,63 @@ def subnetworks_demo(seed=0, p=0.5) -> Demo:
 DROPOUT_PS = (0.0, 0.5)
 
 
-def dropout_demo(progress=True, ps=DROPOUT_PS, **overrides) -> Demo:
-    """``train_dropout_net`` for each p. Attribute runs: {p: result}."""
+def _mean_sd(values) -> str:
+    """«m ± s»: the mean and the sample standard deviation (over seeds) of a list."""
+    v = np.asarray(values, dtype=float)
+    return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}"
+
+
+def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
+    """``train_dropout_net`` for each p and each seed of ``seeds`` (default
+    ``DROPOUT_SETUP["seeds"]``), beside the baselines of ``regression_baselines`` and the
+    untrained network; the p > 0 nets also with MC dropout at inference.
+
+    Attributes: runs {p: result of the first seed} (the figure), all_runs {(p, seed): …},
+    baselines {seed: …}, table {arm: array over seeds} with the arms "zero", "mean",
+    "least_squares", "untrained", ("net", p) and ("mc", p) for p > 0; seeds.
+    """
     s = DROPOUT_SETUP | overrides
-    runs = {}
-    with _bar(progress, s["steps"] * len(ps), "сеть с дропаутом и без") as cb:
-        for p in ps:
-            runs[p] = train_dropout_net(p, progress=cb, **overrides)
-    lines = [f"p = {p}: потери на обучении {r['train_full']:.3g}, на тесте {r['test'][-1]:.3f}"
-             for p, r in runs.items()]
-    return Demo(lines, runs=runs)
+    seeds = tuple(s["seeds"] if seeds is None else seeds)
+    all_runs, baselines = {}, {}
+    with _bar(progress, s["steps"] * len(ps) * len(seeds), "сеть с дропаутом и без") as cb:
+        for seed in seeds:
+            o = overrides | {"seed": seed}
+            baselines[seed] = regression_baselines(
+                *dropout_task(seed, s["n"], s["n_test"], s["d"], s["noise"]))
+            for p in ps:
+                all_runs[p, seed] = train_dropout_net(p, progress=cb, **o)
+    table = {k: np.array([baselines[sd][k] for sd in seeds])
+             for k in ("zero", "mean", "least_squares")}
+    table["untrained"] = np.array([all_runs[ps[0], sd]["test_init"] for sd in seeds])
+    for p in ps:
+        table["net", p] = np.array([all_runs[p, sd]["test"][-1] for sd in seeds])
+        if p > 0:
+            table["mc", p] = np.array([all_runs[p, sd]["test_mc"] for sd in seeds])
+    k = len(seeds)
+    lines = [f"потери на тесте, среднее ± стандартное отклонение по {k} зёрнам "
+             "(данные и начальные веса):",
+             f"   ответ «всегда 0»:               {_mean_sd(table['zero'])}",
+             f"   среднее обучающих y:            {_mean_sd(table['mean'])}",
+             f"   метод наименьших квадратов:     {_mean_sd(table['least_squares'])}",
+             f"   необученная сеть:               {_mean_sd(table['untrained'])}"]
+    for p in ps:
+        if p == 0:
+            train = max(all_runs[p, sd]["train_full"] for sd in seeds)
+            lines.append(f"   сеть без дропаута:              {_mean_sd(table['net', p])} "
+                         f"(на обучении не больше {train:.0e})")
+            continue
+        lines.append(f"   сеть с дропаутом, p = {p:g}:      {_mean_sd(table['net', p])}")
+        lines.append(f"   она же, среднее {s['mc_passes']} проходов с дропаутом (MC-дропаут): "
+                     f"{_mean_sd(table['mc', p])}")
+    for p in ps:
+        if p > 0 and 0.0 in ps:
+            lines.append(f"дропаут p = {p:g} лучше сети без него в {(table['net', p] < table['net', 0.0]).sum()} "
+                         f"из {k} зёрен, лучше метода наименьших квадратов в "
+                         f"{(table['net', p] < table['least_squares']).sum()} из {k}; среднее "
+                         f"проходов с дропаутом лучше одного прохода без него в "
+                         f"{(table['mc', p] < table['net', p]).sum()} из {k}")
+    return Demo(lines, runs={p: all_runs[p, seeds[0]] for p in ps}, all_runs=all_runs,
+                baselines=baselines, table=table, seeds=seeds)
 
 
 def batchnorm_demo(seed=0) -> Demo:

@@ -9,7 +9,8 @@ API (stable):
     plot_he(results, k=25)                {(depth, scheme): he_experiment(...)}: the Fig. 2–3 analogue
     plot_dropout(head, x, p, n=4000)      outputs over random masks at p + std of the output vs p
     plot_dropout_static(head, x, ps)      the histogram panel at a few p side by side
-    plot_dropout_training(runs)           {p: train_dropout_net(p)}: test and training losses
+    plot_dropout_training(runs, baselines)  {p: train_dropout_net(p)}: test and training losses
+    plot_dropout_seeds(table)             dropout_demo's test losses per arm, one dot per seed
     plot_activations(depth, width, act, scale)   per-layer activation bands without / with BN
     plot_transfer(pre, tr, sc)            training curves and test losses of the transfer demo
     plot_blocks(norms, small, large)      block output RMS; loss after dropping k blocks
@@ -158,7 +159,9 @@ def plot_dropout_static(head, x, ps=(0.2, 0.5, 0.8), n=4000, seed=0):
     return fig
 
 
-def plot_dropout_training(runs):
+def plot_dropout_training(runs, baselines=None):
+    """Test and training losses of ``{p: train_dropout_net(p)}``; ``baselines`` (a dict of
+    ``regression_baselines``) as horizontal lines on the test panel."""
     fig, ax = _fig(11, 3.7, ncols=2)
     colors = [RED, BLUE, GREEN, ORANGE]
     for (p, r), c in zip(runs.items(), colors, strict=False):
@@ -171,10 +174,42 @@ def plot_dropout_training(runs):
     _log(ax[0, 1])
     ax[0, 1].set_ylim(1e-6, None)
     top = max(float(np.max(r["test"])) for r in runs.values())
+    for name, ls in (("zero", ":"), ("least_squares", "--")):
+        if baselines is not None:
+            ax[0, 0].axhline(baselines[name], color=GREY, ls=ls, lw=1, label=BASELINE_LABELS[name])
+            top = max(top, baselines[name])
     ax[0, 0].set_ylim(0, 1.1 * top)
     for a in ax[0]:
         a.set_xlabel("шаг Adam")
         a.legend(fontsize=8, frameon=False)
+    return fig
+
+
+BASELINE_LABELS = {"zero": "ответ «всегда 0»", "mean": "среднее обучающих y",
+                   "least_squares": "метод наименьших квадратов", "untrained": "необученная сеть"}
+
+
+def plot_dropout_seeds(table):
+    """Test loss of every arm of ``dropout_demo`` (its ``table``), one dot per seed, the mean
+    as a bar."""
+    arms = [k for k in ("zero", "least_squares") if k in table]
+    arms += [k for k in table if isinstance(k, tuple)]
+    names = {"zero": "ответ 0", "least_squares": "МНК"}
+    labels = [names.get(a) or ("без дропаута" if a[1] == 0 else
+                               (f"дропаут {a[1]:g}" if a[0] == "net" else f"MC-дропаут {a[1]:g}"))
+              for a in arms]
+    colors = [GREY, GREY] + [RED if a[1] == 0 else (BLUE if a[0] == "net" else GREEN)
+                             for a in arms[2:]]
+    fig, ax = _fig(6.5, 3.4)
+    a = ax[0, 0]
+    for i, (arm, c) in enumerate(zip(arms, colors, strict=True)):
+        v = table[arm]
+        a.bar(i, v.mean(), color=c, alpha=0.35, width=0.6)
+        a.plot(np.full(len(v), i) + np.linspace(-0.15, 0.15, len(v)), v, "o", ms=4, color=c)
+    a.set_xticks(range(len(arms)), labels, fontsize=8)
+    a.set_ylabel("потери на тесте")
+    a.set_ylim(0, None)
+    a.set_title(f"точки — {len(v)} зёрен, столбцы — среднее", fontsize=10)
     return fig
 
 
