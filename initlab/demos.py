@@ -59,9 +59,12 @@ from .numerics.regularization import (
 )
 from .numerics.transfer import (
     TRANSFER_SETUP,
+    body_drift,
+    retarget,
     transfer_finetune,
     transfer_pretrain,
     transfer_scratch,
+    transfer_unfrozen,
 )
 
 
@@ -118,26 +121,90 @@ def transfer_demo(progress=True, **overrides) -> Demo:
     return Demo(lines, pretrain=pre, finetune=tr, scratch=sc, task=task, src=src)
 
 
+#: the seeds of the transfer comparison (0: the lecture's target task) and the steps of the
+#: arm that trains every layer from the start
+TRANSFER_SEEDS = (0, 1, 2, 3, 4)
+
+
+TRANSFER_UNFROZEN_LRS = (1e-2, 1e-3)
+
+
+def transfer_seeds_demo(transfer, seeds=TRANSFER_SEEDS, lrs=TRANSFER_UNFROZEN_LRS,
+                        progress=True, **overrides) -> Demo:
+    """Why the body is frozen first: on the pre-trained body of ``transfer`` (a
+    ``transfer_demo``), for each seed a target task (seed 0: the lecture's, others
+    ``retarget``) and a new head: head first then fine-tuning, versus every layer trained
+    from the start (``transfer_unfrozen``) at each step of ``lrs``, versus scratch.
+
+    Attributes: table {arm: array over seeds}, arms "zero", "scratch", ("unfrozen", lr),
+    "head", "fine", and the body drifts ("drift", lr), "drift_fine"; seeds, lrs.
+    """
+    s = TRANSFER_SETUP | overrides
+    per_seed = s["head_steps"] + s["fine_steps"]
+    total = len(seeds) * (per_seed * (1 + len(lrs)) + s["scratch_steps"])
+    rows = []
+    with _bar(progress, total, "перенос: заморозка или нет") as cb:
+        for seed in seeds:
+            t = transfer.task if seed == 0 else retarget(transfer.task, seed)
+            o = overrides | {"seed": seed}
+            tr = transfer_finetune(transfer.src, t, progress=cb, **o)
+            sc = transfer_scratch(t, progress=cb, **o)
+            row = {"zero": sc["test_zero"], "scratch": sc["test"], "head": tr["test_head"],
+                   "fine": tr["test_fine"], "drift_fine": body_drift(tr["params"], transfer.src)}
+            for lr in lrs:
+                un = transfer_unfrozen(transfer.src, t, lr, progress=cb, **o)
+                row["unfrozen", lr], row["drift", lr] = un["test"], un["drift"]
+            rows.append(row)
+    table = {k: np.array([r[k] for r in rows]) for k in rows[0]}
+    k = len(seeds)
+    lines = [f"потери на тесте, среднее ± стандартное отклонение по {k} целевым задачам "
+             "(одно и то же предобученное тело):",
+             f"   {'ответ «всегда 0»:':42s} {_mean_sd(table['zero'])}",
+             f"   {'с нуля:':42s} {_mean_sd(table['scratch'])}"]
+    lines += [f"   {f'все слои сразу, без заморозки, шаг {lr:g}:':42s} {_mean_sd(table['unfrozen', lr])}"
+              for lr in lrs]
+    lines += [f"   {'сначала голова, тело заморожено:':42s} {_mean_sd(table['head'])}",
+              f"   {'затем дообучение всей сети:':42s} {_mean_sd(table['fine'])}"]
+    lines.append("относительное изменение весов тела ‖ΔA‖/‖A‖:")
+    lines += [f"   {f'все слои сразу, шаг {lr:g}:':42s} {_mean_sd(table['drift', lr])}" for lr in lrs]
+    lines.append(f"   {'голова, затем дообучение:':42s} {_mean_sd(table['drift_fine'])}")
+    worst_frozen = table["head"].max()
+    best_unfrozen = min(table["unfrozen", lr].min() for lr in lrs)
+    lines.append(f"заморозка лучше обучения всех слоёв сразу в "
+                 f"{sum(int(np.all([table['head'][i] < table['unfrozen', lr][i] for lr in lrs])) for i in range(k))}"
+                 f" из {k} задач (худший результат с заморозкой {worst_frozen:.3f}, лучший без "
+                 f"неё {best_unfrozen:.3f})")
+    return Demo(lines, table=table, seeds=tuple(seeds), lrs=tuple(lrs))
+
+
 def resnet_demo(progress=True, **overrides) -> Demo:
     """Train the residual net (``RESNET_SETUP``), rank its blocks by output on the validation
-    set, drop blocks in both orders, then drop the ``prune`` weakest and fine-tune.
+    set, drop blocks in both orders, then drop the ``prune`` weakest and fine-tune; the
+    original net is fine-tuned just as long, for a fair comparison. Both fine-tunings use
+    the group penalty ``tune_penalty`` (0: the penalty of training is dropped).
 
     Attributes: params, data, norms, order (blocks 1..K, weakest first), small, large
-    (validation loss after dropping the first k of each order), pruned, tuned.
+    (validation loss after dropping the first k of each order), pruned, tuned (the pruned
+    net after fine-tuning), tuned_full (the original after the same fine-tuning), k.
     """
     s = RESNET_SETUP | overrides
-    with _bar(progress, s["steps"] + s["tune_steps"], "ResNet и дообучение") as cb:
+    with _bar(progress, s["steps"] + 2 * s["tune_steps"], "ResNet и дообучение") as cb:
         params, data = train_resnet(progress=cb, **overrides)
         norms = block_outputs(params, data["Xv"])
         order = np.argsort(norms) + 1                       # blocks are numbered 1..K
         small = block_pruning_curve(params, data["Xv"], data["Yv"], order)
         large = block_pruning_curve(params, data["Xv"], data["Yv"], order[::-1])
-        # a copy: drop_blocks shares the layers' arrays, and fine-tuning works in place
+        # copies: drop_blocks shares the layers' arrays, and fine-tuning works in place
         pruned = [{k: v.copy() for k, v in q.items()} for q in drop_blocks(params, order[:s["prune"]])]
-        train_adam(pruned, data["X"], data["Y"], "relu", steps=s["tune_steps"], lr=s["tune_lr"],
-                   residual=True, progress=cb)
+        full = [{k: v.copy() for k, v in q.items()} for q in params]
+        for net in (pruned, full):
+            train_adam(net, data["X"], data["Y"], "relu", steps=s["tune_steps"], lr=s["tune_lr"],
+                       residual=True, group_penalty=s["tune_penalty"], progress=cb)
     tuned = block_pruning_curve(pruned, data["Xv"], data["Yv"], [])[0]
+    tuned_full = block_pruning_curve(full, data["Xv"], data["Yv"], [])[0]
     k = s["prune"]
+    penalty = ("без группового штрафа" if s["tune_penalty"] == 0
+               else f"с групповым штрафом μ = {s['tune_penalty']:g}")
     lines = [
         "средние нормы выходов блоков 1–10: " + text.fmt_list(norms, 2),
         "потери на проверке после удаления k = 0, 1, 2, 3 блоков:",
@@ -145,9 +212,45 @@ def resnet_demo(progress=True, **overrides) -> Demo:
         "   сначала блоки с большим выходом: " + text.fmt_list(large[:4], 4),
         (f"без {k} блоков с наименьшим выходом: {small[k]:.4f}; после {s['tune_steps']} шагов "
         f"дообучения {tuned:.4f} (исходная сеть {small[0]:.4f})"),
+        (f"исходная сеть после тех же {s['tune_steps']} шагов дообучения: {tuned_full:.4f} "
+         f"(дообучение {penalty})"),
     ]
     return Demo(lines, params=params, data=data, norms=norms, order=order, small=small,
-                large=large, pruned=pruned, tuned=tuned, k=k)
+                large=large, pruned=pruned, tuned=tuned, tuned_full=tuned_full, k=k)
+
+
+#: the further seeds of the ResNet pruning comparison (seed 0 is the lecture's net)
+RESNET_SEEDS = (1, 2)
+
+
+def resnet_seeds_demo(resnets=(), seeds=RESNET_SEEDS, progress=True, **overrides) -> Demo:
+    """``resnet_demo`` for each seed of ``seeds``, pooled with the given ``resnets`` (e.g. the
+    lecture's seed-0 run): validation losses of the original, the pruned net, and both after
+    the same fine-tuning, over all runs.
+
+    Attributes: runs (the Demo objects), table {arm: array over runs} with arms "original",
+    "pruned", "pruned_tuned", "original_tuned".
+    """
+    runs = list(resnets) + [resnet_demo(progress=progress, **(overrides | {"seed": sd}))
+                            for sd in seeds]
+    k = runs[0].k
+    table = {"original": np.array([r.small[0] for r in runs]),
+             "pruned": np.array([r.small[r.k] for r in runs]),
+             "pruned_tuned": np.array([r.tuned for r in runs]),
+             "original_tuned": np.array([r.tuned_full for r in runs])}
+    m, blocks = len(runs), len(runs[0].norms)
+    fmt = lambda v: f"{v.mean():.4f} ± {v.std(ddof=1):.4f}"
+    lines = [f"потери на проверке, среднее ± стандартное отклонение по {m} сетям (зёрнам):",
+             f"   {'исходная сеть, ' + text.count(blocks, 'блок', 'блока', 'блоков') + ':':38s} "
+             f"{fmt(table['original'])}",
+             f"   {f'без {k} блоков:':38s} {fmt(table['pruned'])}",
+             f"   {f'без {k} блоков, после дообучения:':38s} {fmt(table['pruned_tuned'])}",
+             f"   {'все блоки, после того же дообучения:':38s} {fmt(table['original_tuned'])}",
+             (f"прореженная сеть после дообучения лучше исходной без дообучения в "
+              f"{(table['pruned_tuned'] < table['original']).sum()} из {m}, лучше исходной "
+              f"после того же дообучения в {(table['pruned_tuned'] < table['original_tuned']).sum()}"
+              f" из {m}")]
+    return Demo(lines, runs=runs, table=table)
 
 
 def saliency_demo(prob=None) -> Demo:

@@ -121,3 +121,80 @@ def test_mc_average_converges_to_the_deterministic_pass_before_a_linear_layer():
     assert np.all(np.abs(passes.mean(axis=0) - det) < 5 * se)
     mc = reg.mc_dropout_predict(params, X, 0.5, 4000, np.random.default_rng(1))
     assert np.all(np.abs(mc - det) < 5 * se)
+
+
+# ----------------------------------------------------------------- lecture 04: transfer
+
+@pytest.fixture(scope="module")
+def transfer_seeds():
+    transfer = demos.transfer_demo(progress=False)     # exactly what lecture 04 runs
+    return transfer, demos.transfer_seeds_demo(transfer, progress=False)
+
+
+def test_transfer_seed_zero_is_the_lecture_run(transfer_seeds):
+    transfer, seeds = transfer_seeds
+    assert seeds.seeds[0] == 0 and len(seeds.seeds) >= 3
+    t = seeds.table
+    assert t["head"][0] == transfer.finetune["test_head"]
+    assert t["fine"][0] == transfer.finetune["test_fine"]
+    assert t["scratch"][0] == transfer.scratch["test"]
+
+
+def test_unfrozen_training_loses_the_transfer(transfer_seeds):
+    _, seeds = transfer_seeds
+    t, k = seeds.table, len(seeds.seeds)
+    assert seeds.lrs == (1e-2, 1e-3)
+    for lr in seeds.lrs:
+        un = t["unfrozen", lr]
+        # «в каждой из пяти задач больше, чем с заморозкой, в среднем в несколько раз»
+        assert np.all(t["head"] < un) and un.mean() / t["head"].mean() > 3
+        # «в пределах разброса такие же, как у сети, обученной с нуля»: paired, within 3 se
+        diff = un - t["scratch"]
+        assert abs(diff.mean()) < 3 * _se(diff)
+        # the body moves by tens of per cent without freezing, a few per cent after it
+        assert np.all(t["drift", lr] > 0.1)
+    assert np.all(t["drift_fine"] < 0.1)
+    assert f"в {k} из {k} задач" in seeds.summary()
+
+
+def test_retarget_keeps_the_features():
+    from initlab.numerics import transfer as tl
+    t = tl.transfer_task(0, n_source=50)
+    r = tl.retarget(t, 3)
+    assert np.array_equal(r["T"], t["T"]) and np.array_equal(r["Xs"], t["Xs"])
+    # the new targets are a linear readout of the same features g(x) = tanh(x T)
+    G = np.tanh(r["Xe"] @ t["T"])
+    u = np.linalg.lstsq(G, r["Ye"], rcond=None)[0]
+    assert np.abs(G @ u - r["Ye"]).max() < 1e-10
+    assert not np.allclose(r["Ye"], np.tanh(r["Xe"] @ t["T"]) @ np.linalg.lstsq(
+        np.tanh(t["Xe"] @ t["T"]), t["Ye"], rcond=None)[0])
+
+
+# ----------------------------------------------------------------- lecture 04: ResNet pruning
+
+@pytest.fixture(scope="module")
+def resnet_seeds():
+    return demos.resnet_seeds_demo([demos.resnet_demo(progress=False)], progress=False)
+
+
+def test_resnet_fine_tuning_is_fair_and_penalty_free(resnet_seeds):
+    from initlab.numerics import pruning
+    assert pruning.RESNET_SETUP["tune_penalty"] == 0.0
+    first = resnet_seeds.runs[0]
+    assert "дообучение без группового штрафа" in first.summary()
+    assert f"исходная сеть после тех же 200 шагов дообучения: {first.tuned_full:.4f}" in first.summary()
+    # «в опыте выше, с первым зерном, 10 блоков немного лучше»
+    assert first.tuned_full < first.tuned < 1.5 * first.tuned_full
+
+
+def test_pruned_and_original_equal_after_equal_fine_tuning(resnet_seeds):
+    t, m = resnet_seeds.table, len(resnet_seeds.runs)
+    assert m >= 3
+    # without fine-tuning, removing the three weakest blocks costs several times the loss
+    assert np.all(t["pruned"] > 3 * t["original"])
+    # fine-tuned, the pruned net beats the untuned original in every run ...
+    assert np.all(t["pruned_tuned"] < t["original"])
+    # ... but not the equally fine-tuned original: the paired difference is within 3 se
+    diff = t["pruned_tuned"] - t["original_tuned"]
+    assert abs(diff.mean()) < 3 * _se(diff)
+    assert f"лучше исходной без дообучения в {m} из {m}" in resnet_seeds.summary()
