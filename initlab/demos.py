@@ -27,8 +27,10 @@ from .numerics.initialization import (
     symmetry_run,
     zero_init_run,
 )
+from .numerics.clipping import clipping_from_starts
+from .numerics.gradient_gain import layer_gains, predicted_delta_ratios
 from .numerics.mlp import train_adam
-from .numerics.propagate import deep_activations, naive_profile
+from .numerics.propagate import deep_activations, layer_gradient_norms, naive_profile
 from .numerics.pruning import (
     RESNET_SETUP,
     block_outputs,
@@ -574,3 +576,62 @@ class HeExperiments(Demo):
             f"{text.layers(d)}, {text.SCHEME_SHORT.get(s, s):6s} σ выхода в начале {r['out_std']:8.2g}, "
             f"потери в конце {r['final_loss']:.3f}, точность {100 * r['accuracy']:.1f} %"
             for (d, s), r in self.runs.items())
+
+
+#: (activation, weight scale s) of the gradient-gain comparison of lecture 02
+GRADIENT_GAIN_SETTINGS = (("sigmoid", 1.0), ("tanh", 0.5), ("tanh", 1.0), ("tanh", 3.0),
+                          ("relu", 1.0), ("relu", float(np.sqrt(2.0))))
+
+
+def gradient_gain_demo(settings=GRADIENT_GAIN_SETTINGS, depth=20, width=64, seeds=range(8)) -> Demo:
+    """‖∂L/∂Y₁‖ / ‖∂L/∂Y_depth‖ of ``layer_gradient_norms`` over ``seeds`` random stacks
+    against the prediction of the second-moment gains (``predicted_delta_ratios``) and the
+    norm bound ∏ sup|f′|·‖A‖₂.
+
+    Attributes: rows {(act, s): {"predicted" (depth,), "measured" (seeds, depth),
+    "bound" (seeds,), "gain" (per-layer √χ at the last layer)}}, depth, width.
+    """
+    rows, lines = {}, [f"‖∂L/∂Y₁‖ / ‖∂L/∂Y_{depth}‖, сеть ширины {width}, "
+                       f"{text.count(len(seeds), 'случайная сеть', 'случайные сети', 'случайных сетей')} на случай:"]
+    for act, sc in settings:
+        runs = [layer_gradient_norms(depth, width=width, act=act, scale=sc, seed=sd) for sd in seeds]
+        measured = np.array([r["delta"] / r["delta"][-1] for r in runs])
+        bound = np.array([r["bound"][0] / r["delta"][-1] for r in runs])
+        pred = predicted_delta_ratios(act, sc, depth)
+        gain = float(np.sqrt(layer_gains(act, sc, depth)[-1]))
+        rows[act, sc] = {"predicted": pred, "measured": measured, "bound": bound, "gain": gain}
+        lg = np.log10(measured[:, 0])
+        lines.append(f"   {text.ACT_LABELS.get(act, act):8s} s = {sc:.3g}: множитель на слой "
+                     f"√(s² E f′²) = {gain:.3f}; прогноз {pred[0]:.2g}, измерено "
+                     f"{10 ** lg.mean():.2g} (lg: {lg.mean():.2f} ± {lg.std(ddof=1):.2f}); "
+                     f"оценка через нормы ≤ {np.median(bound):.2g}")
+    return Demo(lines, rows=rows, depth=depth, width=width)
+
+
+#: the random starts of the clipping comparison of lecture 02
+CLIP_STARTS = {"n": 30, "seed": 0, "lr": 0.05, "steps": 80, "c": 2.0, "tol": 1e-3}
+
+
+def clipping_starts_demo(**overrides) -> Demo:
+    """``clipping_from_starts`` from ``n`` random starts on the cliff surface: how often each
+    rule ends lower (by more than ``tol``), and the longest steps."""
+    s = CLIP_STARTS | overrides
+    r = clipping_from_starts(s["n"], s["seed"], s["lr"], s["steps"], s["c"])
+    L, step, tol, n = r["loss"], r["max_step"], s["tol"], s["n"]
+    g_wins = int(np.sum(L["global"] < L["local"] - tol))
+    l_wins = int(np.sum(L["local"] < L["global"] - tol))
+    none_worse = int(np.sum(L[None] > L["global"] + tol))
+    long_none = int(np.sum(step[None] > 1.0))
+    lines = [
+        f"{n} случайных стартов, c = {s['c']:g}, шаг обучения {s['lr']:g}, {s['steps']} шагов; "
+        f"«меньше» — на {tol:g} и больше:",
+        f"   глобальная обрезка кончает ниже локальной: {g_wins}, локальная ниже глобальной: "
+        f"{l_wins}, одинаково: {n - g_wins - l_wins}",
+        f"   без обрезки кончает выше глобальной: {none_worse} из {n}; делает шаги длиннее 1: "
+        f"в {long_none} (самый длинный {step[None].max():.1f})",
+        f"   самый длинный шаг: глобальная {step['global'].max():.3f} (предел lr·c = "
+        f"{s['lr'] * s['c']:.3f}), локальная {step['local'].max():.3f} (предел lr·c·√2 = "
+        f"{s['lr'] * s['c'] * np.sqrt(2):.3f})",
+    ]
+    return Demo(lines, starts=r["starts"], loss=L, max_step=step, g_wins=g_wins, l_wins=l_wins,
+                none_worse=none_worse, long_none=long_none, **{k: s[k] for k in s})

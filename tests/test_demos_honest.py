@@ -198,3 +198,79 @@ def test_pruned_and_original_equal_after_equal_fine_tuning(resnet_seeds):
     diff = t["pruned_tuned"] - t["original_tuned"]
     assert abs(diff.mean()) < 3 * _se(diff)
     assert f"лучше исходной без дообучения в {m} из {m}" in resnet_seeds.summary()
+
+
+# ----------------------------------------------------------------- lecture 02: gradient gain
+
+@pytest.fixture(scope="module")
+def gain():
+    return demos.gradient_gain_demo()                  # exactly what lecture 02 runs
+
+
+def test_gain_quadrature_against_closed_forms():
+    from initlab.numerics import gradient_gain as gg
+    # ReLU: E f′² = 1/2 and E f² = q/2 for every q, so the gain is s²/2 at every layer
+    for s in (0.5, 1.0, np.sqrt(2), 3.0):
+        np.testing.assert_allclose(gg.layer_gains("relu", s, 6), s ** 2 / 2, rtol=1e-12)
+        q = gg.pre_activation_variances("relu", s, 6)
+        np.testing.assert_allclose(q[1:] / q[:-1], s ** 2 / 2, rtol=1e-12)
+    # tanh: E tanh′(z)² at small q is 1 − 2q + O(q²) (tanh′² = 1 − 2z² + …)
+    q = 1e-4
+    assert gg.gauss_mean(lambda z: (1 - np.tanh(z) ** 2) ** 2, q) == pytest.approx(1 - 2 * q, abs=1e-7)
+    # Monte Carlo check of one tanh gain (5 se)
+    z = np.sqrt(0.7) * np.random.default_rng(0).standard_normal(400_000)
+    v = (1 - np.tanh(z) ** 2) ** 2
+    assert abs(gg.gauss_mean(lambda t: (1 - np.tanh(t) ** 2) ** 2, 0.7) - v.mean()) < 5 * v.std() / np.sqrt(len(v))
+    # the tanh gain depends on q, hence changes along the depth
+    g = gg.layer_gains("tanh", 1.0, 20)
+    assert g.max() - g.min() > 0.05
+
+
+def test_gain_predicts_the_measured_ratios(gain):
+    assert gain.depth == 20 and gain.width == 64
+    for key, row in gain.rows.items():
+        lg = np.log(row["measured"][:, 0])
+        pred = np.log(row["predicted"][0])
+        # within 5 standard errors of the mean over the random nets
+        assert abs(lg.mean() - pred) < 5 * _se(lg), key
+        # the norm bound is an upper bound, for every net
+        assert np.all(row["bound"] >= row["measured"][:, 0]), key
+    # the bound is below 1 (proves vanishing) only for the sigmoid and tanh at s = 0.5
+    below = {k for k, r in gain.rows.items() if np.all(r["bound"] < 1)}
+    assert below == {("sigmoid", 1.0), ("tanh", 0.5)}
+    # «для tanh и ReLU при s = 1 она допускает рост в 3·10⁵ раз, а градиент затухает»
+    for key in (("tanh", 1.0), ("relu", 1.0)):
+        r = gain.rows[key]
+        assert np.all((1e5 < r["bound"]) & (r["bound"] < 1e6)) and np.all(r["measured"][:, 0] < 1)
+    # He: the ReLU gain at s = √2 is exactly one
+    assert gain.rows["relu", float(np.sqrt(2))]["gain"] == pytest.approx(1.0, rel=1e-12)
+
+
+# ----------------------------------------------------------------- lecture 02: clipping starts
+
+def test_clipping_over_random_starts_is_stated_as_counted():
+    from initlab.numerics import clipping
+    d = demos.clipping_starts_demo()                  # exactly what lecture 02 runs
+    s = demos.CLIP_STARTS
+    assert (s["n"], s["c"], s["lr"], s["steps"]) == (30, 2.0, 0.05, 80)
+    # the counts recomputed from scratch, one start at a time with ``descend``
+    rng = np.random.default_rng(s["seed"])
+    starts = np.column_stack([rng.uniform(-1, 9, 30), rng.uniform(-6, 3, 30)])
+    ends = {clip: np.array([clipping.cliff_loss(*clipping.descend(st, 0.05, 80, clip, 2.0)[-1])[0]
+                            for st in starts]) for clip in (None, "global", "local")}
+    for clip in ends:
+        np.testing.assert_allclose(ends[clip], d.loss[clip], rtol=1e-9, atol=1e-12)
+    tol = s["tol"]
+    g, loc = ends["global"], ends["local"]
+    assert d.g_wins == np.sum(g < loc - tol) and d.l_wins == np.sum(loc < g - tol)
+    # «глобальная кончает ниже локальной чаще, чем наоборот, но чаще всего результат одинаков»
+    ties = 30 - d.g_wins - d.l_wins
+    assert d.l_wins < d.g_wins < ties
+    # «спуск без обрезки ни разу не кончил выше, чем с глобальной обрезкой»
+    assert d.none_worse == 0 and d.long_none > 0
+    # the step bounds: lr·c (global) and lr·c·√2 (local, d = 2), both reached
+    assert d.max_step["global"].max() <= 0.05 * 2.0 * (1 + 1e-12)
+    assert d.max_step["local"].max() <= 0.05 * 2.0 * np.sqrt(2) * (1 + 1e-12)
+    assert d.max_step["local"].max() > 0.05 * 2.0 * 1.4
+    text = d.summary()
+    assert f"глобальная обрезка кончает ниже локальной: {d.g_wins}, локальная ниже глобальной: {d.l_wins}" in text
