@@ -28,7 +28,14 @@ from .numerics.initialization import (
     zero_init_run,
 )
 from .numerics.clipping import clipping_from_starts
-from .numerics.gradient_gain import layer_gains, predicted_delta_ratios
+from .numerics.gradient_gain import (
+    GAIN_ACTIVATIONS,
+    backward_preserving_gain,
+    forward_preserving_gain,
+    gain_fixed_point,
+    layer_gains,
+    predicted_delta_ratios,
+)
 from .numerics.mlp import train_adam
 from .numerics.propagate import deep_activations, layer_gradient_norms, naive_profile
 from .numerics.pruning import (
@@ -635,3 +642,63 @@ def clipping_starts_demo(**overrides) -> Demo:
     ]
     return Demo(lines, starts=r["starts"], loss=L, max_step=step, g_wins=g_wins, l_wins=l_wins,
                 none_worse=none_worse, long_none=long_none, **{k: s[k] for k in s})
+
+
+#: (key, label) of the gain table of lecture 06
+GAIN_TABLE = (("linear", "линейная"), ("relu", "ReLU"), ("leaky_relu_0.01", "ReLU с утечкой 0,01"),
+              ("leaky_relu_0.2", "ReLU с утечкой 0,2"), ("tanh", "tanh"), ("sigmoid", "сигмоида"),
+              ("selu", "SELU"))
+
+
+def gain_table_demo(qs=(0.01, 1.0, 4.0), layers=100) -> Demo:
+    """PyTorch's gains (``calculate_gain``) beside the gains that keep the second moment of
+    the pre-activations (forward) and of the gradient (backward) at several input variances
+    q, and what PyTorch's gain does over ``layers`` layers (q and the gradient gain there).
+
+    Attributes: rows {key: {"pytorch", "forward" (per q), "backward" (per q), "q_deep",
+    "chi_deep"}}, qs, layers.
+    """
+    rows = {}
+    for key, _ in GAIN_TABLE:
+        q_deep, chi = gain_fixed_point(key, layers=layers)
+        rows[key] = {"pytorch": GAIN_ACTIVATIONS[key][2],
+                     "forward": np.array([forward_preserving_gain(key, q) for q in qs]),
+                     "backward": np.array([backward_preserving_gain(key, q) for q in qs]),
+                     "q_deep": q_deep, "chi_deep": chi}
+    qtxt = ", ".join(f"{q:g}" for q in qs)
+    lines = [f"множитель g (Var w = g²/n_in); сохраняющие — при дисперсии предактиваций q = {qtxt}:",
+             f"{'':20s} {'PyTorch':>8s}  {'сохраняет E z²':>22s}  {'сохраняет E δ²':>22s}  "
+             f"после {layers} слоёв с g PyTorch: q, s²E f′²"]
+    for key, label in GAIN_TABLE:
+        r = rows[key]
+        fw = "/".join(f"{v:.3f}" for v in r["forward"])
+        bw = "/".join(f"{v:.3f}" for v in r["backward"])
+        lines.append(f"{label:20s} {r['pytorch']:8.4f}  {fw:>22s}  {bw:>22s}  "
+                     f"{r['q_deep']:.3g}, {r['chi_deep']:.3f}")
+    return Demo(lines, rows=rows, qs=tuple(qs), layers=layers)
+
+
+def batch_of_one_demo(batches=300, seed=1) -> Demo:
+    """Batch normalisation applied to a batch of one object (or two) with the batch's own
+    statistics (training mode) versus the running averages (inference mode), on the
+    ``BatchNorm1d`` of ``running_average_demo`` (N((5, −2), diag(9, 0.25)) batches of 64).
+
+    A batch of one: μ = x, σ² = 0, so x̂ = 0 and the output is β whatever x is. A batch of
+    two: x̂ = ±(a − b)/√((a − b)² + 4ε) ≈ ±1 per coordinate, whatever the scale.
+    """
+    bn, rng = BatchNorm1d(2), np.random.default_rng(seed)
+    loc, scale = [5.0, -2.0], [3.0, 0.5]
+    for _ in range(batches):
+        bn.train(rng.normal(loc, scale, size=(64, 2)))
+    objs = np.array([[8.0, -1.5], [5.0, -2.0], [-1.0, -3.0]])
+    alone = np.array([batchnorm(o[None], bn.gamma, bn.beta, bn.eps)[0][0] for o in objs])
+    infer = bn.eval(objs)
+    pair = batchnorm(objs[[0, 2]], bn.gamma, bn.beta, bn.eps)[0]
+    lines = [
+        "три объекта: " + "; ".join(text.fmt_list(o, 1) for o in objs),
+        "   каждый в батче из одного, статистики батча: " + "; ".join(text.fmt_list(r, 3) for r in alone),
+        "   скользящие средние (режим применения):      " + "; ".join(text.fmt_list(r, 3) for r in infer),
+        "первый и третий вместе в батче из двух:        " + "; ".join(text.fmt_list(r, 3) for r in pair),
+    ]
+    return Demo(lines, objs=objs, alone=alone, infer=infer, pair=pair, running_mean=bn.running_mean,
+                running_var=bn.running_var, eps=bn.eps, beta=bn.beta)

@@ -274,3 +274,80 @@ def test_clipping_over_random_starts_is_stated_as_counted():
     assert d.max_step["local"].max() > 0.05 * 2.0 * 1.4
     text = d.summary()
     assert f"глобальная обрезка кончает ниже локальной: {d.g_wins}, локальная ниже глобальной: {d.l_wins}" in text
+
+
+# ----------------------------------------------------------------- lecture 06: gain table
+
+@pytest.fixture(scope="module")
+def gains():
+    return demos.gain_table_demo()                     # exactly what lecture 06 runs
+
+
+def test_derived_gains_are_pytorchs(gains):
+    # linear, ReLU, leaky ReLU: E f² = (1 + α²) q / 2, E f′² = (1 + α²) / 2 for every q
+    for key, alpha in (("linear", 1.0), ("relu", 0.0), ("leaky_relu_0.01", 0.01), ("leaky_relu_0.2", 0.2)):
+        r = gains.rows[key]
+        closed = np.sqrt(2 / (1 + alpha ** 2))
+        assert r["pytorch"] == pytest.approx(closed, rel=1e-12)
+        np.testing.assert_allclose(r["forward"], closed, rtol=1e-9)
+        np.testing.assert_allclose(r["backward"], closed, rtol=1e-9)
+        assert r["q_deep"] == pytest.approx(1.0, rel=1e-9) and r["chi_deep"] == pytest.approx(1.0, rel=1e-9)
+
+
+def _mc_mean(g, q, n=400_000, seed=0):
+    z = np.sqrt(q) * np.random.default_rng(seed).standard_normal(n)
+    v = g(z)
+    return v.mean(), v.std() / np.sqrt(n)
+
+
+def test_tanh_sigmoid_selu_gains_are_conventions(gains):
+    from initlab.numerics import gradient_gain as gg
+    assert gains.qs == (0.01, 1.0, 4.0) and gains.layers == 100
+    t = gains.rows["tanh"]
+    # the preserving gain depends on q: ~1 for small q, 1,59 at q = 1 (Monte Carlo, 5 se)
+    m, se = _mc_mean(lambda z: np.tanh(z) ** 2, 1.0)
+    assert abs(t["forward"][1] ** -2 - m) < 5 * se
+    assert abs(t["forward"][0] - 1) < 0.02 and round(t["forward"][1], 2) == 1.59
+    assert np.all(np.diff(t["forward"]) > 0) and t["forward"][0] < 5 / 3 < t["forward"][2]
+    # 5/3 over 100 layers: q ≈ 1,18 solves q = g² E tanh(z)² (Gauss–Hermite, independent
+    # quadrature), and the gradient grows by 1,21 per layer
+    g2 = (5 / 3) ** 2
+    q = t["q_deep"]
+    assert abs(g2 * gg.gauss_mean(lambda z: np.tanh(z) ** 2, q) - q) < 1e-6
+    assert round(q, 2) == 1.18 and round(t["chi_deep"], 2) == 1.21
+    assert t["chi_deep"] == pytest.approx(g2 * gg.gauss_mean(lambda z: (1 - np.tanh(z) ** 2) ** 2, q), rel=1e-6)
+    # sigmoid with gain 1: the gradient vanishes, 0,056 per layer
+    assert round(gains.rows["sigmoid"]["chi_deep"], 3) == 0.056
+    # SELU: g = 1 keeps q = 1 (E selu(z)² = 1 for z ~ N(0, 1), Monte Carlo 5 se); 3/4 does not
+    s = gains.rows["selu"]
+    m, se = _mc_mean(lambda z: gg.selu(z) ** 2, 1.0)
+    assert abs(m - 1) < 5 * se and s["forward"][1] == pytest.approx(1.0, abs=1e-6)
+    assert s["pytorch"] == 0.75
+    q = s["q_deep"]
+    assert abs(0.75 ** 2 * gg.normal_mean(lambda z: gg.selu(z) ** 2, q) - q) < 1e-3 * q
+    assert round(q, 2) == 0.02 and abs(s["chi_deep"] - 1) < 0.01
+
+
+# ----------------------------------------------------------------- lecture 05: batch of one
+
+def test_batch_of_one_outputs_beta_and_running_averages_fix_it():
+    from initlab.numerics import regularization as reg
+    d = demos.batch_of_one_demo()                      # exactly what lecture 05 runs
+    assert np.array_equal(d.alone, np.broadcast_to(d.beta, d.alone.shape))
+    # any object alone gives β exactly
+    x = np.random.default_rng(0).normal(size=(1, 5)) * 100
+    assert np.array_equal(reg.batchnorm(x, 2.0, 0.3)[0], np.full((1, 5), 0.3))
+    # a batch of two: ±(a − b)/√((a − b)² + 4ε), ≈ ±1
+    a, b = d.objs[0], d.objs[2]
+    expected = (a - b) / np.sqrt((a - b) ** 2 + 4 * d.eps)
+    np.testing.assert_allclose(d.pair[0], expected, rtol=1e-12)
+    np.testing.assert_allclose(d.pair[1], -expected, rtol=1e-12)
+    assert np.all(np.abs(np.abs(d.pair) - 1) < 1e-5)
+    # inference: (x − running mean)/√(running var + ε), different objects differ
+    np.testing.assert_allclose(d.infer, (d.objs - d.running_mean) / np.sqrt(d.running_var + d.eps),
+                               rtol=1e-12)
+    assert len({tuple(np.round(r, 6)) for r in d.infer}) == 3
+    # the running mean estimates (5, −2): stationary sd of an EMA (momentum 0.1) of batch
+    # means of 64 is √(0.1/1.9 · σ²/64); within 5 of those
+    sd = np.sqrt(0.1 / 1.9 * np.array([9.0, 0.25]) / 64)
+    assert np.all(np.abs(d.running_mean - [5.0, -2.0]) < 5 * sd)
