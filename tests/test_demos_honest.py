@@ -161,6 +161,14 @@ def test_retarget_keeps_the_features():
     from initlab.numerics import transfer as tl
     t = tl.transfer_task(0, n_source=50)
     r = tl.retarget(t, 3)
+    # «новые 30 обучающих и 2000 тестовых объектов»
+    assert r["Xt"].shape == (30, 20) and r["Xe"].shape == (2000, 20)
+    # «те же 300 + 300 = 600 шагов»: the unfrozen arm trains head_steps + fine_steps steps
+    s = tl.TRANSFER_SETUP
+    assert s["head_steps"] + s["fine_steps"] == 600
+    src, task, _ = tl.transfer_pretrain(pre_steps=2, n_source=50)
+    un = tl.transfer_unfrozen(src, task, 1e-2, head_steps=3, fine_steps=4)
+    assert len(un["loss"]) == 7 and un["drift"] > 0
     assert np.array_equal(r["T"], t["T"]) and np.array_equal(r["Xs"], t["Xs"])
     # the new targets are a linear readout of the same features g(x) = tanh(x T)
     G = np.tanh(r["Xe"] @ t["T"])
@@ -242,6 +250,9 @@ def test_gain_predicts_the_measured_ratios(gain):
     for key in (("tanh", 1.0), ("relu", 1.0)):
         r = gain.rows[key]
         assert np.all((1e5 < r["bound"]) & (r["bound"] < 1e6)) and np.all(r["measured"][:, 0] < 1)
+    # «от 10⁻¹² до 10²»
+    preds = [r["predicted"][0] for r in gain.rows.values()]
+    assert 1e-13 < min(preds) < 1e-11 and 1e2 < max(preds) < 1e3
     # He: the ReLU gain at s = √2 is exactly one
     assert gain.rows["relu", float(np.sqrt(2))]["gain"] == pytest.approx(1.0, rel=1e-12)
 
