@@ -554,37 +554,6 @@ def gain_demo(n=128, reps=200) -> Demo:
     return Demo(lines, ratios=ratios)
 
 
-#: the two initialisations of the He et al. (2015) experiment
-HE_SCHEMES = ("xavier_normal", "he_normal")
-
-
-class HeExperiments(Demo):
-    """The runs of ``he_experiment``, collected one call at a time (each in its own notebook
-    cell, so that no cell runs long). ``run(depth, scheme)`` trains one net, ``run(depth)``
-    one per scheme of ``HE_SCHEMES``; ``runs`` {(depth, scheme): …}; the summary lists all
-    runs so far."""
-
-    def __init__(self):
-        super().__init__()
-        self.runs = {}
-
-    def run(self, depth, scheme=None, progress=True, **overrides):
-        s = HE_SETUP | overrides
-        schemes = HE_SCHEMES if scheme is None else (scheme,)
-        desc = text.layers(depth)
-        if scheme is not None:
-            desc += f", {text.SCHEME_SHORT.get(scheme, scheme)}"
-        with _bar(progress, s["steps"] * len(schemes), desc) as cb:
-            for name in schemes:
-                self.runs[depth, name] = he_experiment(depth, name, progress=cb, **overrides)
-
-    def summary(self):
-        return "\n".join(
-            f"{text.layers(d)}, {text.SCHEME_SHORT.get(s, s):6s} σ выхода в начале {r['out_std']:8.2g}, "
-            f"потери в конце {r['final_loss']:.3f}, точность {100 * r['accuracy']:.1f} %"
-            for (d, s), r in self.runs.items())
-
-
 #: (activation, weight scale s) of the gradient-gain comparison of lecture 02
 GRADIENT_GAIN_SETTINGS = (("sigmoid", 1.0), ("tanh", 0.5), ("tanh", 1.0), ("tanh", 3.0),
                           ("relu", 1.0), ("relu", float(np.sqrt(2.0))))
@@ -707,3 +676,35 @@ def batch_of_one_demo(batches=300, seed=1) -> Demo:
     ]
     return Demo(lines, objs=objs, alone=alone, infer=infer, pair=pair, running_mean=bn.running_mean,
                 running_var=bn.running_var, eps=bn.eps, beta=bn.beta)
+
+
+#: the two initialisations of the He et al. (2015) experiment
+HE_SCHEMES = ("xavier_normal", "he_normal")
+
+
+class HeExperiments(Demo):
+    """The runs of ``he_experiment``, collected one call at a time (each in its own notebook
+    cell, so that no cell runs long). ``run(depth, scheme)`` trains one net, ``run(depth)``
+    one per scheme of ``HE_SCHEMES``; ``runs`` {(depth, scheme): …}; the summary lists all
+    runs so far."""
+
+    def __init__(self):
+        super().__init__()
+        self.runs = {}
+
+    def run(self, depth, scheme=None, progress=True, **overrides):
+        s = HE_SETUP | overrides
+        schemes = HE_SCHEMES if scheme is None else (scheme,)
+        desc = text.layers(depth)
+        if scheme is not None:
+            desc += f", {text.SCHEME_SHORT.get(scheme, scheme)}"
+        with _bar(progress, s["steps"] * len(schemes), desc) as cb:
+            for name in schemes:
+                self.runs[depth, name] = he_experiment(depth, name, progress=cb, **overrides)
+
+    def summary(self):
+        return "\n".join(
+            f"{text.layers(d)}, {text.SCHEME_SHORT.get(s, s):6s} σ выхода в начале {r['out_std']:8.2g}, "
+            f"потери в конце {r['final_loss']:.3f}, точность {100 * r['accuracy']:.1f} %"
+            for (d, s), r in self.runs.items())
+

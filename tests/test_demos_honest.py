@@ -361,3 +361,27 @@ def test_batch_of_one_outputs_beta_and_running_averages_fix_it():
     # means of 64 is √(0.1/1.9 · σ²/64); within 5 of those
     sd = np.sqrt(0.1 / 1.9 * np.array([9.0, 0.25]) / 64)
     assert np.all(np.abs(d.running_mean - [5.0, -2.0]) < 5 * sd)
+
+
+def test_dropout_backward_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    params = nn.init_mlp([3, 7, 5, 1], rng, np.sqrt(2.0))
+    for q in params:          # nonzero biases: a row with every unit dropped sits at z = b
+        q["b"] = 0.1 * rng.standard_normal(q["b"].shape)
+    X, Y = rng.standard_normal((6, 3)), rng.standard_normal((6, 1))
+    for p in (0.0, 0.5):
+        def loss(seed=1):
+            return nn.mse_loss(reg.dropout_forward(params, X, p, np.random.default_rng(seed)), Y)[0]
+        caches = []
+        out = reg.dropout_forward(params, X, p, np.random.default_rng(1), caches)
+        grads = reg.dropout_backward(params, caches, nn.mse_loss(out, Y)[1])
+        for j, q in enumerate(params):
+            for name in ("A", "b"):
+                idx = (0,) * q[name].ndim
+                old, h = q[name][idx], 1e-6
+                q[name][idx] = old + h
+                up = loss()
+                q[name][idx] = old - h
+                down = loss()
+                q[name][idx] = old
+                assert (up - down) / (2 * h) == pytest.approx(grads[j][name][idx], rel=1e-5, abs=1e-9)

@@ -23,7 +23,7 @@ import functools
 
 import numpy as np
 
-from .mlp import ACTS
+from .activations import get_activation
 
 
 @functools.lru_cache(maxsize=1)
@@ -41,7 +41,7 @@ def gauss_mean(g, q):
 
 def pre_activation_variances(act, scale, depth, input_var=1.0):
     """q_l = Var z_l, l = 1..depth: q_1 = s² E x², q_{l+1} = s² E f(z_l)² (zero biases)."""
-    f = ACTS[act][0]
+    f = get_activation(act).f
     q = np.empty(depth)
     q[0] = scale ** 2 * input_var
     for l in range(1, depth):
@@ -51,7 +51,7 @@ def pre_activation_variances(act, scale, depth, input_var=1.0):
 
 def layer_gains(act, scale, depth, input_var=1.0):
     """χ_l = s² E f′(z_l)², l = 1..depth: E‖∂L/∂Y_{l−1}‖² / E‖∂L/∂Y_l‖²."""
-    df = ACTS[act][1]
+    df = get_activation(act).df
     q = pre_activation_variances(act, scale, depth, input_var)
     return np.array([scale ** 2 * gauss_mean(lambda z: df(z) ** 2, ql) for ql in q])
 
@@ -88,9 +88,9 @@ def _leaky(alpha):
 #: name -> (f, f′, the gain of PyTorch's ``calculate_gain``)
 GAIN_ACTIVATIONS = {
     "linear": (lambda z: z, lambda z: np.ones_like(z), 1.0),
-    "sigmoid": (*ACTS["sigmoid"], 1.0),
-    "tanh": (*ACTS["tanh"], 5.0 / 3.0),
-    "relu": (*ACTS["relu"], float(np.sqrt(2.0))),
+    "sigmoid": (get_activation("sigmoid").f, get_activation("sigmoid").df, 1.0),
+    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2, 5.0 / 3.0),
+    "relu": (*_leaky(0.0), float(np.sqrt(2.0))),
     "leaky_relu_0.01": (*_leaky(0.01), float(np.sqrt(2.0 / (1 + 0.01 ** 2)))),
     "leaky_relu_0.2": (*_leaky(0.2), float(np.sqrt(2.0 / (1 + 0.2 ** 2)))),
     "selu": (selu, dselu, 0.75),

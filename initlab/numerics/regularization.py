@@ -5,7 +5,8 @@
     all_masks(n) / dropout_moments_exact(x, p, inverted)
     DROPOUT_X / dropout_head(seed) / head_outputs / subnetwork_outputs / head_moments
     DROPOUT_SETUP / dropout_target(X) / dropout_task(seed) / regression_baselines(X, Y, Xe, Ye)
-    dropout_forward(params, X, p, rng) / mc_dropout_predict(params, X, p, passes, rng)
+    dropout_forward(params, X, p, rng, caches) / dropout_backward(params, caches, dout)
+    mc_dropout_predict(params, X, p, passes, rng)
     train_dropout_net(p, progress, **overrides)
     batchnorm(X, gamma, beta, eps) -> (Y, mean, var) / instancenorm(X, eps) / BatchNorm1d
 """
@@ -137,20 +138,39 @@ def regression_baselines(X, Y, Xe, Ye):
 
 
 def dropout_forward(params, X, p, rng, caches=None):
-    """Forward pass of a ReLU MLP with inverted dropout of probability p after every hidden
-    layer (fresh masks from ``rng``); p = 0 is the deterministic network. If ``caches`` is
-    a list, the per-layer (cache, act, mask) needed by the backward pass are appended."""
+    """Forward pass of a ReLU MLP with a linear output layer and inverted dropout of
+    probability p after every hidden layer (fresh masks from ``rng``); p = 0 is the
+    deterministic network. If ``caches`` is a list, the per-layer (cache, mask) of the
+    backward pass (``dropout_backward``) are appended."""
     H, last = X, len(params) - 1
     for j, q in enumerate(params):
-        act = "relu" if j < last else "identity"
-        H, c = nn.layer_forward(H, q["A"], q["b"], act)
+        if j == last:
+            H, c = H @ q["A"] + q["b"], (H, None)
+        else:
+            H, c = nn.layer_forward(H, q["A"], q["b"], "relu")
         m = None
         if j < last and p > 0:
             m = dropout_mask(rng, H.shape, p) / (1.0 - p)
             H = H * m
         if caches is not None:
-            caches.append((c, act, m))
+            caches.append((c, m))
     return H
+
+
+def dropout_backward(params, caches, dout):
+    """Gradients {"A", "b"} per layer of ``dropout_forward`` (with its caches) for ∂L/∂out."""
+    grads, d = [None] * len(params), dout
+    for j in range(len(params) - 1, -1, -1):
+        c, m = caches[j]
+        if m is not None:
+            d = d * m
+        if j == len(params) - 1:
+            X = c[0]
+            d, dA, db = d @ params[j]["A"].T, X.T @ d, d.sum(axis=0)
+        else:
+            d, dA, db = nn.layer_backward(d, params[j]["A"], c, "relu")
+        grads[j] = {"A": dA, "b": db}
+    return grads
 
 
 def mc_dropout_predict(params, X, p, passes, rng):
@@ -181,14 +201,7 @@ def train_dropout_net(p, progress=None, **overrides):
             caches = []
             H = dropout_forward(params, X, p, rng, caches)
             train[i], d = nn.mse_loss(H, Y)
-            grads = [None] * len(params)
-            for j in range(len(params) - 1, -1, -1):
-                c, act, m = caches[j]
-                if m is not None:
-                    d = d * m
-                d, dA, db = nn.layer_backward(d, params[j]["A"], c, act)
-                grads[j] = {"A": dA, "b": db}
-            opt.step(params, grads)
+            opt.step(params, dropout_backward(params, caches, d))
             if (i + 1) % s["every"] == 0:
                 test.append(test_loss(dropout_forward(params, Xe, 0.0, rng)))
             if progress is not None:
