@@ -707,4 +707,3 @@ class HeExperiments(Demo):
             f"{text.layers(d)}, {text.SCHEME_SHORT.get(s, s):6s} σ выхода в начале {r['out_std']:8.2g}, "
             f"потери в конце {r['final_loss']:.3f}, точность {100 * r['accuracy']:.1f} %"
             for (d, s), r in self.runs.items())
-
