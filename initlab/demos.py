@@ -29,8 +29,17 @@ from .numerics.initialization import (
     symmetry_run,
     zero_init_run,
 )
+from .numerics.clipping import clipping_from_starts
+from .numerics.gradient_gain import (
+    GAIN_ACTIVATIONS,
+    backward_preserving_gain,
+    forward_preserving_gain,
+    gain_fixed_point,
+    layer_gains,
+    predicted_delta_ratios,
+)
 from .numerics.mlp import train_adam
-from .numerics.propagate import deep_activations, naive_profile
+from .numerics.propagate import deep_activations, layer_gradient_norms, naive_profile
 from .numerics.pruning import (
     RESNET_SETUP,
     block_outputs,
@@ -52,16 +61,21 @@ from .numerics.regularization import (
     dropout,
     dropout_head,
     dropout_moments_exact,
+    dropout_task,
     head_moments,
     instancenorm,
+    regression_baselines,
     subnetwork_outputs,
     train_dropout_net,
 )
 from .numerics.transfer import (
     TRANSFER_SETUP,
+    body_drift,
+    retarget,
     transfer_finetune,
     transfer_pretrain,
     transfer_scratch,
+    transfer_unfrozen,
 )
 
 
@@ -118,26 +132,90 @@ def transfer_demo(progress=True, **overrides) -> Demo:
     return Demo(lines, pretrain=pre, finetune=tr, scratch=sc, task=task, src=src)
 
 
+#: the seeds of the transfer comparison (0: the lecture's target task) and the steps of the
+#: arm that trains every layer from the start
+TRANSFER_SEEDS = (0, 1, 2, 3, 4)
+
+
+TRANSFER_UNFROZEN_LRS = (1e-2, 1e-3)
+
+
+def transfer_seeds_demo(transfer, seeds=TRANSFER_SEEDS, lrs=TRANSFER_UNFROZEN_LRS,
+                        progress=True, **overrides) -> Demo:
+    """Why the body is frozen first: on the pre-trained body of ``transfer`` (a
+    ``transfer_demo``), for each seed a target task (seed 0: the lecture's, others
+    ``retarget``) and a new head: head first then fine-tuning, versus every layer trained
+    from the start (``transfer_unfrozen``) at each step of ``lrs``, versus scratch.
+
+    Attributes: table {arm: array over seeds}, arms "zero", "scratch", ("unfrozen", lr),
+    "head", "fine", and the body drifts ("drift", lr), "drift_fine"; seeds, lrs.
+    """
+    s = TRANSFER_SETUP | overrides
+    per_seed = s["head_steps"] + s["fine_steps"]
+    total = len(seeds) * (per_seed * (1 + len(lrs)) + s["scratch_steps"])
+    rows = []
+    with _bar(progress, total, "перенос: заморозка или нет") as cb:
+        for seed in seeds:
+            t = transfer.task if seed == 0 else retarget(transfer.task, seed)
+            o = overrides | {"seed": seed}
+            tr = transfer_finetune(transfer.src, t, progress=cb, **o)
+            sc = transfer_scratch(t, progress=cb, **o)
+            row = {"zero": sc["test_zero"], "scratch": sc["test"], "head": tr["test_head"],
+                   "fine": tr["test_fine"], "drift_fine": body_drift(tr["params"], transfer.src)}
+            for lr in lrs:
+                un = transfer_unfrozen(transfer.src, t, lr, progress=cb, **o)
+                row["unfrozen", lr], row["drift", lr] = un["test"], un["drift"]
+            rows.append(row)
+    table = {k: np.array([r[k] for r in rows]) for k in rows[0]}
+    k = len(seeds)
+    lines = [f"потери на тесте, среднее ± стандартное отклонение по {k} целевым задачам "
+             "(одно и то же предобученное тело):",
+             f"   {'ответ «всегда 0»:':42s} {_mean_sd(table['zero'])}",
+             f"   {'с нуля:':42s} {_mean_sd(table['scratch'])}"]
+    lines += [f"   {f'все слои сразу, без заморозки, шаг {lr:g}:':42s} {_mean_sd(table['unfrozen', lr])}"
+              for lr in lrs]
+    lines += [f"   {'сначала голова, тело заморожено:':42s} {_mean_sd(table['head'])}",
+              f"   {'затем дообучение всей сети:':42s} {_mean_sd(table['fine'])}"]
+    lines.append("относительное изменение весов тела ‖ΔA‖/‖A‖:")
+    lines += [f"   {f'все слои сразу, шаг {lr:g}:':42s} {_mean_sd(table['drift', lr])}" for lr in lrs]
+    lines.append(f"   {'голова, затем дообучение:':42s} {_mean_sd(table['drift_fine'])}")
+    worst_frozen = table["head"].max()
+    best_unfrozen = min(table["unfrozen", lr].min() for lr in lrs)
+    lines.append(f"заморозка лучше обучения всех слоёв сразу в "
+                 f"{sum(int(np.all([table['head'][i] < table['unfrozen', lr][i] for lr in lrs])) for i in range(k))}"
+                 f" из {k} задач (худший результат с заморозкой {worst_frozen:.3f}, лучший без "
+                 f"неё {best_unfrozen:.3f})")
+    return Demo(lines, table=table, seeds=tuple(seeds), lrs=tuple(lrs))
+
+
 def resnet_demo(progress=True, **overrides) -> Demo:
     """Train the residual net (``RESNET_SETUP``), rank its blocks by output on the validation
-    set, drop blocks in both orders, then drop the ``prune`` weakest and fine-tune.
+    set, drop blocks in both orders, then drop the ``prune`` weakest and fine-tune; the
+    original net is fine-tuned just as long, for a fair comparison. Both fine-tunings use
+    the group penalty ``tune_penalty`` (0: the penalty of training is dropped).
 
     Attributes: params, data, norms, order (blocks 1..K, weakest first), small, large
-    (validation loss after dropping the first k of each order), pruned, tuned.
+    (validation loss after dropping the first k of each order), pruned, tuned (the pruned
+    net after fine-tuning), tuned_full (the original after the same fine-tuning), k.
     """
     s = RESNET_SETUP | overrides
-    with _bar(progress, s["steps"] + s["tune_steps"], "ResNet и дообучение") as cb:
+    with _bar(progress, s["steps"] + 2 * s["tune_steps"], "ResNet и дообучение") as cb:
         params, data = train_resnet(progress=cb, **overrides)
         norms = block_outputs(params, data["Xv"])
         order = np.argsort(norms) + 1                       # blocks are numbered 1..K
         small = block_pruning_curve(params, data["Xv"], data["Yv"], order)
         large = block_pruning_curve(params, data["Xv"], data["Yv"], order[::-1])
-        # a copy: drop_blocks shares the layers' arrays, and fine-tuning works in place
+        # copies: drop_blocks shares the layers' arrays, and fine-tuning works in place
         pruned = [{k: v.copy() for k, v in q.items()} for q in drop_blocks(params, order[:s["prune"]])]
-        train_adam(pruned, data["X"], data["Y"], "relu", steps=s["tune_steps"], lr=s["tune_lr"],
-                   residual=True, progress=cb)
+        full = [{k: v.copy() for k, v in q.items()} for q in params]
+        for net in (pruned, full):
+            train_adam(net, data["X"], data["Y"], "relu", steps=s["tune_steps"], lr=s["tune_lr"],
+                       residual=True, group_penalty=s["tune_penalty"], progress=cb)
     tuned = block_pruning_curve(pruned, data["Xv"], data["Yv"], [])[0]
+    tuned_full = block_pruning_curve(full, data["Xv"], data["Yv"], [])[0]
     k = s["prune"]
+    penalty = ("без группового штрафа" if s["tune_penalty"] == 0
+               else f"с групповым штрафом μ = {s['tune_penalty']:g}")
     lines = [
         "средние нормы выходов блоков 1–10: " + text.fmt_list(norms, 2),
         "потери на проверке после удаления k = 0, 1, 2, 3 блоков:",
@@ -145,9 +223,45 @@ def resnet_demo(progress=True, **overrides) -> Demo:
         "   сначала блоки с большим выходом: " + text.fmt_list(large[:4], 4),
         (f"без {k} блоков с наименьшим выходом: {small[k]:.4f}; после {s['tune_steps']} шагов "
         f"дообучения {tuned:.4f} (исходная сеть {small[0]:.4f})"),
+        (f"исходная сеть после тех же {s['tune_steps']} шагов дообучения: {tuned_full:.4f} "
+         f"(дообучение {penalty})"),
     ]
     return Demo(lines, params=params, data=data, norms=norms, order=order, small=small,
-                large=large, pruned=pruned, tuned=tuned, k=k)
+                large=large, pruned=pruned, tuned=tuned, tuned_full=tuned_full, k=k)
+
+
+#: the further seeds of the ResNet pruning comparison (seed 0 is the lecture's net)
+RESNET_SEEDS = (1, 2)
+
+
+def resnet_seeds_demo(resnets=(), seeds=RESNET_SEEDS, progress=True, **overrides) -> Demo:
+    """``resnet_demo`` for each seed of ``seeds``, pooled with the given ``resnets`` (e.g. the
+    lecture's seed-0 run): validation losses of the original, the pruned net, and both after
+    the same fine-tuning, over all runs.
+
+    Attributes: runs (the Demo objects), table {arm: array over runs} with arms "original",
+    "pruned", "pruned_tuned", "original_tuned".
+    """
+    runs = list(resnets) + [resnet_demo(progress=progress, **(overrides | {"seed": sd}))
+                            for sd in seeds]
+    k = runs[0].k
+    table = {"original": np.array([r.small[0] for r in runs]),
+             "pruned": np.array([r.small[r.k] for r in runs]),
+             "pruned_tuned": np.array([r.tuned for r in runs]),
+             "original_tuned": np.array([r.tuned_full for r in runs])}
+    m, blocks = len(runs), len(runs[0].norms)
+    fmt = lambda v: f"{v.mean():.4f} ± {v.std(ddof=1):.4f}"
+    lines = [f"потери на проверке, среднее ± стандартное отклонение по {m} сетям (зёрнам):",
+             f"   {'исходная сеть, ' + text.count(blocks, 'блок', 'блока', 'блоков') + ':':38s} "
+             f"{fmt(table['original'])}",
+             f"   {f'без {k} блоков:':38s} {fmt(table['pruned'])}",
+             f"   {f'без {k} блоков, после дообучения:':38s} {fmt(table['pruned_tuned'])}",
+             f"   {'все блоки, после того же дообучения:':38s} {fmt(table['original_tuned'])}",
+             (f"прореженная сеть после дообучения лучше исходной без дообучения в "
+              f"{(table['pruned_tuned'] < table['original']).sum()} из {m}, лучше исходной "
+              f"после того же дообучения в {(table['pruned_tuned'] < table['original_tuned']).sum()}"
+              f" из {m}")]
+    return Demo(lines, runs=runs, table=table)
 
 
 def saliency_demo(prob=None) -> Demo:
@@ -246,16 +360,63 @@ def subnetworks_demo(seed=0, p=0.5) -> Demo:
 DROPOUT_PS = (0.0, 0.5)
 
 
-def dropout_demo(progress=True, ps=DROPOUT_PS, **overrides) -> Demo:
-    """``train_dropout_net`` for each p. Attribute runs: {p: result}."""
+def _mean_sd(values) -> str:
+    """«m ± s»: the mean and the sample standard deviation (over seeds) of a list."""
+    v = np.asarray(values, dtype=float)
+    return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}"
+
+
+def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
+    """``train_dropout_net`` for each p and each seed of ``seeds`` (default
+    ``DROPOUT_SETUP["seeds"]``), beside the baselines of ``regression_baselines`` and the
+    untrained network; the p > 0 nets also with MC dropout at inference.
+
+    Attributes: runs {p: result of the first seed} (the figure), all_runs {(p, seed): …},
+    baselines {seed: …}, table {arm: array over seeds} with the arms "zero", "mean",
+    "least_squares", "untrained", ("net", p) and ("mc", p) for p > 0; seeds.
+    """
     s = DROPOUT_SETUP | overrides
-    runs = {}
-    with _bar(progress, s["steps"] * len(ps), "сеть с дропаутом и без") as cb:
-        for p in ps:
-            runs[p] = train_dropout_net(p, progress=cb, **overrides)
-    lines = [f"p = {p}: потери на обучении {r['train_full']:.3g}, на тесте {r['test'][-1]:.3f}"
-             for p, r in runs.items()]
-    return Demo(lines, runs=runs)
+    seeds = tuple(s["seeds"] if seeds is None else seeds)
+    all_runs, baselines = {}, {}
+    with _bar(progress, s["steps"] * len(ps) * len(seeds), "сеть с дропаутом и без") as cb:
+        for seed in seeds:
+            o = overrides | {"seed": seed}
+            baselines[seed] = regression_baselines(
+                *dropout_task(seed, s["n"], s["n_test"], s["d"], s["noise"]))
+            for p in ps:
+                all_runs[p, seed] = train_dropout_net(p, progress=cb, **o)
+    table = {k: np.array([baselines[sd][k] for sd in seeds])
+             for k in ("zero", "mean", "least_squares")}
+    table["untrained"] = np.array([all_runs[ps[0], sd]["test_init"] for sd in seeds])
+    for p in ps:
+        table["net", p] = np.array([all_runs[p, sd]["test"][-1] for sd in seeds])
+        if p > 0:
+            table["mc", p] = np.array([all_runs[p, sd]["test_mc"] for sd in seeds])
+    k = len(seeds)
+    lines = [f"потери на тесте, среднее ± стандартное отклонение по {k} зёрнам "
+             "(данные и начальные веса):",
+             f"   ответ «всегда 0»:               {_mean_sd(table['zero'])}",
+             f"   среднее обучающих y:            {_mean_sd(table['mean'])}",
+             f"   метод наименьших квадратов:     {_mean_sd(table['least_squares'])}",
+             f"   необученная сеть:               {_mean_sd(table['untrained'])}"]
+    for p in ps:
+        if p == 0:
+            train = max(all_runs[p, sd]["train_full"] for sd in seeds)
+            lines.append(f"   сеть без дропаута:              {_mean_sd(table['net', p])} "
+                         f"(на обучении не больше {train:.0e})")
+            continue
+        lines.append(f"   сеть с дропаутом, p = {p:g}:      {_mean_sd(table['net', p])}")
+        lines.append(f"   она же, среднее {s['mc_passes']} проходов с дропаутом (MC-дропаут): "
+                     f"{_mean_sd(table['mc', p])}")
+    for p in ps:
+        if p > 0 and 0.0 in ps:
+            lines.append(f"дропаут p = {p:g} лучше сети без него в {(table['net', p] < table['net', 0.0]).sum()} "
+                         f"из {k} зёрен, лучше метода наименьших квадратов в "
+                         f"{(table['net', p] < table['least_squares']).sum()} из {k}; среднее "
+                         f"проходов с дропаутом лучше одного прохода без него в "
+                         f"{(table['mc', p] < table['net', p]).sum()} из {k}")
+    return Demo(lines, runs={p: all_runs[p, seeds[0]] for p in ps}, all_runs=all_runs,
+                baselines=baselines, table=table, seeds=seeds)
 
 
 def batchnorm_demo(seed=0) -> Demo:
@@ -393,6 +554,130 @@ def gain_demo(n=128, reps=200) -> Demo:
         lines.append(f"{lab:7s} E z₂² / E z₁²: теория {ratios[scheme][0]:.2f}, моделирование "
                      f"{ratios[scheme][1]:.3f}")
     return Demo(lines, ratios=ratios)
+
+
+#: (activation, weight scale s) of the gradient-gain comparison of lecture 02
+GRADIENT_GAIN_SETTINGS = (("sigmoid", 1.0), ("tanh", 0.5), ("tanh", 1.0), ("tanh", 3.0),
+                          ("relu", 1.0), ("relu", float(np.sqrt(2.0))))
+
+
+def gradient_gain_demo(settings=GRADIENT_GAIN_SETTINGS, depth=20, width=64, seeds=range(8)) -> Demo:
+    """‖∂L/∂Y₁‖ / ‖∂L/∂Y_depth‖ of ``layer_gradient_norms`` over ``seeds`` random stacks
+    against the prediction of the second-moment gains (``predicted_delta_ratios``) and the
+    norm bound ∏ sup|f′|·‖A‖₂.
+
+    Attributes: rows {(act, s): {"predicted" (depth,), "measured" (seeds, depth),
+    "bound" (seeds,), "gain" (per-layer √χ at the last layer)}}, depth, width.
+    """
+    rows, lines = {}, [f"‖∂L/∂Y₁‖ / ‖∂L/∂Y_{depth}‖, сеть ширины {width}, "
+                       f"{text.count(len(seeds), 'случайная сеть', 'случайные сети', 'случайных сетей')} на случай:"]
+    for act, sc in settings:
+        runs = [layer_gradient_norms(depth, width=width, act=act, scale=sc, seed=sd) for sd in seeds]
+        measured = np.array([r["delta"] / r["delta"][-1] for r in runs])
+        bound = np.array([r["bound"][0] / r["delta"][-1] for r in runs])
+        pred = predicted_delta_ratios(act, sc, depth)
+        gain = float(np.sqrt(layer_gains(act, sc, depth)[-1]))
+        rows[act, sc] = {"predicted": pred, "measured": measured, "bound": bound, "gain": gain}
+        lg = np.log10(measured[:, 0])
+        lines.append(f"   {text.ACT_LABELS.get(act, act):8s} s = {sc:.3g}: множитель на слой "
+                     f"√(s² E f′²) = {gain:.3f}; прогноз {pred[0]:.2g}, измерено "
+                     f"{10 ** lg.mean():.2g} (lg: {lg.mean():.2f} ± {lg.std(ddof=1):.2f}); "
+                     f"оценка через нормы ≤ {np.median(bound):.2g}")
+    return Demo(lines, rows=rows, depth=depth, width=width)
+
+
+#: the random starts of the clipping comparison of lecture 02; two final losses are «equal»
+#: when they differ by at most atol + rtol·(the larger one)
+CLIP_STARTS = {"n": 30, "seed": 0, "lr": 0.05, "steps": 80, "c": 2.0, "rtol": 1e-6, "atol": 1e-9}
+
+
+def clipping_starts_demo(**overrides) -> Demo:
+    """``clipping_from_starts`` from ``n`` random starts on the cliff surface: how often each
+    rule ends lower (beyond the tolerance of ``CLIP_STARTS``), and the longest steps."""
+    s = CLIP_STARTS | overrides
+    r = clipping_from_starts(s["n"], s["seed"], s["lr"], s["steps"], s["c"])
+    L, step, n = r["loss"], r["max_step"], s["n"]
+
+    def lower(a, b):
+        return (a < b) & ~(np.abs(a - b) <= s["atol"] + s["rtol"] * np.maximum(a, b))
+
+    g_wins = int(np.sum(lower(L["global"], L["local"])))
+    l_wins = int(np.sum(lower(L["local"], L["global"])))
+    none_worse = int(np.sum(lower(L["global"], L[None])))
+    long_none = int(np.sum(step[None] > 1.0))
+    lines = [
+        f"{n} случайных стартов, c = {s['c']:g}, шаг обучения {s['lr']:g}, {s['steps']} шагов; "
+        f"«одинаково» — отличие не больше {s['rtol']:g} от большего значения:",
+        f"   глобальная обрезка кончает ниже локальной: {g_wins}, локальная ниже глобальной: "
+        f"{l_wins}, одинаково: {n - g_wins - l_wins}",
+        f"   без обрезки кончает выше глобальной: {none_worse} из {n}; делает шаги длиннее 1: "
+        f"в {long_none} (самый длинный {step[None].max():.1f})",
+        f"   самый длинный шаг: глобальная {step['global'].max():.3f} (предел lr·c = "
+        f"{s['lr'] * s['c']:.3f}), локальная {step['local'].max():.3f} (предел lr·c·√2 = "
+        f"{s['lr'] * s['c'] * np.sqrt(2):.3f})",
+    ]
+    return Demo(lines, starts=r["starts"], loss=L, max_step=step, g_wins=g_wins, l_wins=l_wins,
+                none_worse=none_worse, long_none=long_none, **{k: s[k] for k in s})
+
+
+#: (key, label) of the gain table of lecture 06
+GAIN_TABLE = (("linear", "линейная"), ("relu", "ReLU"), ("leaky_relu_0.01", "ReLU с утечкой 0,01"),
+              ("leaky_relu_0.2", "ReLU с утечкой 0,2"), ("tanh", "tanh"), ("sigmoid", "сигмоида"),
+              ("selu", "SELU"))
+
+
+def gain_table_demo(qs=(0.01, 1.0, 4.0), layers=100) -> Demo:
+    """PyTorch's gains (``calculate_gain``) beside the gains that keep the second moment of
+    the pre-activations (forward) and of the gradient (backward) at several input variances
+    q, and what PyTorch's gain does over ``layers`` layers (q and the gradient gain there).
+
+    Attributes: rows {key: {"pytorch", "forward" (per q), "backward" (per q), "q_deep",
+    "chi_deep"}}, qs, layers.
+    """
+    rows = {}
+    for key, _ in GAIN_TABLE:
+        q_deep, chi = gain_fixed_point(key, layers=layers)
+        rows[key] = {"pytorch": GAIN_ACTIVATIONS[key][2],
+                     "forward": np.array([forward_preserving_gain(key, q) for q in qs]),
+                     "backward": np.array([backward_preserving_gain(key, q) for q in qs]),
+                     "q_deep": q_deep, "chi_deep": chi}
+    qtxt = ", ".join(f"{q:g}" for q in qs)
+    lines = [f"множитель g (Var w = g²/n_in); сохраняющие — при дисперсии предактиваций q = {qtxt}:",
+             f"{'':20s} {'PyTorch':>8s}  {'сохраняет E z²':>22s}  {'сохраняет E δ²':>22s}  "
+             f"после {layers} слоёв с g PyTorch: q, s²E f′²"]
+    for key, label in GAIN_TABLE:
+        r = rows[key]
+        fw = "/".join(f"{v:.3f}" for v in r["forward"])
+        bw = "/".join(f"{v:.3f}" for v in r["backward"])
+        lines.append(f"{label:20s} {r['pytorch']:8.4f}  {fw:>22s}  {bw:>22s}  "
+                     f"{r['q_deep']:.3g}, {r['chi_deep']:.3f}")
+    return Demo(lines, rows=rows, qs=tuple(qs), layers=layers)
+
+
+def batch_of_one_demo(batches=300, seed=1) -> Demo:
+    """Batch normalisation applied to a batch of one object (or two) with the batch's own
+    statistics (training mode) versus the running averages (inference mode), on the
+    ``BatchNorm1d`` of ``running_average_demo`` (N((5, −2), diag(9, 0.25)) batches of 64).
+
+    A batch of one: μ = x, σ² = 0, so x̂ = 0 and the output is β whatever x is. A batch of
+    two: x̂ = ±(a − b)/√((a − b)² + 4ε) ≈ ±1 per coordinate, whatever the scale.
+    """
+    bn, rng = BatchNorm1d(2), np.random.default_rng(seed)
+    loc, scale = [5.0, -2.0], [3.0, 0.5]
+    for _ in range(batches):
+        bn.train(rng.normal(loc, scale, size=(64, 2)))
+    objs = np.array([[8.0, -1.5], [5.0, -2.0], [-1.0, -3.0]])
+    alone = np.array([batchnorm(o[None], bn.gamma, bn.beta, bn.eps)[0][0] for o in objs])
+    infer = bn.eval(objs)
+    pair = batchnorm(objs[[0, 2]], bn.gamma, bn.beta, bn.eps)[0]
+    lines = [
+        "три объекта: " + "; ".join(text.fmt_list(o, 1) for o in objs),
+        "   каждый в батче из одного, статистики батча: " + "; ".join(text.fmt_list(r, 3) for r in alone),
+        "   скользящие средние (режим применения):      " + "; ".join(text.fmt_list(r, 3) for r in infer),
+        "первый и третий вместе в батче из двух:        " + "; ".join(text.fmt_list(r, 3) for r in pair),
+    ]
+    return Demo(lines, objs=objs, alone=alone, infer=infer, pair=pair, running_mean=bn.running_mean,
+                running_var=bn.running_var, eps=bn.eps, beta=bn.beta)
 
 
 #: the two initialisations of the He et al. (2015) experiment

@@ -594,30 +594,7 @@ def test_checked_numbers_match_the_lecture():
     assert initialization.gain_theory("he_normal", "relu", C2.WIDTH) == pytest.approx(1.0)
 
 
-def test_dropout_setup_is_the_one_the_text_describes():
-    # «60 зашумлённых точек … x ∈ R^10, ε ~ N(0, 0,5²) … 10 → 256 → 256 → 1 … 600 шагов Adam
-    # (шаг 3·10⁻³, полный батч) … p = 0,5 … 2000 новых точек … каждые 25 шагов»
-    s = reg.DROPOUT_SETUP
-    assert (s["n"], s["d"], s["noise"], s["width"], s["steps"], s["lr"], s["n_test"],
-            s["every"]) == (60, 10, 0.5, 256, 600, 3e-3, 2000, 25)
-    assert demos.DROPOUT_PS == (0.0, 0.5)
-
-
-def test_dropout_reduces_overfitting_in_the_demo():
-    demo = demos.dropout_demo(progress=False)          # exactly what lecture 05 runs
-    runs = demo.runs
-    assert set(runs) == {0.0, 0.5}
-    assert f"на тесте {runs[0.5]['test'][-1]:.3f}" in demo.summary()
-    plain, drop = runs[0.0], runs[0.5]
-    assert plain["train_full"] < 1e-6                  # the 60 noisy points are memorised
-    assert drop["train_full"] > 1e-3
-    assert drop["test"][-1] < 0.8 * plain["test"][-1]
-    # over the second half of training too, not just at the last point
-    half = len(plain["test"]) // 2
-    assert np.all(drop["test"][half:] < plain["test"][half:])
-    # the parameter count is ~1000 times the number of points
-    P = 10 * 256 + 256 + 256 * 256 + 256 + 256 + 1
-    assert 500 < P / reg.DROPOUT_SETUP["n"] < 2000
+# lecture 05's dropout demo: tests/test_demos_honest.py
 
 
 # ------------------------------------------------- the notebooks' demos (lectures 04–06)

@@ -22,6 +22,8 @@ API (stable):
     plot_swap_path(alphas, losses, curves=None)    loss along the continuous permutation
     plot_gradient_norms(results, title=None)       {label: layer_gradient_norms(...)} per layer
     plot_cliff(start, lr, steps, c, T=50)          loss surface of the one-unit RNN + trajectories
+    plot_gradient_gain(demo)                       gradient ratios: predicted by the gain vs measured
+    plot_clipping_starts(demo)                     clipping rules over random starts
     plot_gallery(x, beta=0.25, noise_seed=0)       activations and their derivatives
     plot_relations(x)                              step = ReLU', σ = softplus', tanh = 2σ(2x) − 1
 """
@@ -478,4 +480,70 @@ def plot_relations(x=None):
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
         ax.set_xlabel("x")
+    return fig
+
+
+def plot_gradient_gain(demo):
+    """``gradient_gain_demo``: left, ‖∂L/∂Y_l‖ / ‖∂L/∂Y_d‖ per layer, measured (dots: the mean
+    of lg over the random nets) and predicted by the per-layer gain √(s² E f′²) (lines);
+    right, the ratio at the first layer: measured (one dot per net) against the prediction,
+    and the norm bound ∏ sup|f′|·‖A‖₂ (crosses)."""
+    fig, ax = _fig(12, 4.2, ncols=2, adjust=dict(wspace=0.3, right=0.98))
+    a, b = ax[0, 0], ax[0, 1]
+    layers = np.arange(1, demo.depth + 1)
+    colors = [RED, BLUE, GREEN, ORANGE, PURPLE, GREY]
+    lo, hi = 1.0, 1.0
+    for (key, row), c in zip(demo.rows.items(), colors, strict=False):
+        act, sc = key
+        label = f"{ACT_LABELS.get(act, act)}, s = {sc:.3g}"
+        mean = 10 ** np.log10(row["measured"]).mean(axis=0)
+        a.plot(layers, row["predicted"], "-", color=c, lw=1.5, label=label)
+        a.plot(layers, mean, "o", color=c, ms=3.5)
+        pred, meas = row["predicted"][0], row["measured"][:, 0]
+        b.plot(np.full(len(meas), pred), meas, "o", color=c, ms=4, alpha=0.7, label=label)
+        b.plot(np.full(len(meas), pred), row["bound"], "x", color=c, ms=5)
+        lo = min(lo, pred, meas.min())
+        hi = max(hi, pred, meas.max(), row["bound"].max())
+    _log(a)
+    a.set_xlabel("слой l")
+    a.set_ylabel("‖∂L/∂Y_l‖ / ‖∂L/∂Y_d‖")
+    a.set_title("линии — прогноз ∏ √(s² E f′(z)²), точки — измерено", fontsize=9)
+    a.legend(fontsize=7, frameon=False, loc="lower right", ncol=2)
+    _log(b, "xy")
+    lim = (lo / 3, hi * 3)
+    b.plot(lim, lim, "-", color=GREY, lw=0.8)
+    b.set(xlim=lim, ylim=lim, xlabel="прогноз для первого слоя", ylabel="измерено")
+    b.set_title("точки — сети, крестики — оценка через нормы (сверху)", fontsize=9)
+    return fig
+
+
+def plot_clipping_starts(demo):
+    """``clipping_starts_demo``: final losses of global against local clipping (one dot per
+    start, the diagonal: equal) and the longest step of each rule per start."""
+    fig, ax = _fig(11, 4.0, ncols=2, adjust=dict(wspace=0.3))
+    a, b = ax[0, 0], ax[0, 1]
+    floor = 1e-6
+    g = np.maximum(demo.loss["global"], floor)
+    loc = np.maximum(demo.loss["local"], floor)
+    a.plot(g, loc, "o", color=BLUE, ms=5, alpha=0.8)
+    lim = (floor / 2, 2 * max(g.max(), loc.max()))
+    a.plot(lim, lim, "-", color=GREY, lw=0.8)
+    _log(a, "xy")
+    a.set(xlim=lim, ylim=lim, xlabel="потери в конце: глобальная обрезка",
+          ylabel="потери в конце: локальная обрезка")
+    a.set_title(f"выше диагонали — глобальная лучше ({demo.g_wins}), ниже — локальная "
+                f"({demo.l_wins});\nпотери меньше 10⁻⁶ — в углу", fontsize=9)
+    for i, (clip, col, label) in enumerate(_CLIP_STYLE):
+        col = BLUE if col == "white" else col
+        v = demo.max_step[clip]
+        b.plot(np.full(len(v), i) + np.linspace(-0.2, 0.2, len(v)), v, "o", color=col, ms=4,
+               alpha=0.8)
+    b.axhline(demo.lr * demo.c, color=BLUE, ls=":", lw=1, label="предел глобальной: lr·c")
+    b.axhline(demo.lr * demo.c * np.sqrt(2), color=ORANGE, ls=":", lw=1,
+              label="предел локальной: lr·c·√2")
+    b.set_xticks(range(3), [lab for _, _, lab in _CLIP_STYLE])
+    _log(b)
+    b.set_ylabel("самый длинный шаг")
+    b.set_title(f"{demo.n} стартов, {demo.steps} шагов", fontsize=9)
+    b.legend(fontsize=7, frameon=False, loc="upper right")
     return fig

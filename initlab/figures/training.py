@@ -9,7 +9,9 @@ API (stable):
     plot_he(results, k=25)                {(depth, scheme): he_experiment(...)}: the Fig. 2–3 analogue
     plot_dropout(head, x, p, n=4000)      outputs over random masks at p + std of the output vs p
     plot_dropout_static(head, x, ps)      the histogram panel at a few p side by side
-    plot_dropout_training(runs)           {p: train_dropout_net(p)}: test and training losses
+    plot_dropout_training(runs, baselines)  {p: train_dropout_net(p)}: test and training losses
+    plot_seed_table(table, arms, labels, colors)  one dot per seed and arm, the mean as a bar
+    plot_dropout_seeds(table) / plot_transfer_seeds(table, lrs) / plot_resnet_seeds(table)
     plot_activations(depth, width, act, scale)   per-layer activation bands without / with BN
     plot_transfer(pre, tr, sc)            training curves and test losses of the transfer demo
     plot_blocks(norms, small, large)      block output RMS; loss after dropping k blocks
@@ -24,6 +26,7 @@ from ..numerics import mlp as nn
 from ..numerics import propagate, pruning
 from ..numerics import regularization as reg
 from ..text import METHOD_LABELS
+from ..text import count as count_ru
 from ..text import layers as layers_ru
 from .style import BLUE, GREEN, GREY, ORANGE, RED, log_axis, new_figure, png  # noqa: F401
 
@@ -158,7 +161,9 @@ def plot_dropout_static(head, x, ps=(0.2, 0.5, 0.8), n=4000, seed=0):
     return fig
 
 
-def plot_dropout_training(runs):
+def plot_dropout_training(runs, baselines=None):
+    """Test and training losses of ``{p: train_dropout_net(p)}``; ``baselines`` (a dict of
+    ``regression_baselines``) as horizontal lines on the test panel."""
     fig, ax = _fig(11, 3.7, ncols=2)
     colors = [RED, BLUE, GREEN, ORANGE]
     for (p, r), c in zip(runs.items(), colors, strict=False):
@@ -171,11 +176,74 @@ def plot_dropout_training(runs):
     _log(ax[0, 1])
     ax[0, 1].set_ylim(1e-6, None)
     top = max(float(np.max(r["test"])) for r in runs.values())
+    for name, ls in (("zero", ":"), ("least_squares", "--")):
+        if baselines is not None:
+            ax[0, 0].axhline(baselines[name], color=GREY, ls=ls, lw=1, label=BASELINE_LABELS[name])
+            top = max(top, baselines[name])
     ax[0, 0].set_ylim(0, 1.1 * top)
     for a in ax[0]:
         a.set_xlabel("шаг Adam")
         a.legend(fontsize=8, frameon=False)
     return fig
+
+
+BASELINE_LABELS = {"zero": "ответ «всегда 0»", "mean": "среднее обучающих y",
+                   "least_squares": "метод наименьших квадратов", "untrained": "необученная сеть"}
+
+
+def plot_seed_table(table, arms, labels, colors, title="", log=False, width=6.5,
+                    ylabel="потери на тесте"):
+    """One column per arm of ``table`` ({arm: array over seeds}): a dot per seed (the same
+    seed joined by a thin line across the arms) and the mean as a bar."""
+    fig, ax = _fig(width, 3.4)
+    a = ax[0, 0]
+    k = len(table[arms[0]])
+    jitter = np.linspace(-0.15, 0.15, k) if k > 1 else np.zeros(1)
+    V = np.array([table[arm] for arm in arms])
+    for j in range(k):
+        a.plot(np.arange(len(arms)) + jitter[j], V[:, j], "-", color=GREY, lw=0.6, alpha=0.6)
+    for i, c in enumerate(colors):
+        a.bar(i, V[i].mean(), color=c, alpha=0.35, width=0.6)
+        a.plot(i + jitter, V[i], "o", ms=4, color=c)
+    a.set_xticks(range(len(arms)), labels, fontsize=8)
+    a.set_ylabel(ylabel)
+    if log:
+        _log(a)
+    else:
+        a.set_ylim(0, None)
+    seeds = count_ru(k, "зерно", "зерна", "зёрен")
+    a.set_title(title or f"точки — {seeds} (одно зерно — одна линия), столбцы — среднее",
+                fontsize=9)
+    return fig
+
+
+def plot_dropout_seeds(table):
+    """``dropout_demo``'s test losses: 0, least squares, the nets, one dot per seed."""
+    arms = ["zero", "least_squares"] + [k for k in table if isinstance(k, tuple)]
+    names = {"zero": "ответ 0", "least_squares": "МНК"}
+    labels = [names.get(a) or ("без дропаута" if a[1] == 0 else
+                               (f"дропаут {a[1]:g}" if a[0] == "net" else f"MC-дропаут {a[1]:g}"))
+              for a in arms]
+    colors = [GREY, GREY] + [RED if a[1] == 0 else (BLUE if a[0] == "net" else GREEN)
+                             for a in arms[2:]]
+    return plot_seed_table(table, arms, labels, colors)
+
+
+def plot_transfer_seeds(table, lrs):
+    """``transfer_seeds_demo``: test losses per target task, log scale."""
+    arms = ["zero", "scratch"] + [("unfrozen", lr) for lr in lrs] + ["head", "fine"]
+    labels = (["ответ 0", "с нуля"] + [f"всё сразу,\nшаг {lr:g}" for lr in lrs]
+              + ["голова,\nтело заморожено", "затем\nдообучение"])
+    colors = [GREY, RED] + [ORANGE] * len(lrs) + [BLUE, GREEN]
+    return plot_seed_table(table, arms, labels, colors, log=True, width=8)
+
+
+def plot_resnet_seeds(table):
+    """``resnet_seeds_demo``: validation losses of the original and the pruned nets."""
+    arms = ["original", "pruned", "pruned_tuned", "original_tuned"]
+    labels = ["10 блоков", "7 блоков", "7 блоков,\nдообучена", "10 блоков,\nдообучена"]
+    return plot_seed_table(table, arms, labels, [GREY, RED, BLUE, GREEN], log=True,
+                           ylabel="потери на проверке")
 
 
 def _density(ax, acts, lo, lim, title):

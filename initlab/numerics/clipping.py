@@ -4,6 +4,7 @@
     cliff_loss(w, b, T, x0, target) -> (L, dL/dw, dL/db)
     descend(start, lr, steps, clip, c, T) / descend_all(start, lr, steps, c, T)
     cliff_surface(n, T) (cached) / cliff_gradients(points) / step_lengths(traj)
+    clipping_from_starts(n, seed, lr, steps, c) -> final losses and longest steps per rule
 """
 from __future__ import annotations
 
@@ -116,3 +117,22 @@ def cliff_gradients(points, T=50):
     pts = np.asarray(points, float)
     _, gw, gb = cliff_loss(pts[:, 0], pts[:, 1], T)
     return np.column_stack([gw, gb])
+
+
+def clipping_from_starts(n=30, seed=0, lr=0.05, steps=80, c=2.0, T=50,
+                         w=(-1.0, 9.0), b=(-6.0, 3.0)):
+    """``descend_all`` from n starts uniform on the rectangle w × b (``default_rng(seed)``).
+
+    Returns {"starts" (n, 2), "loss" {rule: (n,) final loss}, "max_step" {rule: (n,) the
+    longest step}} for the rules of ``CLIPS``.
+    """
+    rng = np.random.default_rng(seed)
+    starts = np.column_stack([rng.uniform(*w, n), rng.uniform(*b, n)])
+    loss = {k: np.empty(n) for k in CLIPS}
+    step = {k: np.empty(n) for k in CLIPS}
+    for i, st in enumerate(starts):
+        trajs = descend_all(st, lr, steps, c, T)
+        for k, tr in trajs.items():
+            loss[k][i] = cliff_loss(*tr[-1], T)[0]
+            step[k][i] = step_lengths(tr).max()
+    return {"starts": starts, "loss": loss, "max_step": step}

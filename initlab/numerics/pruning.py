@@ -15,8 +15,9 @@ from .mlp import single_blas_thread, train_adam
 
 RESNET_SETUP = {"n": 512, "n_val": 1000, "d": 8, "width": 32, "blocks": 10, "steps": 600, "lr": 3e-3,
                 "weight_decay": 0.0, "group_penalty": 0.01, "seed": 0,
-                # after training: drop the ``prune`` weakest blocks, fine-tune (Adam)
-                "prune": 3, "tune_steps": 200, "tune_lr": 1e-3}
+                # after training: drop the ``prune`` weakest blocks, fine-tune (Adam) with
+                # the group penalty ``tune_penalty`` (0: dropped)
+                "prune": 3, "tune_steps": 200, "tune_lr": 1e-3, "tune_penalty": 0.0}
 
 
 def resnet_task(seed=0, n=512, n_val=1000, d=8):

@@ -4,7 +4,10 @@
     dropout(x, p, rng, inverted=True) -> (y, mask)
     all_masks(n) / dropout_moments_exact(x, p, inverted)
     DROPOUT_X / dropout_head(seed) / head_outputs / subnetwork_outputs / head_moments
-    DROPOUT_SETUP / dropout_task(seed) / train_dropout_net(p, progress, **overrides)
+    DROPOUT_SETUP / dropout_target(X) / dropout_task(seed) / regression_baselines(X, Y, Xe, Ye)
+    dropout_forward(params, X, p, rng, caches) / dropout_backward(params, caches, dout)
+    mc_dropout_predict(params, X, p, passes, rng)
+    train_dropout_net(p, progress, **overrides)
     batchnorm(X, gamma, beta, eps) -> (Y, mean, var) / instancenorm(X, eps) / BatchNorm1d
 """
 from __future__ import annotations
@@ -98,25 +101,92 @@ def head_moments(head, x, p, inverted=True):
     return s * (1.0 - p) * u.sum() + head["b2"][0], s * s * p * (1.0 - p) * np.sum(u ** 2)
 
 
-#: sizes of the overfitting demonstration
-DROPOUT_SETUP = {"n": 60, "n_test": 2000, "d": 10, "noise": 0.5, "width": 256, "steps": 600,
-                 "lr": 3e-3, "every": 25, "seed": 0}
+#: sizes of the overfitting demonstration; ``seeds``: the data/init seeds it averages over
+DROPOUT_SETUP = {"n": 60, "n_test": 1000, "d": 4, "noise": 0.5, "width": 64, "steps": 600,
+                 "lr": 3e-3, "every": 50, "seed": 0, "seeds": (0, 1, 2, 3, 4), "mc_passes": 50}
+
+#: E|x₁| for x₁ ~ N(0, 1): the constant that centres the target of ``dropout_task``
+ABS_MEAN = float(np.sqrt(2.0 / np.pi))
 
 
-def dropout_task(seed=0, n=60, n_test=2000, d=10, noise=0.5):
-    """y = sin(2 x·w) + N(0, noise²) on n points; the test targets are noiseless."""
+def dropout_target(X):
+    """f(x) = |x₁| − √(2/π) + x₂/2: a kink a linear model cannot fit plus a linear part.
+
+    For x ~ N(0, I): E f = 0, E f² = Var|x₁| + 1/4 = 1 − 2/π + 1/4, and the best linear
+    predictor is x₂/2 (|x₁| is uncorrelated with every x_i), leaving E (f − x₂/2)² = 1 − 2/π.
+    """
+    return np.abs(X[:, :1]) - ABS_MEAN + 0.5 * X[:, 1:2]
+
+
+def dropout_task(seed=0, n=60, n_test=1000, d=4, noise=0.5):
+    """y = f(x) + N(0, noise²) on n points x ~ N(0, I_d) (f of ``dropout_target``: the other
+    d − 2 coordinates are irrelevant); the test targets are noiseless f on n_test points."""
     rng = np.random.default_rng(seed)
-    w = rng.standard_normal((d, 1)) / np.sqrt(d)
     X, Xe = rng.standard_normal((n, d)), rng.standard_normal((n_test, d))
-    return X, np.sin(2 * X @ w) + noise * rng.standard_normal((n, 1)), Xe, np.sin(2 * Xe @ w)
+    return X, dropout_target(X) + noise * rng.standard_normal((n, 1)), Xe, dropout_target(Xe)
+
+
+def regression_baselines(X, Y, Xe, Ye):
+    """Test losses (MSE/2) of trivial predictors fitted on (X, Y): "zero" (ŷ = 0), "mean"
+    (ŷ = mean of Y), "least_squares" (linear regression with an intercept)."""
+    def ones(Z):
+        return np.hstack([Z, np.ones((len(Z), 1))])
+    coef = np.linalg.lstsq(ones(X), Y, rcond=None)[0]
+    loss = lambda P: float(0.5 * np.mean((P - Ye) ** 2))
+    return {"zero": loss(np.zeros_like(Ye)), "mean": loss(np.full_like(Ye, Y.mean())),
+            "least_squares": loss(ones(Xe) @ coef)}
+
+
+def dropout_forward(params, X, p, rng, caches=None):
+    """Forward pass of a ReLU MLP with a linear output layer and inverted dropout of
+    probability p after every hidden layer (fresh masks from ``rng``); p = 0 is the
+    deterministic network. If ``caches`` is a list, the per-layer (cache, mask) of the
+    backward pass (``dropout_backward``) are appended."""
+    H, last = X, len(params) - 1
+    for j, q in enumerate(params):
+        if j == last:
+            H, c = H @ q["A"] + q["b"], (H, None)
+        else:
+            H, c = nn.layer_forward(H, q["A"], q["b"], "relu")
+        m = None
+        if j < last and p > 0:
+            m = dropout_mask(rng, H.shape, p) / (1.0 - p)
+            H = H * m
+        if caches is not None:
+            caches.append((c, m))
+    return H
+
+
+def dropout_backward(params, caches, dout):
+    """Gradients {"A", "b"} per layer of ``dropout_forward`` (with its caches) for ∂L/∂out."""
+    grads, d = [None] * len(params), dout
+    for j in range(len(params) - 1, -1, -1):
+        c, m = caches[j]
+        if m is not None:
+            d = d * m
+        if j == len(params) - 1:
+            X = c[0]
+            d, dA, db = d @ params[j]["A"].T, X.T @ d, d.sum(axis=0)
+        else:
+            d, dA, db = nn.layer_backward(d, params[j]["A"], c, "relu")
+        grads[j] = {"A": dA, "b": db}
+    return grads
+
+
+def mc_dropout_predict(params, X, p, passes, rng):
+    """MC dropout (Gal & Ghahramani, 2016): the average of ``passes`` stochastic passes."""
+    return np.mean([dropout_forward(params, X, p, rng) for _ in range(passes)], axis=0)
 
 
 def train_dropout_net(p, progress=None, **overrides):
-    """Train 10 → 256 → 256 → 1 (ReLU, He init) with inverted dropout of probability p on
+    """Train d → width → width → 1 (ReLU, He init) with inverted dropout of probability p on
     both hidden layers (p = 0: no dropout). The same data, init and seed for every p.
 
     Returns dict: "train" (steps,) training MSE/2 with the masks of that step, "test"
-    (steps // every,) test loss of the full network (no dropout) every ``every`` steps.
+    (steps // every,) test loss of the full network (no dropout) every ``every`` steps,
+    "test_init" the untrained network's test loss, "train_full" the final training loss
+    without dropout, "test_mc" (p > 0) the test loss of ``mc_dropout_predict`` with
+    ``mc_passes`` passes, "params".
     """
     s = DROPOUT_SETUP | overrides
     X, Y, Xe, Ye = dropout_task(s["seed"], s["n"], s["n_test"], s["d"], s["noise"])
@@ -124,34 +194,25 @@ def train_dropout_net(p, progress=None, **overrides):
     params = nn.init_mlp([s["d"], s["width"], s["width"], 1], rng, np.sqrt(2.0))
     opt = nn.Adam(s["lr"])
     train, test = np.empty(s["steps"]), []
-    last = len(params) - 1
+    test_loss = lambda P: float(nn.mse_loss(P, Ye)[0])
     with single_blas_thread():
+        test_init = test_loss(dropout_forward(params, Xe, 0.0, rng))
         for i in range(s["steps"]):
-            H, caches, masks = X, [], []
-            for j, q in enumerate(params):
-                act = "relu" if j < last else "linear"
-                H, c = nn.layer_forward(H, q["A"], q["b"], act)
-                caches.append((c, act))
-                m = None
-                if j < last and p > 0:
-                    m = dropout_mask(rng, H.shape, p) / (1.0 - p)
-                    H = H * m
-                masks.append(m)
+            caches = []
+            H = dropout_forward(params, X, p, rng, caches)
             train[i], d = nn.mse_loss(H, Y)
-            grads = [None] * len(params)
-            for j in range(last, -1, -1):
-                if masks[j] is not None:
-                    d = d * masks[j]
-                c, act = caches[j]
-                d, dA, db = nn.layer_backward(d, params[j]["A"], c, act)
-                grads[j] = {"A": dA, "b": db}
-            opt.step(params, grads)
+            opt.step(params, dropout_backward(params, caches, d))
             if (i + 1) % s["every"] == 0:
-                test.append(float(nn.mse_loss(nn.forward(params, Xe, "relu")[0], Ye)[0]))
+                test.append(test_loss(dropout_forward(params, Xe, 0.0, rng)))
             if progress is not None:
                 progress(i)
-    return {"train": train, "test": np.array(test), "every": s["every"],
-            "train_full": float(nn.mse_loss(nn.forward(params, X, "relu")[0], Y)[0])}
+        out = {"train": train, "test": np.array(test), "every": s["every"], "test_init": test_init,
+               "train_full": float(nn.mse_loss(dropout_forward(params, X, 0.0, rng), Y)[0]),
+               "params": params}
+        if p > 0:
+            mc_rng = np.random.default_rng(s["seed"] + 2)
+            out["test_mc"] = test_loss(mc_dropout_predict(params, Xe, p, s["mc_passes"], mc_rng))
+    return out
 
 
 def batchnorm(X, gamma=1.0, beta=0.0, eps=1e-5):

@@ -2,6 +2,7 @@
 
     transfer_task(seed, ...) / TRANSFER_SETUP
     transfer_pretrain(progress) / transfer_finetune(src, task, progress) / transfer_scratch(task, progress)
+    retarget(task, seed) / transfer_unfrozen(src, task, lr, progress) / body_drift(net, src)
 """
 from __future__ import annotations
 
@@ -29,7 +30,21 @@ def transfer_task(seed: int = 0, d: int = 20, k: int = 8, n_source: int = 2000,
     Xe = rng.standard_normal((n_test, d))
     return {"Xs": Xs, "Ys": g(Xs) @ U + noise * rng.standard_normal((n_source, 4)),
             "Xt": Xt, "Yt": g(Xt) @ u + noise * rng.standard_normal((n_target, 1)),
-            "Xe": Xe, "Ye": g(Xe) @ u, "noise": noise}
+            "Xe": Xe, "Ye": g(Xe) @ u, "noise": noise, "T": T}
+
+
+def retarget(t, seed, n_target=30, n_test=2000):
+    """The same hidden features g(x) = tanh(x T) as task ``t`` (so the same pre-trained
+    body fits), but a new readout u, new target points and new test points drawn from
+    ``seed``: one more target task for the spread over seeds."""
+    rng = np.random.default_rng(seed)
+    T = t["T"]
+    d, k = T.shape
+    u = rng.standard_normal((k, 1))
+    g = lambda X: np.tanh(X @ T)
+    Xt, Xe = rng.standard_normal((n_target, d)), rng.standard_normal((n_test, d))
+    return t | {"Xt": Xt, "Yt": g(Xt) @ u + t["noise"] * rng.standard_normal((n_target, 1)),
+                "Xe": Xe, "Ye": g(Xe) @ u}
 
 
 #: sizes and steps of the transfer demonstration
@@ -71,6 +86,32 @@ def transfer_finetune(src, t, progress=None, **overrides):
     return {"head": head, "fine": fine, "test_new_head": before, "test_head": after_head,
             "test_fine": _test_loss(net, t["Xe"], t["Ye"]), "body_unchanged": frozen_same,
             "params": net}
+
+
+def _new_head_net(src, s):
+    h2 = s["hidden"][1]
+    new_head = init_params([h2, 1], "xavier_normal", np.random.default_rng(s["seed"] + 3))[0]
+    return [{k: v.copy() for k, v in p.items()} for p in src[:-1]] + [new_head]
+
+
+def body_drift(net, src):
+    """How far training moved the body: ‖A − A₀‖_F / ‖A₀‖_F over all body weight matrices
+    (every layer but the head) of ``net`` against the pre-trained ``src``."""
+    num = sum(np.sum((a["A"] - b["A"]) ** 2) for a, b in zip(net[:-1], src[:-1]))
+    den = sum(np.sum(b["A"] ** 2) for b in src[:-1])
+    return float(np.sqrt(num / den))
+
+
+def transfer_unfrozen(src, t, lr, progress=None, **overrides):
+    """The pre-trained body with the same new head as ``transfer_finetune``, but every layer
+    trained from the first step (nothing frozen), for head_steps + fine_steps steps of Adam
+    with step ``lr``. Returns {"loss", "test", "lr"}."""
+    s = TRANSFER_SETUP | overrides
+    net = _new_head_net(src, s)
+    losses = train_adam(net, t["Xt"], t["Yt"], steps=s["head_steps"] + s["fine_steps"], lr=lr,
+                        progress=progress)
+    return {"loss": losses, "test": _test_loss(net, t["Xe"], t["Ye"]), "lr": lr,
+            "drift": body_drift(net, src)}
 
 
 def transfer_scratch(t, progress=None, **overrides):
