@@ -145,31 +145,6 @@ def test_zero_last_layer_trains_while_all_zero_does_not():
     assert loss(A_t, v_t) < 0.5 * loss(A_z, v_z)
 
 
-# ------------------------------------------------------------------ lecture 5
-
-@pytest.mark.slow
-def test_dropout_demo_against_trivial_baselines():
-    """05: «предсказание 0 даёт 0,257, МНК — 0,155; сеть без дропаута (0,254) не лучше нуля,
-    с дропаутом (0,183) хуже МНК, а при зерне 2 — хуже и нуля»."""
-
-    def baselines(seed):
-        X, Y, Xe, Ye = regularization.dropout_task(seed)
-        A = np.c_[X, np.ones(len(X))]
-        coef = np.linalg.lstsq(A, Y, rcond=None)[0]
-        ls = 0.5 * np.mean((np.c_[Xe, np.ones(len(Xe))] @ coef - Ye) ** 2)
-        return 0.5 * np.mean(Ye**2), ls
-
-    zero, ls = baselines(0)
-    runs = demos.dropout_demo(progress=False, seed=0).runs
-    plain, drop = runs[0.0]["test"][-1], runs[0.5]["test"][-1]
-    assert (f"{zero:.3f}", f"{ls:.3f}", f"{plain:.3f}", f"{drop:.3f}") == \
-        ("0.257", "0.155", "0.254", "0.183")
-    assert plain > zero - 0.01 and drop > ls
-    zero2, _ = baselines(2)
-    runs2 = demos.dropout_demo(progress=False, seed=2).runs
-    assert runs2[0.5]["test"][-1] > zero2
-
-
 # --------------------------------------------------------------- the whole book
 
 def _reader_texts():
