@@ -1,8 +1,8 @@
-"""Redraw latency of the explorer of problem 7 (``initlab.widgets_ch07``).
+"""Redraw latency of the explorer of problem 7 (``initlab.explorers.normal``).
 
     python benchmarks/bench_ch07.py [--repeats 40]
 
-One redraw is ``Explorer.render``: sample h (numpy), moments, KS test, verdicts, update
+One redraw is ``explorers.normal.render``: sample h (numpy), moments, KS test, verdicts, update
 of the figure in place, PNG encoding, HTML text — everything except the transport of the
 PNG to the browser. Measured at the default settings and at a few heavier ones, each
 after one warm-up call, alternating the seed so no result is reused. The budget
@@ -19,7 +19,20 @@ import time
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from initlab.widgets_ch07 import DEFAULTS, Explorer  # noqa: E402
+from initlab.explorers.normal import DEFAULTS, render
+from initlab.figures.normal import ExplorerFigure
+from initlab.figures.style import png
+
+
+class Explorer:
+    """One redraw of the explorer at a state: the figure updated in place, PNG, HTML."""
+
+    def __init__(self):
+        self.figure = ExplorerFigure()
+
+    def render(self, state):
+        fig, text = render(**dict(DEFAULTS, **state), figure=self.figure)
+        return (None if fig is None else png(fig)), text
 
 SETTINGS = [
     ("по умолчанию", {}),

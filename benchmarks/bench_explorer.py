@@ -48,8 +48,8 @@ import time
 
 import numpy as np
 
+from initlab.explorers.variance import variance_explorer
 from initlab.numerics import propagate
-from initlab.widgets import variance_explorer
 
 DEFAULTS = dict(n_in=256, n_out=256, depth=30, act="tanh", scheme="seed_uniform", batch=512)
 SETTINGS = [   # (name, overrides of DEFAULTS, also time the full and cold updates)

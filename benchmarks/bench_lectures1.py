@@ -24,8 +24,8 @@ import time
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from initlab import lecture1
-from initlab import widgets_lecture1 as wl
+from initlab.explorers import networks as wl
+from initlab.numerics import logic, symmetry
 
 #: (name, factory, control moved, cycle of its values; the first one is the default)
 CYCLES = [
@@ -80,9 +80,9 @@ def main(argv=None):
     print()
     demos = [
         ("01: 8 сетей на XOR (сетка рисунков)",
-         lambda: [lecture1.train_xor(w, a, 0) for a in ("tanh", "relu") for w in (1, 2, 3, 8)]),
-        ("02: регрессия 1→6→1, 3000 шагов", lambda: lecture1.train_regression()),
-        ("01: одна сеть на XOR, 600 шагов", lambda: lecture1.train_xor(4, "tanh", 0)),
+         lambda: [logic.train_xor(w, a, 0) for a in ("tanh", "relu") for w in (1, 2, 3, 8)]),
+        ("02: регрессия 1→6→1, 3000 шагов", lambda: symmetry.train_regression()),
+        ("01: одна сеть на XOR, 600 шагов", lambda: logic.train_xor(4, "tanh", 0)),
     ]
     for name, fn in demos:
         t0 = time.perf_counter()

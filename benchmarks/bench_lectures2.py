@@ -1,4 +1,4 @@
-"""Duration of the demonstrations of lectures 04–06 (one notebook cell each).
+"""Duration of the demonstrations of lectures 02 and 04–06 (one notebook cell each).
 
     python benchmarks/bench_lectures2.py [--repeats 1]
 
@@ -19,30 +19,38 @@ import time
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from initlab import lecture2 as L
+from initlab import demos
 
 
 def _he(depth, scheme):
-    return lambda: L.HeExperiments().run(depth, scheme, progress=False)
+    return lambda: demos.HeExperiments().run(depth, scheme, progress=False)
 
 
 #: (lecture, name, call) in the order of the notebooks
 DEMOS = [
-    ("04", "перенос знаний: transfer_demo", lambda: L.transfer_demo(progress=False)),
-    ("04", "прореживание ResNet: resnet_demo", lambda: L.resnet_demo(progress=False)),
-    ("04", "полезности OBD/OBS: saliency_demo", L.saliency_demo),
-    ("04", "кривые прореживания: pruning_demo", L.pruning_demo),
-    ("05", "моменты дропаута: dropout_moments_demo", L.dropout_moments_demo),
-    ("05", "2^16 подсетей: subnetworks_demo", L.subnetworks_demo),
-    ("05", "дропаут и переобучение: dropout_demo", lambda: L.dropout_demo(progress=False)),
-    ("05", "батч-нормализация: batchnorm_demo", L.batchnorm_demo),
-    ("05", "скользящие средние: running_average_demo", L.running_average_demo),
-    ("05", "нормализация по объекту: instancenorm_demo", L.instancenorm_demo),
-    ("05", "активации по слоям: bn_depth_demo", L.bn_depth_demo),
-    ("06", "нулевые веса: zero_init_demo", L.zero_init_demo),
-    ("06", "симметрия: symmetry_demo", L.symmetry_demo),
-    ("06", "наивные инициализации: naive_demo", L.naive_demo),
-    ("06", "отношение дисперсий: gain_demo", L.gain_demo),
+    ("02", "множитель градиента: gradient_gain_demo", demos.gradient_gain_demo),
+    ("02", "обрезка, 30 стартов: clipping_starts_demo", demos.clipping_starts_demo),
+    ("04", "перенос знаний: transfer_demo", lambda: demos.transfer_demo(progress=False)),
+    ("04", "перенос, 5 задач: transfer_seeds_demo",
+     lambda: demos.transfer_seeds_demo(demos.transfer_demo(progress=False), progress=False)),
+    ("04", "прореживание ResNet: resnet_demo", lambda: demos.resnet_demo(progress=False)),
+    ("04", "ResNet, ещё 2 зерна: resnet_seeds_demo",
+     lambda: demos.resnet_seeds_demo(progress=False)),
+    ("04", "полезности OBD/OBS: saliency_demo", demos.saliency_demo),
+    ("04", "кривые прореживания: pruning_demo", demos.pruning_demo),
+    ("05", "моменты дропаута: dropout_moments_demo", demos.dropout_moments_demo),
+    ("05", "2^16 подсетей: subnetworks_demo", demos.subnetworks_demo),
+    ("05", "дропаут и переобучение: dropout_demo", lambda: demos.dropout_demo(progress=False)),
+    ("05", "батч-нормализация: batchnorm_demo", demos.batchnorm_demo),
+    ("05", "скользящие средние: running_average_demo", demos.running_average_demo),
+    ("05", "батч из одного: batch_of_one_demo", demos.batch_of_one_demo),
+    ("05", "нормализация по объекту: instancenorm_demo", demos.instancenorm_demo),
+    ("05", "активации по слоям: bn_depth_demo", demos.bn_depth_demo),
+    ("06", "нулевые веса: zero_init_demo", demos.zero_init_demo),
+    ("06", "симметрия: symmetry_demo", demos.symmetry_demo),
+    ("06", "наивные инициализации: naive_demo", demos.naive_demo),
+    ("06", "отношение дисперсий: gain_demo", demos.gain_demo),
+    ("06", "таблица множителей: gain_table_demo", demos.gain_table_demo),
     ("06", "He et al.: 22 слоя, Xavier", _he(22, "xavier_normal")),
     ("06", "He et al.: 22 слоя, He", _he(22, "he_normal")),
     ("06", "He et al.: 30 слоёв, Xavier", _he(30, "xavier_normal")),

@@ -45,7 +45,7 @@ def main():
     try:  # the chapter-6 explorer, before or after the reshape
         from initlab.explorers.variance import variance_explorer
     except ImportError:
-        from initlab.widgets import variance_explorer
+        from initlab.explorers.variance import variance_explorer
     v = variance_explorer()
     report("variance_explorer (1x, defaults n=256)", v,
            {"act": ["tanh", "relu"], "scheme": ["xavier_normal", "he_normal"],

@@ -1,6 +1,6 @@
 """The command line of the course: ``initlab <command> …``.
 
-    initlab exercises [--check]     regenerate exercises/ from solutions/ (initlab.assignments)
+    initlab exercises [--check]     regenerate exercises/ from solutions/ (initlab.authoring)
     initlab grade SUBMISSIONS --out RESULTS   grade submitted notebooks (initlab.grading)
     initlab bench                   print the performance figures (benchmarks/run_all.py)
     initlab setup-cells [--check]   the first cell of every notebook from _config.yml
@@ -24,7 +24,7 @@ import sys
 
 #: command → (module with add_arguments/run, help line)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "exercises": ("initlab.assignments", "сгенерировать exercises/ из solutions/ "
+    "exercises": ("initlab.authoring", "сгенерировать exercises/ из solutions/ "
                                          "(--check: только проверить)"),
     "grade": ("initlab.grading", ("проверить папку сданных ноутбуков в песочнице: "
                                   "grades.csv и отзывы")),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lecture2 import Demo, _bar   # the course's demo result (repr = Russian summary), tqdm bar
+from .demos import Demo, _bar   # the course's demo result (repr = Russian summary), tqdm bar
 from .numerics import meanfield as mf
 
 TRAIN_SETUP = dict(sw2s=(0.6, 0.9, 1.2, 1.5, 1.76, 2.2, 3.0, 4.5, 7.0),

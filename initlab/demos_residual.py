@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lecture2 import Demo, _bar
+from .demos import Demo, _bar
 from .numerics import frameworks as F
 from .numerics import lsuv as LS
 from .numerics import residual as R

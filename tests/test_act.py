@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from initlab.numerics import activations as A
+from initlab.numerics.activations import ACTIVATIONS
 from initlab.numerics.schemes import get_scheme, he_leaky
 
 ALL_ACTS = [*A.ACTIVATIONS.values(), A.leaky_relu(0.2), A.leaky_relu(0.0)]
 IDS = [a.key for a in ALL_ACTS]
-KINKED = {"relu", "leaky_relu", "leaky_relu_0.2", "leaky_relu_0"}
+KINKED = {"relu", "leaky_relu", "leaky_relu_0.2", "leaky_relu_0", "elu"}   # elu: f″ jumps at 0
 QS = [1e-6, 0.01, 0.3, 1.0, 7.0, 1e4]
 
 
@@ -54,7 +55,10 @@ def test_in_place_kernels_equal_f_and_df(a):
 @pytest.mark.parametrize("a", ALL_ACTS, ids=IDS)
 def test_derivative_from_the_output_equals_df(a):
     """mul_dfy multiplies by f'(z) knowing only y = f(z) (what the simulation keeps)."""
-    assert a.mul_dfy is not None             # every activation of the course has it
+    if a.key in ("gelu", "silu"):            # not monotone: y = f(z) does not tell f'(z)
+        assert a.mul_dfy is None             # (the simulation keeps z instead)
+        return
+    assert a.mul_dfy is not None             # every monotone activation of the course has it
     rng = np.random.default_rng(2)
     z = (3 * rng.standard_normal((64, 32))).astype(np.float32)
     z[0, :4] = [0.0, -60.0, 60.0, -1e-3]    # the kink, the saturated tails
@@ -288,3 +292,57 @@ def test_relu_dead_probability_monte_carlo():
 def test_relu_zero_probability_mc_rejects_unknown_inputs():
     with pytest.raises(ValueError):
         A.relu_zero_probability_mc(np.random.default_rng(0), inputs="cauchy")
+
+
+# ------------------------------------------------- ELU, GELU, SiLU (smooth ReLU-like)
+
+SMOOTH = ("elu", "gelu", "silu")
+
+
+@pytest.mark.parametrize("key", SMOOTH)
+def test_smooth_activations_match_their_definitions(key):
+    from scipy.special import expit, ndtr
+    z = np.linspace(-8, 8, 4001)
+    want = {"elu": np.where(z > 0, z, np.exp(z) - 1), "gelu": z * ndtr(z),
+            "silu": z * expit(z)}[key]
+    a = ACTIVATIONS[key]
+    assert np.allclose(a.f(z), want, rtol=1e-12, atol=1e-14)
+    h = 1e-5
+    fd = (a.f(z + h) - a.f(z - h)) / (2 * h)
+    # central differences: error ~h² f‴ (ELU: ~h at its kink z = 0, where f″ jumps)
+    assert np.allclose(a.df(z), fd, atol=1e-5 if key == "elu" else 1e-8)
+    z32 = z.astype(np.float32)
+    assert a.f(z32).dtype == np.float32 and a.df(z32).dtype == np.float32
+
+
+@pytest.mark.parametrize("key", SMOOTH)
+@pytest.mark.parametrize("q", [0.25, 1.0, 4.0])
+def test_smooth_activation_moments_against_monte_carlo(key, q):
+    """E f(z), E f(z)², E f′(z)² under z ~ N(0, q): the quadrature against 10⁶ draws, each
+    within 5 standard errors of the Monte Carlo mean (se = sd/√n of the draws)."""
+    a = ACTIVATIONS[key]
+    rng = np.random.default_rng([SMOOTH.index(key), int(4 * q)])
+    z = np.sqrt(q) * rng.standard_normal(1_000_000)
+    fz, dfz = a.f(z), a.df(z)
+    for draws, exact in ((fz, a.mean(q)), (fz ** 2, a.second_moment(q)),
+                         (dfz ** 2, a.deriv_second_moment(q))):
+        se = draws.std(ddof=1) / np.sqrt(draws.size)
+        assert abs(draws.mean() - float(exact)) < 5 * se, (key, q, draws.mean(), exact, se)
+
+
+def test_smooth_activation_moments_in_closed_form_at_the_origin():
+    """Independent exact values: GELU's mean is E z Φ(z) = E φ(z) = 1/(2√π) at q = 1 (Stein);
+    ELU and SiLU have f′(0) = 1 and 1/2, so E f′(z)² → 1 and 1/4 as q → 0."""
+    assert float(ACTIVATIONS["gelu"].mean(1.0)) == pytest.approx(0.5 / np.sqrt(np.pi), rel=1e-10)
+    assert float(ACTIVATIONS["elu"].deriv_second_moment(1e-12)) == pytest.approx(1.0, abs=1e-5)
+    assert float(ACTIVATIONS["silu"].deriv_second_moment(1e-12)) == pytest.approx(0.25, abs=1e-5)
+
+
+def test_the_explorer_offers_the_smooth_activations():
+    from initlab.explorers.variance import variance_explorer
+    e = variance_explorer(act="gelu", scheme="he_normal", depth=5, batch=64)
+    keys = [k for _, k in e.controls["act"].options]
+    assert set(SMOOTH) <= set(keys)
+    for key in SMOOTH:
+        e.controls["act"].value = key            # theory and simulation draw without error
+        assert bytes(e.image.value).startswith(b"\x89PNG")

@@ -38,7 +38,7 @@ def test_task_numbers_agree_with_the_package():
     assert en.exact_moments("seed_bernoulli", ch07.SIGMA2_BERN, ch07.K_BERN)["var"] == 1.75
     assert en.parameters("pm_split", ch07.SIGMA2_SMALL, ch07.K_SMALL)["c"] == pytest.approx(
         2 / math.sqrt(17))
-    assert en.validate("pm1", ch07.SIGMA2_SMALL, ch07.K_SMALL) is not None  # σ² < k
+    assert en.problem("pm1", ch07.SIGMA2_SMALL, ch07.K_SMALL) is not None  # σ² < k
     assert en.parameters("chi3", 20.0, 4, ch07.A)["weight_var"] == 0.75
 
 

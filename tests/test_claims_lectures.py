@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from initlab import lecture1
+from initlab import demos
+from initlab.numerics import clipping, initialization, logic, propagate, regularization
 from initlab.numerics import mlp as nn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,11 +29,11 @@ def test_failed_two_unit_xor_nets_sit_on_a_plateau_at_infinity():
     is ln2/2. The failed runs approach it from above while the gradient keeps shrinking
     (~4·10⁻⁴ → ~2·10⁻⁵ from 600 to 3000 Adam steps) and the parameter norm keeps growing
     (≈ 11 → ≈ 14): no finite stationary point is reached. 8 of the seeds 0–9 fail."""
-    Y = lecture1.LOGIC["XOR"][:, None].astype(float)
+    Y = logic.LOGIC["XOR"][:, None].astype(float)
 
     def state(seed, steps):
-        p, h = lecture1.train_xor(2, "tanh", seed, steps=steps)
-        out, cache = nn.forward(p, lecture1.BOOL_X, "tanh")
+        p, h = logic.train_xor(2, "tanh", seed, steps=steps)
+        out, cache = nn.forward(p, logic.BOOL_X, "tanh")
         loss, dout = nn.bce_logits_loss(out, Y)
         g = nn.backward(p, cache, dout)
         gn = math.sqrt(sum(np.sum(q["A"] ** 2) + np.sum(q["b"] ** 2) for q in g))
@@ -68,7 +69,7 @@ def test_residual_relu_stack_explodes():
     """02: «∏(I + ∂F/∂x) может раздувать градиент»: 30 ReLU layers with identity shortcuts,
     the gradient at the first layer is 7000–9000 times the last one (seeds 0–2)."""
     for seed in range(3):
-        r = lecture1.layer_gradient_norms(30, act="relu", residual=True, seed=seed)
+        r = propagate.layer_gradient_norms(30, act="relu", residual=True, seed=seed)
         assert 6000 < r["delta"][0] / r["delta"][-1] < 10_000
 
 
@@ -77,7 +78,7 @@ def test_norm_bound_above_one_does_not_mean_explosion(act, lo, hi):
     """02: «оценка сверху … равна 3·10⁵, а настоящий градиент у первого слоя меньше, чем у
     последнего (в 3,6 и в 860 раз)»: 20 layers of width 64, weights N(0, 1/64), seeds 0–2."""
     for seed in range(3):
-        r = lecture1.layer_gradient_norms(20, act=act, scale=1.0, seed=seed)
+        r = propagate.layer_gradient_norms(20, act=act, scale=1.0, seed=seed)
         bound = r["bound"][0] / r["delta"][-1]
         shrink = r["delta"][-1] / r["delta"][0]
         assert 3.0e5 < bound < 3.3e5
@@ -92,7 +93,7 @@ def test_relu_second_moment_gain_predicts_the_decay():
     allows 5 of them (|mean log ratio| < 0,8)."""
     pred = 2 ** (19 / 2)
     logs = [math.log(r["delta"][-1] / r["delta"][0] / pred)
-            for r in (lecture1.layer_gradient_norms(20, act="relu", scale=1.0, seed=s)
+            for r in (propagate.layer_gradient_norms(20, act="relu", scale=1.0, seed=s)
                       for s in range(6))]
     assert abs(np.mean(logs)) < 0.8
     assert f"{pred:.0f}" == "724"
@@ -144,32 +145,6 @@ def test_zero_last_layer_trains_while_all_zero_does_not():
     assert loss(A_t, v_t) < 0.5 * loss(A_z, v_z)
 
 
-# ------------------------------------------------------------------ lecture 5
-
-@pytest.mark.slow
-def test_dropout_demo_against_trivial_baselines():
-    """05: «предсказание 0 даёт 0,257, МНК — 0,155; сеть без дропаута (0,254) не лучше нуля,
-    с дропаутом (0,183) хуже МНК, а при зерне 2 — хуже и нуля»."""
-    from initlab import lecture2
-
-    def baselines(seed):
-        X, Y, Xe, Ye = lecture2.dropout_task(seed)
-        A = np.c_[X, np.ones(len(X))]
-        coef = np.linalg.lstsq(A, Y, rcond=None)[0]
-        ls = 0.5 * np.mean((np.c_[Xe, np.ones(len(Xe))] @ coef - Ye) ** 2)
-        return 0.5 * np.mean(Ye**2), ls
-
-    zero, ls = baselines(0)
-    runs = lecture2.dropout_demo(progress=False, seed=0).runs
-    plain, drop = runs[0.0]["test"][-1], runs[0.5]["test"][-1]
-    assert (f"{zero:.3f}", f"{ls:.3f}", f"{plain:.3f}", f"{drop:.3f}") == \
-        ("0.257", "0.155", "0.254", "0.183")
-    assert plain > zero - 0.01 and drop > ls
-    zero2, _ = baselines(2)
-    runs2 = lecture2.dropout_demo(progress=False, seed=2).runs
-    assert runs2[0.5]["test"][-1] > zero2
-
-
 # --------------------------------------------------------------- the whole book
 
 def _reader_texts():
@@ -205,9 +180,8 @@ def test_thirty_layer_xavier_relu_net_stalls_even_longer_and_faster():
     """06: «с Ксавье сеть не сдвинулась с ln 2 и при других зёрнах (2, 3, 4), и за 3000
     шагов, и с шагом обучения 0,1» — one of the six runs checked (seed 2, lr 0,1, 3000 steps;
     the others were run once by hand, ≈ 30 s each). Chance level: loss ln 2, accuracy 1/2."""
-    from initlab import lecture2
 
-    r = lecture2.he_experiment(30, "xavier_normal", progress=None, steps=3000, lr=0.1, seed=2)
+    r = initialization.he_experiment(30, "xavier_normal", progress=None, steps=3000, lr=0.1, seed=2)
     assert abs(r["final_loss"] - math.log(2)) < 0.01
     assert abs(r["accuracy"] - 0.5) < 0.02
 
@@ -222,16 +196,16 @@ def test_clipping_over_random_starts():
     starts = np.column_stack([rng.uniform(-1, 9, 30), rng.uniform(-6, 3, 30)])
     final, longest = [], []
     for s in starts:
-        t = lecture1.descend_all(s, lr=0.05, steps=80, c=2.0)
-        final.append([float(lecture1.cliff_loss(*t[k][-1])[0]) for k in lecture1.CLIPS])
-        longest.append(lecture1.step_lengths(t[None]).max())
+        t = clipping.descend_all(s, lr=0.05, steps=80, c=2.0)
+        final.append([float(clipping.cliff_loss(*t[k][-1])[0]) for k in clipping.CLIPS])
+        longest.append(clipping.step_lengths(t[None]).max())
     final = np.array(final)
     g, loc = final[:, 1], final[:, 2]
     tie = np.abs(g - loc) <= 1e-9 + 1e-6 * np.maximum(g, loc)
     assert (int(tie.sum()), int(np.sum((g < loc) & ~tie)), int(np.sum((loc < g) & ~tie))) == (10, 10, 10)
     assert np.all(final[:, 0] <= g * (1 + 1e-6))
     assert int(np.sum(np.array(longest) > 1)) == 8
-    step = 0.05 * lecture1.clip_local(np.array([50.0, -70.0]), 2.0)
+    step = 0.05 * clipping.clip_local(np.array([50.0, -70.0]), 2.0)
     assert np.linalg.norm(step) == pytest.approx(0.05 * 2.0 * math.sqrt(2))
 
 
@@ -242,9 +216,8 @@ def test_relu_stack_second_moment_halves_per_layer():
     by a log-normal factor with sd ≈ √(19·2/128) ≈ 0,55 — the test allows 3 of them (1,6);
     std is used for the centred activations, which changes the ratio by less than the
     tolerance (E relu² vs Var relu differ by the same factor (π − 1)/π on both layers)."""
-    from initlab import lecture2
 
-    st = lecture2.bn_depth_demo().stats["relu", 1.0]
+    st = demos.bn_depth_demo().stats["relu", 1.0]
     ratio2 = (st["plain"][0] / st["plain"][1]) ** 2
     assert abs(math.log(ratio2 / 2**19)) < 1.6
     assert 100 < st["plain"][0] / st["plain"][1] < 1000

@@ -24,8 +24,9 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
+from initlab import text as txt
 from initlab.numerics import exact_normal as en
-from initlab import plots_normal as pn
+from initlab.figures import normal as pn
 
 ALPHA = 0.01       # level of the tests that must reject (false claims)
 ALPHA_FIT = 0.001  # level of the tests that must accept (true claims): rare false alarms
@@ -99,12 +100,12 @@ def test_registry():
 
 
 def test_fmt_is_russian():
-    assert en.fmt(0.25) == "0,25"
-    assert en.fmt(-1.5) == "−1,5"
-    assert en.fmt(1.23e-5) == "1,23·10⁻⁵"
-    assert en.fmt(-4.6e96) == "−4,6·10⁹⁶"
-    assert en.fmt(math.inf) == "∞" and en.fmt(math.nan) == "не определено"
-    assert en.fmt(None) == "—"
+    assert txt.fmt(0.25) == "0,25"
+    assert txt.fmt(-1.5) == "−1,5"
+    assert txt.fmt(1.23e-5) == "1,23·10⁻⁵"
+    assert txt.fmt(-4.6e96) == "−4,6·10⁹⁶"
+    assert txt.fmt(math.inf) == "∞" and txt.fmt(math.nan) == "не определено"
+    assert txt.fmt(None) == "—"
 
 
 # ------------------------------------------------- validation: Russian, no raise
@@ -127,36 +128,38 @@ def test_fmt_is_russian():
     (("pm_scaled", "один", 4), "σ² и a должны быть числами"),
 ])
 def test_invalid_combinations_are_explained(args, start):
-    msg = en.validate(*args)
+    msg = txt.normal_reason(*args)
     assert msg is not None and msg.startswith(start), msg
     words = [w for w in msg.replace("·", " ").split() if w.isalpha() and len(w) > 2]
     assert words and all(not w.isascii() for w in words), msg  # Russian prose only
 
 
 def test_invalid_n_and_p():
-    assert en.validate("pm1", 6.0, 4, n=1).startswith("Нужно хотя бы две выборочные точки")
-    assert en.validate("pm1", 6.0, 4, n="много").startswith("Нужно хотя бы две")
-    assert en.validate("pm1", 6.0, 4, p=1.5).startswith("p = 1,5 лежит вне отрезка [0, 1]")
-    with pytest.raises(ValueError, match="вне отрезка"):
+    assert txt.normal_reason("pm1", 6.0, 4, n=1).startswith("Нужно хотя бы две выборочные точки")
+    assert txt.normal_reason("pm1", 6.0, 4, n="много").startswith("Нужно хотя бы две")
+    assert txt.normal_reason("pm1", 6.0, 4, p=1.5).startswith("p = 1,5 лежит вне отрезка [0, 1]")
+    with pytest.raises(ValueError) as err:        # an InvalidConstruction: the same reason
         en.sample_bernoulli(rng(), 3, 1.5)
+    assert txt.normal_problem_message(err.value.code, err.value.values).startswith("p = 1,5")
 
 
 def test_sigma2_below_k_for_pm1_is_explained_everywhere():
     """σ² < k with ±1 weights: a Russian reason from validate, run_case and the explorer,
-    a ValueError with the same reason from the samplers (never a bare exception)."""
-    msg = en.validate("pm1", 2.0, 8)
+    a ValueError with the same reason (code) from the samplers (never a bare exception)."""
+    msg = txt.normal_reason("pm1", 2.0, 8)
     assert "σ² − k = −6" in msg and "±σ/√k, b = 0" in msg
     res = pn.run_case(pn.Case("pm1", 2.0, 8))
     assert res["error"] == msg and "h" not in res
-    with pytest.raises(ValueError, match="отрицательна"):
+    with pytest.raises(en.InvalidConstruction) as err:
         en.sample_h("pm1", rng(), 10, 2.0, 8)
-    ok, text = en.theory_verdict("pm1", 2.0, 8)
+    assert txt.normal_problem_message(err.value.code, err.value.values) == msg
+    ok, text = txt.normal_theory("pm1", 2.0, 8)
     assert not ok and text.startswith("конструкция не существует")
     # the boundary σ² = k is valid (b = 0), and the scaled constructions always are
-    assert en.validate("pm1", 8.0, 8) is None
+    assert txt.normal_reason("pm1", 8.0, 8) is None
     assert en.parameters("pm1", 8.0, 8)["bias_var"] == 0.0
     for key in ("pm_split", "pm_scaled", "chi3_split", "chi3_scaled", "normal_weights"):
-        assert en.validate(key, 0.01, 40, 0.1) is None
+        assert txt.normal_reason(key, 0.01, 40, 0.1) is None
 
 
 # ------------------------------------------------ (а) the seed's Bernoulli weights
@@ -176,10 +179,10 @@ def test_bernoulli_variance_is_at_most_a_quarter():
     assert np.max(p * (1 - p)) == pytest.approx(0.25, abs=1e-12)
     for k in (1, 4, 10, 40):
         lim = (k + 1) / 4
-        assert en.validate("seed_bernoulli", lim, k) is None
+        assert txt.normal_reason("seed_bernoulli", lim, k) is None
         assert math.isclose(en.seed_bernoulli_p(lim, k), 0.5)
         assert math.isnan(en.seed_bernoulli_p(lim * 1.001, k))
-        msg = en.validate("seed_bernoulli", lim * 1.001, k)
+        msg = txt.normal_reason("seed_bernoulli", lim * 1.001, k)
         assert "не превосходит 1/4" in msg and "σ² ≤ (k + 1)/4" in msg
 
 
@@ -249,7 +252,7 @@ def test_bernoulli_for_fixed_weights_is_normal_with_the_wrong_parameters():
     K = int(w.sum())
     assert K >= 1
     assert_normal(h, K, loc=b)
-    ok, text = en.theory_verdict("seed_bernoulli", sigma2, k, mode="fixed")
+    ok, text = txt.normal_theory("seed_bernoulli", sigma2, k, mode="fixed")
     assert not ok and "N(b, Σw²)" in text
 
 
@@ -352,7 +355,7 @@ def test_pm_weights_for_fixed_weights():
         cm = en.conditional_moments("normal", w, b)
         assert cm["var"] == pytest.approx(k * en.parameters(key, sigma2, k)["c"] ** 2)
         assert_normal(h, cm["var"], loc=b)
-        ok, text = en.theory_verdict(key, sigma2, k, mode="fixed")
+        ok, text = txt.normal_theory(key, sigma2, k, mode="fixed")
         assert ok is loc_zero
         if loc_zero:
             assert b == 0.0 and cm["var"] == pytest.approx(sigma2)
@@ -515,7 +518,7 @@ def test_uniform_data_with_fixed_weights_is_bounded_hence_not_normal():
         assert cm["var"] == pytest.approx(a**2 / 12 * (w**2).sum())
         assert_mc(h, np.mean, cm["mean"], "conditional mean")
         assert_mc(h, np.var, cm["var"], "conditional var")
-        ok, text = en.theory_verdict(key, s2, k, a, mode="fixed")
+        ok, text = txt.normal_theory(key, s2, k, a, mode="fixed")
         assert not ok and "ограничена" in text
         assert stats.kstest(h, stats.norm(scale=math.sqrt(s2)).cdf).pvalue < ALPHA
 
@@ -635,13 +638,13 @@ def test_sample_moments_and_qq():
 
 def test_verdicts_are_russian_and_agree_with_the_test():
     good = en.sample_h("pm_scaled", rng(34), 20_000, 6.0, 4)
-    ok, text = en.verdict(good, 6.0)
+    ok, text = txt.normal_verdict(good, 6.0)
     assert ok and text.startswith("распределение нормальное")
     bad = en.sample_h("seed_pm1", rng(35), 20_000, 6.0, 4)
-    ok, text = en.verdict(bad, 6.0)
+    ok, text = txt.normal_verdict(bad, 6.0)
     assert not ok and text.startswith("нет: ") and "дисперсия" in text
     bern = en.sample_h("seed_bernoulli", rng(36), 20_000, 1.0, 10)
-    ok, text = en.verdict(bern, 1.0)
+    ok, text = txt.normal_verdict(bern, 1.0)
     assert not ok and "эксцесс" in text
 
 
@@ -651,7 +654,7 @@ def test_theory_verdict_is_consistent(key, mode):
     sigma2, k, a = 12.0, 4, 1.5
     if key == "seed_bernoulli":
         sigma2 = 1.0
-    ok, text = en.theory_verdict(key, sigma2, k, a, mode)
+    ok, text = txt.normal_theory(key, sigma2, k, a, mode)
     assert isinstance(text, str) and text
     c = en.get_construction(key)
     if mode == "joint":
@@ -682,47 +685,47 @@ def test_figures_build():
 @pytest.mark.parametrize("key", list(en.CONSTRUCTIONS))
 @pytest.mark.parametrize("mode", en.MODES)
 def test_explorer_renders_every_construction(key, mode):
-    from initlab.widgets_ch07 import Explorer
+    from initlab.explorers.normal import DEFAULTS, render
+    from initlab.figures.style import png as to_png
 
-    ex = Explorer(n=1000)
-    png, text = ex.render(dict(key=key, mode=mode))
-    if en.validate(key, 6.0, 4, 1.0):
-        assert png is None and "Такой конструкции нет." in text
+    fig, text = render(**dict(DEFAULTS, key=key, mode=mode, n=1000))
+    if txt.normal_reason(key, 6.0, 4, 1.0):
+        assert fig is None and "Такой конструкции нет." in text
     else:
-        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert to_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
         assert "Вердикт теста" in text and "Теория" in text
 
 
 def test_explorer_widget_builds_and_updates():
     import ipywidgets
 
-    from initlab.widgets_ch07 import DEFAULTS, Explorer, explorer
+    from initlab.explorers.base import Explorer
+    from initlab.explorers.normal import A_LABEL, A_LABEL_OFF, DEFAULTS, explorer
 
-    box = explorer(n=1000)
-    assert isinstance(box, ipywidgets.VBox)
-    ex = Explorer(n=1000)
-    w = ex.widget
-    assert isinstance(w, ipywidgets.VBox) and ex.w_img.value[:4] == b"\x89PNG"
-    assert ex.state["key"] == DEFAULTS["key"]
-    first = ex.w_img.value
-    ex.w_key.value = "pm1"
-    ex.w_sigma2.value = 1.0          # σ² < k: explained, not plotted
-    assert ex.w_img.layout.display == "none"
-    assert "σ² − k = −3 отрицательна" in ex.w_html.value
-    ex.w_key.value = "pm_scaled"     # valid again
-    assert ex.w_img.layout.display is None and "Вердикт теста" in ex.w_html.value
-    ex.w_mode.value = "fixed"
-    ex.w_k.value = 7
-    ex.w_key.value = "chi3_scaled"
-    ex.w_a.value = 2.5
-    ex.w_n.value = 2000
-    assert ex.state == dict(DEFAULTS, key="chi3_scaled", sigma2=1.0, k=7, a=2.5, n=2000,
-                            mode="fixed")
-    assert "ограничена" in ex.w_html.value
-    seed = ex.state["seed"]
-    ex.w_new.click()
-    assert ex.state["seed"] == seed + 1
-    assert ex.w_img.value != first
+    ex = explorer(n=1000)
+    assert isinstance(ex, Explorer) and isinstance(ex, ipywidgets.VBox)
+    c = ex.controls
+    assert ex.image.value[:4] == b"\x89PNG"
+    assert ex.values()["key"] == DEFAULTS["key"]
+    assert c["a"].disabled and c["a"].description == A_LABEL_OFF     # а): data N(0, 1)
+    first = ex.image.value
+    c["key"].value = "pm1"
+    c["sigma2"].value = 1.0          # σ² < k: explained, not plotted
+    assert ex.image.layout.display == "none"
+    assert "σ² − k = −3 отрицательна" in ex.status.value
+    c["key"].value = "pm_scaled"     # valid again
+    assert ex.image.layout.display is None and "Вердикт теста" in ex.status.value
+    c["mode"].value = "fixed"
+    c["k"].value = 7
+    c["key"].value = "chi3_scaled"
+    assert not c["a"].disabled and c["a"].description == A_LABEL      # б): data U[0, a]
+    c["a"].value = 2.5
+    c["n"].value = 2000
+    assert ex.values() == dict(DEFAULTS, key="chi3_scaled", sigma2=1.0, k=7, a=2.5, n=2000,
+                               mode="fixed")
+    assert "ограничена" in ex.status.value
+    c["seed"].value += 1
+    assert ex.image.value != first
 
 
 def test_explorer_figure_blits_without_residue():
@@ -801,12 +804,12 @@ def test_explorer_falls_back_to_its_picture():
     """Without a widget front end the explorer shows its current PNG and a Russian line."""
     import base64
 
-    from initlab.widgets_ch07 import Explorer
+    from initlab.explorers.normal import explorer
 
-    ex = Explorer(n=1000)
-    data = ex.widget._repr_mimebundle_()
+    ex = explorer(n=1000)
+    data = ex._repr_mimebundle_()
     assert data["text/plain"].startswith("Исследователь задачи 7")
-    assert base64.b64decode(data["image/png"]) == ex.w_img.value
-    ex.w_key.value = "pm1"
-    ex.w_sigma2.value = 1.0          # invalid: nothing is plotted, no stale picture
-    assert "image/png" not in ex.widget._repr_mimebundle_()
+    assert base64.b64decode(data["image/png"]) == ex.image.value
+    ex.controls["key"].value = "pm1"
+    ex.controls["sigma2"].value = 1.0          # invalid: nothing is plotted, no stale picture
+    assert "image/png" not in ex._repr_mimebundle_()

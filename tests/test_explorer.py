@@ -13,9 +13,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from initlab import plots
+from initlab import text
+from initlab.explorers.base import Explorer
+from initlab.figures import fastdraw
+from initlab.figures import variance as plots
 from initlab.numerics import propagate
-from initlab.widgets import Explorer, variance_explorer
+from initlab.explorers.variance import variance_explorer
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -88,12 +91,11 @@ def test_changing_a_control_redraws(ex, key, value):
     sim_line = ex.figure.var.sm_f
     assert len(sim_line.get_xdata()) == v["depth"]
     # the plotted simulation is the simulation of the current settings
-    sm = propagate.simulate(**v, batch=ex.controls["batch"].value,
-                            seed=ex.controls["seed"].value)
+    sm = propagate.simulate(**v)
     np.testing.assert_array_equal(sim_line.get_ydata(), np.where(sm.pre_var > 0, sm.pre_var,
                                                                  np.nan))
     th_line = ex.figure.var.th_b
-    th = propagate.theory(**v)
+    th = propagate.theory(v["act"], v["scheme"], v["n_in"], v["n_out"], v["depth"])
     np.testing.assert_allclose(th_line.get_ydata(), th.grad_var, rtol=1e-12)
 
 
@@ -123,7 +125,7 @@ def test_extreme_settings_never_raise(setting):
     msg = e.figure.var.msg
     th = propagate.theory(setting["act"], setting["scheme"], setting["n_in"],
                           setting["n_out"], setting["depth"])
-    for m in th.messages:    # every breakdown the theory sees is written on the figure
+    for m in text.profile_messages(th):    # every breakdown the theory sees is written on the figure
         assert m.split(" на слое")[0] in _unwrapped(msg)
     if msg.get_visible():
         assert _has_cyrillic(msg.get_text())
@@ -245,7 +247,6 @@ def test_in_place_redraw_equals_a_fresh_full_draw():
 
 
 def test_explorer_limits_are_rounded_and_contain_the_data():
-    from initlab import fastdraw
     e = variance_explorer(depth=12, batch=64)
     for key, value in (("act", "relu"), ("scheme", "he_normal"), ("act", "linear"),
                        ("n_out", 32)):
@@ -278,3 +279,58 @@ def test_static_profile_keeps_the_plain_limits():
     allv = np.concatenate([th.pre_var, th.grad_var, sm.pre_var, sm.grad_var, [1.0]])
     assert hi == pytest.approx(3 * allv.max())      # the static figure's margin, not rounded
     assert live.ax_var.get_ylim()[1] >= hi / 2
+
+
+# ------------------------------------------------------------ bounded cost at any setting
+
+def test_the_work_budget_keeps_the_defaults_and_shrinks_big_networks():
+    from initlab.explorers.variance import MAX_WORK
+    assert propagate.batch_for(256, 256, 30, 512, MAX_WORK) == 512          # defaults unchanged
+    b = propagate.batch_for(1024, 1024, 100, 512, MAX_WORK)
+    per_row = 100 * 1024 * 1024                                             # Σ n_{l−1} n_l
+    assert 8 <= b < 512 and b * per_row <= MAX_WORK < (b + 1) * per_row
+    assert propagate.batch_for(8, 8, 1, 64, None) == 64
+
+
+def test_a_smaller_batch_is_the_first_rows_of_the_same_simulation():
+    full = propagate.simulate("tanh", "xavier_normal", 64, 64, 5, batch=256, seed=3)
+    small = propagate.simulate("tanh", "xavier_normal", 64, 64, 5, batch=256, seed=3,
+                               max_work=100 * 5 * 64 * 64)
+    assert small.batch == 100 and full.batch == 256
+    # the same network and inputs, fewer rows: the estimates agree within their noise
+    # (relative se of a variance from m ≈ 100·64 values is about √(2/m) ≈ 1.8 %)
+    np.testing.assert_allclose(small.pre_var, full.pre_var, rtol=5 * np.sqrt(2 / 6400))
+
+
+def test_memory_stays_bounded_at_the_largest_setting():
+    import tracemalloc
+
+    from initlab.explorers.variance import MAX_WORK
+    tracemalloc.start()
+    try:
+        sim = propagate.simulate("tanh", "he_normal", 1024, 1024, 100, batch=1024, seed=11,
+                                 max_work=MAX_WORK)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sim.batch < 1024 and np.isfinite(sim.pre_var).all()
+    assert propagate._cache_bytes[0] <= propagate._CACHE_BYTES
+    assert peak < 400 * 2**20, peak / 2**20          # weights 400 MB are never all held
+
+
+def test_dragging_shows_the_theory_at_once_and_the_simulation_after(monkeypatch):
+    import asyncio
+
+    e = variance_explorer(depth=6, batch=64)
+    e.delay = 0.05
+
+    async def drag():
+        for d in (7, 8, 9):
+            e.controls["depth"].value = d          # continuous_update: many changes
+            assert len(e.figure.var.sm_f.get_xdata()) == 0       # theory only, no markers
+            assert len(e.figure.var.th_f.get_xdata()) == d
+        await asyncio.sleep(0.3)                    # released: the full update follows
+        assert len(e.figure.var.sm_f.get_xdata()) == 9
+
+    asyncio.run(drag())
+    assert "моделирование" in e.figure.suptitle.get_text()

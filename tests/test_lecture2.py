@@ -4,9 +4,16 @@ import itertools
 import numpy as np
 import pytest
 
-from initlab import lecture2 as L
+from initlab.numerics.activations import ACTIVATIONS
+from initlab import demos
+from initlab.numerics import initialization
 from initlab.numerics import mlp as nn
-from initlab import plots_lecture2 as P2
+from initlab.numerics import propagate
+from initlab.numerics import pruning
+from initlab.numerics import regularization as reg
+from initlab.numerics import schemes
+from initlab.numerics import transfer as tl
+from initlab.figures import training as P2
 from initlab.checks import lectures2 as C2
 from initlab.checks.core import CheckFailed
 from initlab.numerics.schemes import get_scheme, uniform_variance
@@ -16,13 +23,13 @@ from initlab.numerics.schemes import get_scheme, uniform_variance
 def test_single_blas_thread_restores_and_keeps_results():
     A = np.random.default_rng(0).standard_normal((50, 40))
     before = A @ A.T
-    with L.single_blas_thread():
+    with nn.single_blas_thread():
         inside = A @ A.T
     np.testing.assert_allclose(inside, before, rtol=1e-12, atol=1e-12)
 
 
 def test_ellipsoid_task_is_balanced_and_not_linear():
-    X, y = L.ellipsoid_task(2048, 16, 0)
+    X, y = initialization.ellipsoid_task(2048, 16, 0)
     assert X.shape == (2048, 16) and y.shape == (2048, 1)
     assert y.sum() == 1024
     # the best linear least-squares fit is no better than chance on a quadratic boundary
@@ -33,7 +40,7 @@ def test_ellipsoid_task_is_balanced_and_not_linear():
 
 
 def test_zero_init_only_the_output_bias_moves():
-    r = L.zero_init_run(steps=200)
+    r = initialization.zero_init_run(steps=200)
     for i, p in enumerate(r["final"]):
         assert np.all(p["A"] == 0.0)
         if i < 2:
@@ -44,22 +51,22 @@ def test_zero_init_only_the_output_bias_moves():
 
 
 def test_constant_init_keeps_all_hidden_units_identical_during_training():
-    const = L.symmetry_run("constant", steps=300)
+    const = initialization.symmetry_run("constant", steps=300)
     assert const["spread"].shape == (301, 2)
     assert np.max(const["spread"]) < 1e-12          # identical on every step (up to rounding)
     # ... while they did train (weights moved away from the constant 1/16)
     A = const["params"][0]["A"]
     assert np.abs(A - 1.0 / 16).max() > 1e-2
-    rand = L.symmetry_run("xavier_normal", steps=300)
+    rand = initialization.symmetry_run("xavier_normal", steps=300)
     assert np.min(rand["spread"]) > 0.5
     # the notebook's picture: random init learns, the symmetric one barely moves
-    assert L.smooth(rand["loss"])[-1] < L.smooth(const["loss"])[-1] - 0.1
+    assert nn.smooth(rand["loss"])[-1] < nn.smooth(const["loss"])[-1] - 0.1
 
 
 def test_naive_inits_variance_saturation_and_gradients():
     n = 256
-    assert L.NAIVE["u11"][1] == pytest.approx(uniform_variance(1.0))
-    prof = {k: L.naive_profile(k, "tanh", width=n, depth=10) for k in ("pm1", "u11", "small",
+    assert schemes.get_scheme("u11").variance(1, 1) == pytest.approx(uniform_variance(1.0))
+    prof = {k: propagate.naive_profile(k, "tanh", width=n, depth=10) for k in ("pm1", "u11", "small",
                                                                       "xavier_normal")}
     # Var z_1 = n Var(w) Var(x). Relative se: sqrt(2/(512·256)) ≈ 0.004 from the inputs and
     # ≈ sqrt(2)/256 ≈ 0.0055 from the weights (mean of n² squares): 5 se ≈ 0.035
@@ -91,8 +98,8 @@ def test_relu_halves_the_second_moment_exactly():
 
 @pytest.mark.parametrize("scheme,gain", [("xavier_normal", 0.5), ("he_normal", 1.0)])
 def test_per_layer_variance_ratio_half_for_xavier_one_for_he(scheme, gain):
-    assert L.gain_theory(scheme, "relu", 128) == pytest.approx(gain, rel=1e-12)
-    m1, m2 = L.layer_gain_samples(scheme, "relu", n=128, batch=128, reps=200)
+    assert initialization.gain_theory(scheme, "relu", 128) == pytest.approx(gain, rel=1e-12)
+    m1, m2 = initialization.layer_gain_samples(scheme, "relu", n=128, batch=128, reps=200)
     d = m2 - gain * m1                       # E d = 0 exactly (see layer_gain_samples)
     se = d.std(ddof=1) / np.sqrt(len(d))
     assert abs(d.mean()) < 5 * se
@@ -120,9 +127,9 @@ def test_layers_ru():
 @pytest.fixture(scope="module")
 def he_runs():
     # exactly what lecture 06 runs: HeExperiments().run(depth, scheme), one cell each
-    he = L.HeExperiments()
+    he = demos.HeExperiments()
     he.run(22, progress=False)                       # both schemes
-    for scheme in L.HE_SCHEMES:
+    for scheme in demos.HE_SCHEMES:
         he.run(30, scheme, progress=False)
     assert set(he.runs) == set(itertools.product((22, 30), ("xavier_normal", "he_normal")))
     text = he.summary()
@@ -133,22 +140,22 @@ def he_runs():
 
 def test_he_setup_is_the_one_the_text_describes():
     # «2048 точек из N(0, I_16) … ширины 64 … SGD с моментом 0,9, шаг 0,02, батч 128, 600 шагов»
-    s = L.HE_SETUP
+    s = initialization.HE_SETUP
     assert (s["n"], s["d"], s["width"], s["momentum"], s["lr"], s["batch"], s["steps"]) == (
         2048, 16, 64, 0.9, 0.02, 128, 600)
-    assert L.HE_SCHEMES == ("xavier_normal", "he_normal")
+    assert demos.HE_SCHEMES == ("xavier_normal", "he_normal")
 
 
 def test_he_experiment_thirty_layers_xavier_stalls_he_converges(he_runs):
     x, h = he_runs[30, "xavier_normal"], he_runs[30, "he_normal"]
     assert abs(x["final_loss"] - np.log(2)) < 5e-3 and x["accuracy"] == pytest.approx(0.5, abs=0.02)
-    assert np.all(np.abs(L.smooth(x["loss"], 25) - np.log(2)) < 0.02)
+    assert np.all(np.abs(nn.smooth(x["loss"], 25) - np.log(2)) < 0.02)
     assert h["final_loss"] < 0.1 and h["accuracy"] > 0.95
 
 
 def test_he_experiment_twenty_two_layers_both_learn_he_earlier(he_runs):
     x, h = he_runs[22, "xavier_normal"], he_runs[22, "he_normal"]
-    sx, sh = L.smooth(x["loss"], 25), L.smooth(h["loss"], 25)
+    sx, sh = nn.smooth(x["loss"], 25), nn.smooth(h["loss"], 25)
     # Xavier sits at ln 2 for several hundred steps, then starts to learn
     assert np.all(np.abs(sx[:300] - np.log(2)) < 0.02)
     assert x["final_loss"] < 0.6
@@ -167,10 +174,10 @@ def test_he_experiment_initial_output_scale(he_runs):
 
 
 def test_smooth():
-    np.testing.assert_allclose(L.smooth([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
+    np.testing.assert_allclose(nn.smooth([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
     x = np.random.default_rng(0).standard_normal(100)
-    assert L.smooth(x, 1) == pytest.approx(x)
-    assert nn.ACTS["relu"][0](np.array([-1.0, 2.0]))[1] == 2.0
+    assert nn.smooth(x, 1) == pytest.approx(x)
+    assert ACTIVATIONS["relu"].f(np.array([-1.0, 2.0]))[1] == 2.0
 
 
 # ----------------------------------------------------------------- 06: dropout
@@ -179,18 +186,18 @@ X10 = np.array([1.0, -2.0, 0.5, 3.0, 0.0, -1.0, 2.5, 0.2, -0.7, 1.5])
 
 
 def test_all_masks_are_the_2_to_n_subnetworks():
-    M = L.all_masks(4)
+    M = reg.all_masks(4)
     assert M.shape == (16, 4) and len({tuple(r) for r in M}) == 16
     assert set(np.unique(M)) == {0.0, 1.0}
-    assert len(L.all_masks(16)) == 65536
+    assert len(reg.all_masks(16)) == 65536
 
 
 @pytest.mark.parametrize("p", [0.1, 0.3, 0.5, 0.8])
 def test_inverted_dropout_keeps_the_expectation_exactly(p):
-    mean, var = L.dropout_moments_exact(X10, p)
+    mean, var = reg.dropout_moments_exact(X10, p)
     np.testing.assert_allclose(mean, X10, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(var, X10 ** 2 * p / (1 - p), rtol=1e-10, atol=1e-12)
-    raw, raw_var = L.dropout_moments_exact(X10, p, inverted=False)
+    raw, raw_var = reg.dropout_moments_exact(X10, p, inverted=False)
     np.testing.assert_allclose(raw, (1 - p) * X10, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(raw_var, X10 ** 2 * p * (1 - p), rtol=1e-10, atol=1e-12)
 
@@ -198,42 +205,42 @@ def test_inverted_dropout_keeps_the_expectation_exactly(p):
 def test_inverted_dropout_monte_carlo():
     rng = np.random.default_rng(0)
     p = 0.3
-    ys = np.stack([L.dropout(X10, p, rng)[0] for _ in range(20000)])
+    ys = np.stack([reg.dropout(X10, p, rng)[0] for _ in range(20000)])
     se = ys.std(axis=0, ddof=1) / np.sqrt(len(ys))
     nz = X10 != 0
     assert np.all(np.abs(ys.mean(axis=0) - X10)[nz] < 5 * se[nz])
     assert np.all(ys[:, ~nz] == 0)
     # without the rescaling the mean is (1 - p) x: rejected for the larger entries
-    raw = np.stack([L.dropout(X10, p, rng, inverted=False)[0] for _ in range(20000)])
+    raw = np.stack([reg.dropout(X10, p, rng, inverted=False)[0] for _ in range(20000)])
     big = np.abs(X10) >= 1
     assert np.all(np.abs(raw.mean(axis=0) - X10)[big] > 5 * se[big])
     # kept share ≈ 1 - p (binomial se)
-    _, mask = L.dropout(np.ones(100000), p, rng)
+    _, mask = reg.dropout(np.ones(100000), p, rng)
     assert abs(mask.mean() - (1 - p)) < 5 * np.sqrt(p * (1 - p) / 100000)
     with pytest.raises(ValueError):
-        L.dropout(X10, 1.0, rng)
+        reg.dropout(X10, 1.0, rng)
 
 
 def test_head_moments_match_enumeration_and_monte_carlo():
-    head, x = L.dropout_head(), L.DROPOUT_X
-    M = L.all_masks(16)
-    full = L.head_moments(head, x, 0.0)[0]
-    outs = L.subnetwork_outputs(head, x, M, p=0.5)
+    head, x = reg.dropout_head(), reg.DROPOUT_X
+    M = reg.all_masks(16)
+    full = reg.head_moments(head, x, 0.0)[0]
+    outs = reg.subnetwork_outputs(head, x, M, p=0.5)
     # p = 0.5: all 2^16 sub-networks equally likely; their mean is the full network's output
     assert outs.mean() == pytest.approx(full, rel=1e-12)
-    m, v = L.head_moments(head, x, 0.5)
+    m, v = reg.head_moments(head, x, 0.5)
     assert outs.var() == pytest.approx(v, rel=1e-10)
     for p in (0.2, 0.5, 0.8):
         for inv in (True, False):
-            m, v = L.head_moments(head, x, p, inverted=inv)
-            o = L.head_outputs(head, x, p, n=4000, seed=0, inverted=inv)
+            m, v = reg.head_moments(head, x, p, inverted=inv)
+            o = reg.head_outputs(head, x, p, n=4000, seed=0, inverted=inv)
             assert abs(o.mean() - m) < 5 * np.sqrt(v / len(o))
             se_v = np.sqrt(np.var((o - o.mean()) ** 2) / len(o))   # se of the sample variance
             assert abs(o.var() - v) < 5 * se_v
-        assert L.head_moments(head, x, p)[0] == pytest.approx(full, rel=1e-12)
-        assert L.head_moments(head, x, p, inverted=False)[0] != pytest.approx(full, rel=1e-3)
+        assert reg.head_moments(head, x, p)[0] == pytest.approx(full, rel=1e-12)
+        assert reg.head_moments(head, x, p, inverted=False)[0] != pytest.approx(full, rel=1e-3)
     # the spread grows with p for inverted dropout (the figure's right panel)
-    sd = [L.head_moments(head, x, p)[1] for p in np.linspace(0, 0.9, 10)]
+    sd = [reg.head_moments(head, x, p)[1] for p in np.linspace(0, 0.9, 10)]
     assert np.all(np.diff(sd) > 0)
 
 
@@ -243,19 +250,19 @@ def test_batchnorm_output_moments_exact():
     rng = np.random.default_rng(0)
     X = rng.normal(loc=[5.0, -2.0, 0.0], scale=[3.0, 0.1, 1e-3], size=(64, 3))
     gamma, beta = np.array([2.0, 1.0, 1.0]), np.array([1.0, 0.0, -1.0])
-    Y, mu, var = L.batchnorm(X, gamma, beta, eps=1e-5)
+    Y, mu, var = reg.batchnorm(X, gamma, beta, eps=1e-5)
     np.testing.assert_allclose(Y.mean(axis=0), beta, atol=1e-12)
     np.testing.assert_allclose(Y.var(axis=0), gamma ** 2 * var / (var + 1e-5), rtol=1e-10)
     assert Y.var(axis=0)[2] < 0.1 and var[2] < 1e-5
-    back = L.batchnorm(X, np.sqrt(var + 1e-5), mu, eps=1e-5)[0]
+    back = reg.batchnorm(X, np.sqrt(var + 1e-5), mu, eps=1e-5)[0]
     np.testing.assert_allclose(back, X, rtol=0, atol=1e-12)
     # a constant column does not divide by zero
-    Yc = L.batchnorm(np.ones((8, 2)), 1.0, 0.5)[0]
+    Yc = reg.batchnorm(np.ones((8, 2)), 1.0, 0.5)[0]
     assert np.all(Yc == 0.5)
 
 
 def test_running_averages_and_batch_dependence():
-    bn, rng = L.BatchNorm1d(2), np.random.default_rng(1)
+    bn, rng = reg.BatchNorm1d(2), np.random.default_rng(1)
     mu, sd = np.array([5.0, -2.0]), np.array([3.0, 0.5])
     for _ in range(300):
         bn.train(rng.normal(mu, sd, size=(64, 2)))
@@ -278,32 +285,32 @@ def test_instancenorm_removes_per_object_shift_and_scale():
     rng = np.random.default_rng(2)
     a = rng.standard_normal(8)
     X2 = np.vstack([a, 3 * a + 1, rng.standard_normal((30, 8))])
-    inst = L.instancenorm(X2)
+    inst = reg.instancenorm(X2)
     np.testing.assert_allclose(inst.mean(axis=1), 0, atol=1e-12)
     v = X2.var(axis=1)
     np.testing.assert_allclose(inst.var(axis=1), v / (v + 1e-5), rtol=1e-10)
     assert np.abs(inst[0] - inst[1]).max() < 1e-4
-    np.testing.assert_allclose(L.instancenorm(X2, eps=0)[0], L.instancenorm(X2, eps=0)[1], atol=1e-12)
-    batch = L.batchnorm(X2)[0]
+    np.testing.assert_allclose(reg.instancenorm(X2, eps=0)[0], reg.instancenorm(X2, eps=0)[1], atol=1e-12)
+    batch = reg.batchnorm(X2)[0]
     assert np.abs(batch[0] - batch[1]).max() > 1.0
 
 
 def test_deep_activations_with_and_without_bn():
-    tanh = L.deep_activations(20, 128, "tanh", 3.0, bn=False)
-    tanh_bn = L.deep_activations(20, 128, "tanh", 3.0, bn=True)
+    tanh = propagate.deep_activations(20, 128, "tanh", 3.0, bn=False)
+    tanh_bn = propagate.deep_activations(20, 128, "tanh", 3.0, bn=True)
     assert np.mean(np.abs(tanh[-1]) > 0.99) > 0.25
     assert np.mean(np.abs(tanh_bn[-1]) > 0.99) < 0.02
-    relu = L.deep_activations(20, 128, "relu", 1.0, bn=False)
-    relu_bn = L.deep_activations(20, 128, "relu", 1.0, bn=True)
+    relu = propagate.deep_activations(20, 128, "relu", 1.0, bn=False)
+    relu_bn = propagate.deep_activations(20, 128, "relu", 1.0, bn=True)
     assert relu[0].std() / relu[-1].std() > 100
     s = relu_bn.std(axis=1)
     assert s.max() / s.min() < 1.1
     # with BN the weight scale cancels (up to eps)
     for act, ref in (("tanh", tanh_bn), ("relu", relu_bn)):
-        other = L.deep_activations(20, 128, act, 0.5, bn=True)
+        other = propagate.deep_activations(20, 128, act, 0.5, bn=True)
         assert np.abs(other - ref).max() < 1e-2
-        assert np.abs(L.deep_activations(20, 128, act, 0.5, bn=True, eps=0) -
-                      L.deep_activations(20, 128, act, 3.0, bn=True, eps=0)).max() < 1e-9
+        assert np.abs(propagate.deep_activations(20, 128, act, 0.5, bn=True, eps=0) -
+                      propagate.deep_activations(20, 128, act, 3.0, bn=True, eps=0)).max() < 1e-9
 
 
 # ----------------------------------------------------------------- 07: transfer
@@ -311,26 +318,26 @@ def test_deep_activations_with_and_without_bn():
 @pytest.fixture(scope="module")
 def transfer():
     # exactly what lecture 04 runs
-    d = L.transfer_demo(progress=False)
+    d = demos.transfer_demo(progress=False)
     return d.src, d.task, d.pretrain, d.finetune, d.scratch
 
 
 def test_transfer_setup_is_the_one_the_text_describes():
     # the table of lecture 04: 1000 source objects, 400 / 300 / 300 / 600 steps,
     # steps 1e-2 except fine-tuning 1e-3; 20 → 64 → 16 → output; 30 target, 2000 test objects
-    s = L.TRANSFER_SETUP
+    s = tl.TRANSFER_SETUP
     assert (s["n_source"], s["pre_steps"], s["head_steps"], s["fine_steps"],
             s["scratch_steps"]) == (1000, 400, 300, 300, 600)
     assert (s["lr"], s["fine_lr"], s["hidden"]) == (1e-2, 1e-3, (64, 16))
-    t = L.transfer_task(s["seed"], n_source=s["n_source"])
+    t = tl.transfer_task(s["seed"], n_source=s["n_source"])
     assert t["Xs"].shape[1] == 20 and len(t["Xt"]) == 30 and len(t["Xe"]) == 2000
 
 
 def test_demo_summary_and_progress_bar(capsys):
-    d = L.Demo(["первая строка", "вторая"], value=3)
+    d = demos.Demo(["первая строка", "вторая"], value=3)
     assert d.value == 3 and repr(d) == str(d) == d.summary() == "первая строка\nвторая"
     # progress=True draws a tqdm bar (text fallback outside Jupyter) over all the steps
-    small = L.transfer_demo(progress=True, pre_steps=3, head_steps=2, fine_steps=2,
+    small = demos.transfer_demo(progress=True, pre_steps=3, head_steps=2, fine_steps=2,
                             scratch_steps=3)
     assert len(small.pretrain) == 3 and len(small.scratch["loss"]) == 3
     assert "10/10" in capsys.readouterr().err
@@ -342,7 +349,7 @@ def test_demo_summary_and_progress_bar(capsys):
 
 
 def test_transfer_task_shapes():
-    t = L.transfer_task(0, n_source=1000)
+    t = tl.transfer_task(0, n_source=1000)
     assert t["Xs"].shape == (1000, 20) and t["Ys"].shape == (1000, 4)
     assert t["Xt"].shape == (30, 20) and t["Yt"].shape == (30, 1)
 
@@ -364,9 +371,9 @@ def test_frozen_body_does_not_change_and_transfer_beats_scratch(transfer):
 def test_train_adam_freezes_layers_exactly():
     rng = np.random.default_rng(0)
     X, Y = rng.standard_normal((20, 3)), rng.standard_normal((20, 1))
-    p = L.init_params([3, 5, 1], "xavier_normal", rng)
+    p = schemes.init_params([3, 5, 1], "xavier_normal", rng)
     p0 = [{k: v.copy() for k, v in q.items()} for q in p]
-    L.train_adam(p, X, Y, steps=20, trainable=[1])
+    nn.train_adam(p, X, Y, steps=20, trainable=[1])
     assert np.array_equal(p[0]["A"], p0[0]["A"]) and np.array_equal(p[0]["b"], p0[0]["b"])
     assert not np.array_equal(p[1]["A"], p0[1]["A"])
 
@@ -376,14 +383,14 @@ def test_train_adam_freezes_layers_exactly():
 @pytest.fixture(scope="module")
 def resnet():
     # exactly what lecture 04 runs
-    return L.resnet_demo(progress=False)
+    return demos.resnet_demo(progress=False)
 
 
 def test_resnet_setup_is_the_one_the_text_describes():
     # «10 остаточных блоков ширины 32 … вход размерности 8, 512 объектов … μ = 0,01; 600 шагов
     # Adam с шагом 3·10⁻³ … проверочной выборке из 1000 объектов … удалим три блока …
     # 200 шагов Adam с шагом 10⁻³»
-    s = L.RESNET_SETUP
+    s = pruning.RESNET_SETUP
     assert (s["blocks"], s["width"], s["d"], s["n"], s["group_penalty"], s["steps"], s["lr"],
             s["n_val"], s["prune"], s["tune_steps"], s["tune_lr"]) == (
         10, 32, 8, 512, 0.01, 600, 3e-3, 1000, 3, 200, 1e-3)
@@ -396,26 +403,26 @@ def test_drop_blocks_is_identity_of_the_block():
     # a block whose output is exactly zero (b very negative, ReLU = 0) can be dropped exactly
     params[2]["b"][:] = -1e6
     out = nn.forward(params, X, "relu", residual=True)[0]
-    out2 = nn.forward(L.drop_blocks(params, [2]), X, "relu", residual=True)[0]
+    out2 = nn.forward(pruning.drop_blocks(params, [2]), X, "relu", residual=True)[0]
     np.testing.assert_allclose(out, out2, rtol=1e-12, atol=1e-12)
-    assert L.block_outputs(params, X)[1] == 0.0
+    assert pruning.block_outputs(params, X)[1] == 0.0
 
 
 def test_pruning_small_blocks_first_is_cheap(resnet):
     params, data = resnet.params, resnet.data
-    norms = L.block_outputs(params, data["Xv"])
+    norms = pruning.block_outputs(params, data["Xv"])
     assert len(norms) == 10 and np.array_equal(norms, resnet.norms)
     order = np.argsort(norms) + 1
     assert np.array_equal(order, resnet.order)
     small, large = resnet.small, resnet.large
-    np.testing.assert_array_equal(small, L.block_pruning_curve(params, data["Xv"], data["Yv"], order))
+    np.testing.assert_array_equal(small, pruning.block_pruning_curve(params, data["Xv"], data["Yv"], order))
     assert small[0] == large[0]
     assert np.all(small[1:4] < large[1:4] / 3)
     assert small[1] < 1.5 * small[0] and large[1] > 3 * small[0]
     # a short fine-tuning after dropping three blocks recovers the original loss:
     # «сеть из 7 блоков работает не хуже исходной из 10»
     assert len(resnet.pruned) == len(params) - 3 and resnet.k == 3
-    tuned = L.block_pruning_curve(resnet.pruned, data["Xv"], data["Yv"], [])[0]
+    tuned = pruning.block_pruning_curve(resnet.pruned, data["Xv"], data["Yv"], [])[0]
     assert tuned == resnet.tuned
     assert tuned <= small[0] and tuned < small[3] / 3
     assert f"после 200 шагов дообучения {tuned:.4f}" in resnet.summary()
@@ -424,20 +431,20 @@ def test_pruning_small_blocks_first_is_cheap(resnet):
 # ----------------------------------------------------------------- 07: OBD / OBS
 
 def test_obd_and_obs_saliencies_are_exact_for_a_quadratic_loss():
-    prob = L.pruning_problem()
+    prob = pruning.pruning_problem()
     w, L0 = prob["w"], prob["L0"]
     # w is the minimum: the gradient vanishes
     X, y = prob["X"], prob["y"]
     np.testing.assert_allclose(X.T @ (X @ w - y) / len(y), 0, atol=1e-10)
-    obd, obs = L.saliency(prob, w, "obd"), L.saliency(prob, w, "obs")
+    obd, obs = pruning.saliency(prob, w, "obd"), pruning.saliency(prob, w, "obs")
     alive = np.ones(len(w), bool)
     for i in range(len(w)):
         w0 = w.copy()
         w0[i] = 0.0
-        assert L.quad_loss(prob, w0) - L0 == pytest.approx(obd[i], rel=1e-8, abs=1e-12)
-        w_obs, al = L.obs_step(prob, w, alive, i)
+        assert pruning.quad_loss(prob, w0) - L0 == pytest.approx(obd[i], rel=1e-8, abs=1e-12)
+        w_obs, al = pruning.obs_step(prob, w, alive, i)
         assert w_obs[i] == 0.0 and not al[i]
-        assert L.quad_loss(prob, w_obs) - L0 == pytest.approx(obs[i], rel=1e-8, abs=1e-12)
+        assert pruning.quad_loss(prob, w_obs) - L0 == pytest.approx(obs[i], rel=1e-8, abs=1e-12)
         # the OBS update is the least-squares refit without feature i
         keep = np.arange(len(w)) != i
         refit = np.linalg.lstsq(X[:, keep], y, rcond=None)[0]
@@ -448,14 +455,14 @@ def test_obd_and_obs_saliencies_are_exact_for_a_quadratic_loss():
     Hinv = np.linalg.inv(prob["H"])
     np.testing.assert_allclose(w ** 2 / np.diag(Hinv), 2 * obs, rtol=1e-10)
     with pytest.raises(ValueError):
-        L.saliency(prob, w, "nope")
+        pruning.saliency(prob, w, "nope")
 
 
 def test_magnitude_ranking_differs_and_curves_are_ordered():
-    prob = L.pruning_problem()
+    prob = pruning.pruning_problem()
     w = prob["w"]
-    assert not np.array_equal(np.argsort(np.abs(w)), np.argsort(L.saliency(prob, w, "obd")))
-    curves = L.pruning_curves(prob)
+    assert not np.array_equal(np.argsort(np.abs(w)), np.argsort(pruning.saliency(prob, w, "obd")))
+    curves = pruning.pruning_curves(prob)
     p = len(w)
     for c in curves.values():
         assert c[0] == pytest.approx(prob["L0"]) and len(c) == p + 1
@@ -467,7 +474,7 @@ def test_magnitude_ranking_differs_and_curves_are_ordered():
         assert curves["obs"][k] < curves["obd"][k] < curves["magnitude"][k]
     # the weight with the largest |a| costs the most either way
     i = int(np.argmax(np.abs(w)))
-    assert np.argmax(L.saliency(prob, w, "obd")) == i
+    assert np.argmax(pruning.saliency(prob, w, "obd")) == i
 
 
 def test_sparse_storage_pays_off_only_beyond_half():
@@ -478,7 +485,7 @@ def test_sparse_storage_pays_off_only_beyond_half():
 
 
 def test_explorers_render():
-    from initlab import widgets_lecture2 as W2
+    from initlab.explorers import training as W2
     for e in (W2.dropout_explorer(0.3), W2.bn_explorer(5, "relu", 1.0), W2.pruning_explorer(0.25)):
         assert e.image.value[:8] == b"\x89PNG\r\n\x1a\n"
         bundle = e._repr_mimebundle_()
@@ -505,11 +512,11 @@ def _good_bn(X, gamma, beta, eps):
 def test_checks_accept_right_answers(capsys):
     C2.dropout(_good_dropout)
     C2.dropout(_good_dropout, thorough=True)
-    C2.dropout(lambda x, p, rng: L.dropout(x, p, rng)[0], thorough=True)
+    C2.dropout(lambda x, p, rng: reg.dropout(x, p, rng)[0], thorough=True)
     C2.dropout_mean(0.8 * 3)
     C2.batchnorm(_good_bn)
     C2.batchnorm(_good_bn, thorough=True)
-    C2.batchnorm(lambda X, g, b, e: L.batchnorm(X, g, b, e)[0], thorough=True)
+    C2.batchnorm(lambda X, g, b, e: reg.batchnorm(X, g, b, e)[0], thorough=True)
     C2.xavier_ratio_30(0.5 ** 30)
     C2.relu_init_variance(2 / 256)
     out = capsys.readouterr().out
@@ -582,96 +589,73 @@ def test_number_checks_reject_typical_mistakes(check, value, msg):
 
 def test_checked_numbers_match_the_lecture():
     # the per-layer ratio of lecture 05 to the power 30, and He's variance
-    assert L.gain_theory("xavier_normal", "relu", C2.WIDTH) ** C2.DEPTH == pytest.approx(0.5 ** 30)
+    assert initialization.gain_theory("xavier_normal", "relu", C2.WIDTH) ** C2.DEPTH == pytest.approx(0.5 ** 30)
     assert get_scheme("he_normal").variance(C2.WIDTH, C2.WIDTH) == pytest.approx(2 / 256)
-    assert L.gain_theory("he_normal", "relu", C2.WIDTH) == pytest.approx(1.0)
+    assert initialization.gain_theory("he_normal", "relu", C2.WIDTH) == pytest.approx(1.0)
 
 
-def test_dropout_setup_is_the_one_the_text_describes():
-    # «60 зашумлённых точек … x ∈ R^10, ε ~ N(0, 0,5²) … 10 → 256 → 256 → 1 … 600 шагов Adam
-    # (шаг 3·10⁻³, полный батч) … p = 0,5 … 2000 новых точек … каждые 25 шагов»
-    s = L.DROPOUT_SETUP
-    assert (s["n"], s["d"], s["noise"], s["width"], s["steps"], s["lr"], s["n_test"],
-            s["every"]) == (60, 10, 0.5, 256, 600, 3e-3, 2000, 25)
-    assert L.DROPOUT_PS == (0.0, 0.5)
-
-
-def test_dropout_reduces_overfitting_in_the_demo():
-    demo = L.dropout_demo(progress=False)          # exactly what lecture 05 runs
-    runs = demo.runs
-    assert set(runs) == {0.0, 0.5}
-    assert f"на тесте {runs[0.5]['test'][-1]:.3f}" in demo.summary()
-    plain, drop = runs[0.0], runs[0.5]
-    assert plain["train_full"] < 1e-6                  # the 60 noisy points are memorised
-    assert drop["train_full"] > 1e-3
-    assert drop["test"][-1] < 0.8 * plain["test"][-1]
-    # over the second half of training too, not just at the last point
-    half = len(plain["test"]) // 2
-    assert np.all(drop["test"][half:] < plain["test"][half:])
-    # the parameter count is ~1000 times the number of points
-    P = 10 * 256 + 256 + 256 * 256 + 256 + 256 + 1
-    assert 500 < P / L.DROPOUT_SETUP["n"] < 2000
+# lecture 05's dropout demo: tests/test_demos_honest.py
 
 
 # ------------------------------------------------- the notebooks' demos (lectures 04–06)
 
 def test_small_demos_reproduce_the_functions_they_wrap():
     # lecture 06
-    z = L.zero_init_demo(steps=200)
-    r = L.zero_init_run(steps=200)
+    z = demos.zero_init_demo(steps=200)
+    r = initialization.zero_init_run(steps=200)
     np.testing.assert_array_equal(z.loss, r["loss"])
     assert f"в конце {r['loss'][-1]:.4f}" in z.summary()
-    sym = L.symmetry_demo(steps=300)
+    sym = demos.symmetry_demo(steps=300)
     assert sym.const["spread"][-1].max() < 1e-12 and sym.rand["spread"][-1].min() > 0.5
     assert "все веса равны: наибольшее относительное отличие нейронов слоёв 1 и 2 после обучения: 0 и 0" \
         in sym.summary()
-    naive = L.naive_demo(width=256, depth=10)
-    assert list(naive.profiles) == [lab for lab, _ in L.NAIVE_CASES]
+    naive = demos.naive_demo(width=256, depth=10)
+    assert list(naive.profiles) == [lab for lab, _ in demos.NAIVE_CASES]
     np.testing.assert_array_equal(naive.profiles["U[−1, 1]"]["pre_var"],
-                                  L.naive_profile("u11", "tanh", width=256, depth=10)["pre_var"])
-    gain = L.gain_demo(n=128, reps=200)
+                                  propagate.naive_profile("u11", "tanh", width=256, depth=10)["pre_var"])
+    gain = demos.gain_demo(n=128, reps=200)
     for scheme, g in (("xavier_normal", 0.5), ("he_normal", 1.0)):
-        m1, m2 = L.layer_gain_samples(scheme, "relu", n=128, batch=128, reps=200)
+        m1, m2 = initialization.layer_gain_samples(scheme, "relu", n=128, batch=128, reps=200)
         assert gain.ratios[scheme] == (pytest.approx(g), m2.mean() / m1.mean())
     assert "теория 0.50, моделирование 0.500" in gain.summary()
     # lecture 05
-    dm = L.dropout_moments_demo()
+    dm = demos.dropout_moments_demo()
     np.testing.assert_array_equal(dm.x, X10)
-    assert dm.p == 0.3 and L.DROPOUT_MC == 20000
+    assert dm.p == 0.3 and demos.DROPOUT_MC == 20000
     np.testing.assert_allclose(dm.mean, X10, atol=1e-12)
     np.testing.assert_allclose(dm.var_ratio, 1.0, rtol=1e-10)
     np.testing.assert_allclose(dm.raw_ratio, 0.7, rtol=1e-12)
     assert dm.z_max < 5                                   # the Monte Carlo mean within 5 se
     assert "перебор всех 1024 масок" in dm.summary()
-    sub = L.subnetworks_demo()
+    sub = demos.subnetworks_demo()
     assert sub.n == 65536 and sub.mean == pytest.approx(sub.full, rel=1e-12)
-    bn = L.batchnorm_demo()
+    bn = demos.batchnorm_demo()
     # «батче из 64 объектов с тремя координатами … γ = (2, 1, 1), β = (1, 0, −1), ε = 10⁻⁵»
     assert bn.X.shape == (64, 3) and bn.eps == 1e-5
     assert bn.gamma.tolist() == [2, 1, 1] and bn.beta.tolist() == [1, 0, -1]
     np.testing.assert_allclose(bn.Y.var(axis=0), bn.gamma ** 2 * bn.var / (bn.var + bn.eps),
                                rtol=1e-10)
     assert bn.identity and bn.var[2] < bn.eps and bn.Y.var(axis=0)[2] < 0.1
-    ra = L.running_average_demo()
+    ra = demos.running_average_demo()
     assert np.all(ra.eval_out == ra.eval_out[0]) and np.ptp(ra.train_out, axis=0).max() > 0.01
-    inst = L.instancenorm_demo()
+    inst = demos.instancenorm_demo()
     assert inst.X.shape == (32, 8)                        # «32 объектов с 8 координатами»
     assert inst.d_inst < 1e-4 and inst.d_batch > 1.0 and inst.row_mean < 1e-12
-    deep = L.bn_depth_demo()
+    deep = demos.bn_depth_demo()
     # «сравним … при c = 0,5 с той же сетью при c = 3 (tanh) и c = 1 (ReLU)»
-    assert L.BN_DEPTH_CASES == (("tanh", 3.0), ("relu", 1.0)) and L.BN_OTHER_SCALE == 0.5
+    assert demos.BN_DEPTH_CASES == (("tanh", 3.0), ("relu", 1.0)) and demos.BN_OTHER_SCALE == 0.5
     t, r = deep.stats["tanh", 3.0], deep.stats["relu", 1.0]
     assert t["saturated"][0] > 0.25 and t["saturated"][1] < 0.02          # «больше четверти»
     assert r["plain"][0] / r["plain"][1] > 100                            # «в сотни раз»
     assert max(t["other_diff"], r["other_diff"]) < 1e-2
     # lecture 04
-    sal = L.saliency_demo()
+    sal = demos.saliency_demo()
     for row in sal.rows:
         assert row["zero"] == pytest.approx(row["obd"], rel=1e-8)
         assert row["obs_update"] == pytest.approx(row["obs"], rel=1e-8)
     assert not np.array_equal(sal.orders["magnitude"], sal.orders["obd"])
-    pr = L.pruning_demo()
-    assert L.PRUNING_KS == (4, 6, 8) and len(pr.prob["w"]) == 12
+    pr = demos.pruning_demo()
+    assert demos.PRUNING_KS == (4, 6, 8) and len(pr.prob["w"]) == 12
     assert "из 12" in pr.summary()
 
 
@@ -692,10 +676,11 @@ def test_lecture_notebooks_are_thin(name):
 
 
 def test_explorers_fit_the_text_column():
-    from initlab import widgets_lecture2 as W2
-    e = W2.variance_explorer(act="relu", scheme="xavier_normal", depth=30)
-    row = e.children[0]
-    assert list(row.children) == [e.controls["act"], e.controls["scheme"]]   # one per row
+    from initlab.explorers import training as W2
+    from initlab.explorers.variance import variance_explorer
+    e = variance_explorer(act="relu", scheme="xavier_normal", depth=30)
+    assert list(e.children[0].children) == [e.controls["act"]]       # one per row
+    assert list(e.children[1].children) == [e.controls["scheme"]]
     for key in ("act", "scheme"):
         lay = e.controls[key].layout
         assert lay.width == "calc(100% - 4px)" and int(lay.max_width.removesuffix("px")) <= 680

@@ -37,6 +37,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from initlab import text
 from initlab.numerics import propagate as P
 from initlab.numerics.activations import ACTIVATIONS
 from initlab.numerics.schemes import SCHEMES, Scheme
@@ -228,7 +229,7 @@ def test_constant_init_never_breaks_symmetry():
     # which BLAS adds in a different order for different columns)
     assert np.abs(x5 - x5[:, :1]).max() <= 1e-6 * np.abs(x5).max()
     assert x5[:, 0].std() > 0.1 * np.abs(x5).max()  # while the rows (inputs) differ
-    assert sm.note and "симметрия" in sm.note
+    assert sm.note == "constant" and "симметрия" in text.profile_messages(sm)[-1]
     th = P.theory("tanh", "constant", 64, 64, 5)
     assert th.note == sm.note
 
@@ -261,8 +262,9 @@ def test_forward_overflow_is_reported_not_raised():
         assert np.isnan(prof.pre_var[b.layer - 1:]).all()
         assert np.isfinite(prof.pre_var[:b.layer - 1]).all()
         assert np.isnan(prof.grad_var).all() and prof.backward_break is None
-        assert b.message == f"Сигнал переполнил диапазон float32 на слое {b.layer}"
-        assert prof.messages[0] == b.message and _is_russian(prof.messages[1])
+        assert text.breakdown_message(b) == f"Сигнал переполнил диапазон float32 на слое {b.layer}"
+        msgs = text.profile_messages(prof)
+        assert msgs[0] == text.breakdown_message(b) and _is_russian(msgs[1])
 
 
 def test_forward_underflow_is_reported():
@@ -271,7 +273,8 @@ def test_forward_underflow_is_reported():
     sm = _no_warnings(P.simulate, "linear", TINY, 64, 64, 60, batch=64)
     assert th.forward_break.kind == "underflow" and th.forward_break.layer == 38
     assert sm.forward_break.kind == "underflow" and abs(sm.forward_break.layer - 38) <= 1
-    assert "исчез" in th.forward_break.message and "на слое 38" in th.forward_break.message
+    msg = text.breakdown_message(th.forward_break)
+    assert "исчез" in msg and "на слое 38" in msg
 
 
 def test_backward_underflow_sigmoid_seed_uniform():
@@ -282,7 +285,7 @@ def test_backward_underflow_sigmoid_seed_uniform():
     for prof in (th, sm):
         b = prof.backward_break
         assert b.kind == "underflow" and b.direction == "backward"
-        assert b.message == f"Градиент исчез: ушёл ниже диапазона float32 на слое {b.layer}"
+        assert text.breakdown_message(b) == f"Градиент исчез: ушёл ниже диапазона float32 на слое {b.layer}"
         assert np.isnan(prof.grad_var[:b.layer]).all()
         assert np.isfinite(prof.grad_var[b.layer:]).all()
         assert np.isfinite(prof.pre_var).all()
@@ -297,7 +300,7 @@ def test_backward_underflow_sigmoid_seed_uniform():
 def test_zero_weights_report_exact_zero():
     for prof in (P.theory("tanh", "zeros", 32, 32, 5), P.simulate("tanh", "zeros", 32, 32, 5)):
         assert prof.forward_break.kind == "zero" and prof.forward_break.layer == 1
-        assert prof.forward_break.message == "Сигнал обратился в точный ноль на слое 1"
+        assert text.breakdown_message(prof.forward_break) == "Сигнал обратился в точный ноль на слое 1"
         assert np.isnan(prof.pre_var).all()
 
 
@@ -310,7 +313,7 @@ def test_precision_loss_reports_the_first_layer(depth):
     sm = P.simulate("sigmoid", "constant", WIDTH, WIDTH, depth)
     assert th.forward_break.kind == sm.forward_break.kind == "precision"
     assert th.forward_break.layer == 8 and abs(sm.forward_break.layer - 8) <= 1
-    assert "потерял различия" in th.forward_break.message
+    assert "потерял различия" in text.breakdown_message(th.forward_break)
     # the backward pass is still computed (precision loss is not a loss of the signal)
     assert np.isfinite(th.grad_var).all() and np.isfinite(sm.grad_var).all()
     # std/|mean| of the theory decays by the sigmoid's slope at its fixed point ≈ 0.22
@@ -331,7 +334,7 @@ def test_no_warning_and_no_exception_in_extremes(act, scheme, n_in, n_out):
     for prof in (th, sm):
         # finite numbers up to the breakdown, NaN after it, never inf
         assert not np.isinf(prof.pre_var).any() and not np.isinf(prof.grad_var).any()
-        assert all(_is_russian(m) for m in prof.messages)
+        assert all(_is_russian(m) for m in text.profile_messages(prof))
 
 
 # ---------------------------------------------------------------- determinism, API

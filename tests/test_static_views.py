@@ -244,7 +244,7 @@ DEMO_CELLS = [
              "try:  # the chapter-6 explorer, before or after the reshape\n"
              "    from initlab.explorers.variance import variance_explorer\n"
              "except ImportError:\n"
-             "    from initlab.widgets import variance_explorer\n"
+             "    from initlab.explorers.variance import variance_explorer\n"
              "fig, ax = new_figure(6.5, 2.4)\nax[0, 0].plot([1, 3, 2])\nfig")),
     ("code", ("def render(kind, freq, grid):\n"
              "    fig, ax = new_figure(6.5, 2.4)\n"

@@ -8,6 +8,7 @@ changing how all figures look is a change of this file.
     new_figure(w, h, ncols=1, nrows=1, dpi=DPI, adjust=None, **subplots_kw) -> (fig, axes)
         a ``matplotlib.figure.Figure`` (no pyplot state) with a fixed layout (the
         constrained layout costs ~0.2 s per redraw); ``axes`` is always a 2-d array
+    constrained_figure(w, h, dpi=DPI) -> Figure   a static figure with the constrained layout
     log_axis(ax, which="y")     log scale with Unicode tick labels 10⁻³
     pow10(y, pos=None) -> str   the tick label itself
     png(fig, dpi=None, scale=1) -> bytes
@@ -59,6 +60,12 @@ def new_figure(w: float, h: float, ncols: int = 1, nrows: int = 1, dpi: int = DP
            "wspace": 0.32, "hspace": 0.4}
     fig.subplots_adjust(**{**pad, **(adjust or {})})
     return fig, axes
+
+
+def constrained_figure(w: float, h: float, dpi: int = DPI) -> Figure:
+    """A static figure of ``w × h`` inches with matplotlib's constrained layout (small
+    multiples whose axes the caller adds); explorers use ``new_figure`` (fixed layout)."""
+    return Figure(figsize=(w, h), dpi=dpi, layout="constrained")
 
 
 def log_axis(ax, which: str = "y") -> None:

@@ -24,20 +24,23 @@ overwriting y; it is None where y does not determine f'(z).
 API (stable):
 
     Activation                              frozen dataclass
-        .key, .label, .title                identifier, Russian label, short title
+        .key, .label, .title                identifier, English label, short title (the
+                                            Russian ones: ``initlab.text.label/title``)
         .f(z), .df(z)                       the function and its derivative
         .mean(q), .second_moment(q), .deriv_second_moment(q)
         .alpha                              slope for z < 0 (leaky ReLU), else None
         .f_into(z, out, tmp), .mul_df(delta, z, tmp), .mul_dfy(delta, y) or None
                                             in-place kernels of the simulation
-    ACTIVATIONS                             dict key -> Activation: linear, tanh, sigmoid,
-                                            relu, leaky_relu (α = 0.01), softplus
+    ACTIVATIONS                             Registry key -> Activation: linear, tanh, sigmoid,
+                                            relu, leaky_relu (α = 0.01), softplus, elu (α = 1),
+                                            gelu (exact: z Φ(z)), silu (z σ(z)); the last three
+                                            by quadrature (no closed-form moments)
     get_activation(key_or_activation) -> Activation
     leaky_relu(alpha=0.01) -> Activation    leaky ReLU with slope α
     gauss_expectation(fn, q) -> ndarray     E fn(z), z ~ N(0, q), vectorised over q
     gauss_nodes(q) -> (z, w)                the quadrature nodes and weights behind it
 
-ReLU neuron facts (problem 6д), exact; Monte Carlo counterparts for the tests/checks:
+ReLU neuron facts (problem 6d), exact; Monte Carlo counterparts for the tests/checks:
 
     relu_zero_probability(p_inputs_zero=0.0) -> float
         P(relu(w·x) = 0) for one input x independent of the weights, w iid symmetric
@@ -51,16 +54,24 @@ ReLU neuron facts (problem 6д), exact; Monte Carlo counterparts for the tests/c
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
+from .registry import Registry
+
 __all__ = [
-    "Activation", "ACTIVATIONS", "get_activation", "leaky_relu", "gauss_expectation",
+    "ACTIVATIONS",
+    "Activation",
+    "gauss_expectation",
     "gauss_nodes",
-    "relu_zero_probability", "relu_dead_probability",
-    "relu_zero_probability_mc", "relu_dead_probability_mc",
+    "get_activation",
+    "leaky_relu",
+    "relu_dead_probability",
+    "relu_dead_probability_mc",
+    "relu_zero_probability",
+    "relu_zero_probability_mc",
 ]
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
@@ -265,6 +276,57 @@ def _softplus_mul_dfy(delta, y):       # softplus' = σ(z) = 1 − e^(−y) = �
     delta *= y
 
 
+# --- smooth ReLU-like activations: ELU (α = 1), GELU (exact, with Φ), SiLU = z σ(z) --------
+
+def _same_dtype(z, v):
+    z = np.asarray(z)
+    return v.astype(z.dtype, copy=False) if z.dtype.kind == "f" else v
+
+
+def _elu(z):
+    # z for z > 0, e^z − 1 otherwise (expm1 of a non-positive number: no overflow)
+    z = np.asarray(z)
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+
+
+def _delu(z):
+    z = np.asarray(z)
+    one = z.dtype.type(1.0) if z.dtype.kind == "f" else 1.0
+    return np.where(z > 0, one, np.exp(np.minimum(z, 0)))
+
+
+def _elu_mul_dfy(delta, y):             # ELU' = 1 for y > 0, y + 1 = e^z otherwise
+    np.add(y, 1.0, out=y)
+    np.minimum(y, 1.0, out=y)
+    delta *= y
+
+
+def _gelu(z):
+    from scipy.special import ndtr
+    z = np.asarray(z)
+    return _same_dtype(z, z * ndtr(z))
+
+
+def _dgelu(z):
+    # Φ(z) + z φ(z)
+    from scipy.special import ndtr
+    z = np.asarray(z)
+    with np.errstate(over="ignore"):         # z² = inf far out: φ(z) = 0 there
+        return _same_dtype(z, ndtr(z) + z * np.exp(-0.5 * z * z) / _SQRT_2PI)
+
+
+def _silu(z):
+    z = np.asarray(z)
+    return z * _sigmoid(z)
+
+
+def _dsilu(z):
+    # σ(z) (1 + z (1 − σ(z)))
+    z = np.asarray(z)
+    s = _sigmoid(z)
+    return s * (1 + z * (1 - s))
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation f with derivative df and its moments under z ~ N(0, q).
@@ -286,12 +348,12 @@ class Activation:
     alpha: float | None = None
     f_into: Callable | None = None
     mul_df: Callable | None = None
-    short: str = ""
-    mul_dfy: Callable | None = None   # f' from the output y = f(z); None: not possible     # a short Russian name for small plot titles (default: label)
+    short: str = ""                   # a short name for small plot titles (default: label)
+    mul_dfy: Callable | None = None   # f' from the output y = f(z); None: not possible
 
     @property
     def title(self) -> str:
-        """Short Russian name (``short`` or ``label``)."""
+        """Short name (``short`` or ``label``)."""
         return self.short or self.label
 
     def __post_init__(self):
@@ -391,14 +453,14 @@ def leaky_relu(alpha: float = 0.01) -> Activation:
 
 
 _LIST = [
-    Activation("linear", "линейная (тождественная)", _identity, _ones,
+    Activation("linear", "linear (identity)", _identity, _ones,
                m2=lambda q: q, dm2=lambda q: 1.0 + 0.0 * q, mean_fn=lambda q: 0.0 * q,
-               f_into=_linear_f_into, mul_df=_linear_mul_df, short="линейная",
+               f_into=_linear_f_into, mul_df=_linear_mul_df, short="linear",
                mul_dfy=_linear_mul_dfy),
-    Activation("tanh", "гиперболический тангенс (tanh)", _tanh, _dtanh,
+    Activation("tanh", "hyperbolic tangent (tanh)", _tanh, _dtanh,
                mean_fn=lambda q: 0.0 * q, f_into=_tanh_f_into, mul_df=_tanh_mul_df,
                short="tanh", mul_dfy=_tanh_mul_dfy),
-    Activation("sigmoid", "сигмоида", _sigmoid, _dsigmoid,
+    Activation("sigmoid", "sigmoid", _sigmoid, _dsigmoid,
                mean_fn=lambda q: 0.5 + 0.0 * q,  # σ(z) + σ(−z) = 1
                f_into=_sigmoid_f_into, mul_df=_sigmoid_mul_df, mul_dfy=_sigmoid_mul_dfy),
     Activation("relu", "ReLU", _relu, _drelu,
@@ -409,22 +471,85 @@ _LIST = [
     Activation("softplus", "softplus", _softplus, _sigmoid,
                f_into=_softplus_f_into, mul_df=_softplus_mul_df,
                mul_dfy=_softplus_mul_dfy),
+    Activation("elu", "ELU (α = 1)", _elu, _delu, mul_dfy=_elu_mul_dfy),
+    Activation("gelu", "GELU", _gelu, _dgelu),
+    Activation("silu", "SiLU (swish)", _silu, _dsilu),
 ]
 
-ACTIVATIONS: dict[str, Activation] = {a.key: a for a in _LIST}
+ACTIVATIONS = Registry("activation", {a.key: a for a in _LIST}, kind_of=Activation)
 
 
 def get_activation(key) -> Activation:
     """The registered activation ``key`` (an Activation passes through unchanged)."""
-    if isinstance(key, Activation):
-        return key
-    try:
-        return ACTIVATIONS[key]
-    except KeyError:
-        raise KeyError(f"unknown activation {key!r}; known: {', '.join(ACTIVATIONS)}") from None
+    return ACTIVATIONS.get(key)
 
 
-# --- ReLU neuron: probability of a zero output (problem 6д) -------------------------------
+# --- plain functions of the lectures (float64) -------------------------------------------
+
+def step(z):
+    """The threshold function 1[z > 0] (float)."""
+    return (np.asarray(z) > 0).astype(float)
+
+
+def sigmoid(z):
+    """σ(z) = (1 + tanh(z/2))/2 in float64 (the registry's kernel; never overflows)."""
+    return _sigmoid(np.asarray(z, float))
+
+
+def num_deriv(f, x, h=1e-5):
+    """Central finite difference (f(x + h) − f(x − h))/(2h)."""
+    x = np.asarray(x, float)
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def relu(x):
+    return np.maximum(np.asarray(x, float), 0.0)
+
+
+def prelu(x, beta=0.25):
+    """Parametric ReLU: x for x > 0, β·x otherwise (leaky ReLU is β = 0.01)."""
+    x = np.asarray(x, float)
+    return np.where(x > 0, x, beta * x)
+
+
+def dprelu(x, beta=0.25):
+    x = np.asarray(x, float)
+    return np.where(x > 0, 1.0, beta)
+
+
+def softplus(x):
+    return _softplus(np.asarray(x, float))
+
+
+def dsigmoid(x):
+    return _dsigmoid(np.asarray(x, float))
+
+
+def noisy_relu(x, rng, var=None):
+    """max(0, x + ε), ε ~ N(0, var); by default var = σ(x) as in Nair & Hinton (2010)."""
+    x = np.asarray(x, float)
+    v = sigmoid(x) if var is None else np.broadcast_to(np.asarray(var, float), x.shape)
+    return np.maximum(0.0, x + np.sqrt(v) * rng.standard_normal(x.shape))
+
+
+def noisy_relu_grad(x, rng, var=None):
+    """∂/∂x of max(0, x + ε) for the same draw of ε as noisy_relu with an equally seeded rng."""
+    x = np.asarray(x, float)
+    v = sigmoid(x) if var is None else np.broadcast_to(np.asarray(var, float), x.shape)
+    return step(x + np.sqrt(v) * rng.standard_normal(x.shape))
+
+
+def noisy_relu_mean(x, var=None):
+    """E max(0, x + ε) = x·Φ(x/s) + s·φ(x/s), s² = var (σ(x) by default)."""
+    from scipy.special import ndtr
+
+    x = np.asarray(x, float)
+    s = np.sqrt(sigmoid(x) if var is None else np.asarray(var, float))
+    u = x / s
+    return x * ndtr(u) + s * np.exp(-0.5 * u * u) / np.sqrt(2 * np.pi)
+
+
+# --- ReLU neuron: probability of a zero output (problem 6d) -------------------------------
 
 def relu_zero_probability(p_inputs_zero: float = 0.0) -> float:
     """P(relu(w·x) = 0) for one input x independent of the weights (zero bias).

@@ -1,7 +1,7 @@
 """Problem 7: a linear layer whose output is *exactly* N(0, σ²).
 
 One output of the layer ``H = XW + b`` is ``h = x_1 w_1 + … + x_k w_k + b`` with ``k``
-inputs. The data are ``x_j ~ N(0, 1)`` (part а) or ``x_j ~ U[0, a]`` (part б), all
+inputs. The data are ``x_j ~ N(0, 1)`` (part a) or ``x_j ~ U[0, a]`` (part b), all
 independent; weights and bias are independent of the data. «h is N(0, σ²)» can mean
 
 * ``mode="joint"``: over the data, the weights and the bias together (each sample of
@@ -23,15 +23,16 @@ Constructions (``CONSTRUCTIONS``; ``s = σ²/(k+1)``):
     chi3_split       uniform  c·s·R/a, c = σ/√(k+1)                   N(0, s)
     chi3_scaled      uniform  c·s·R/a, c = σ/√k                       0
 
-All the corrected constructions are members of one family: weights ±c (part а) or
-c·s·R/a (part б) make every x_j w_j exactly N(0, c²), so h ~ N(0, k c² + Var b) over the
+All the corrected constructions are members of one family: weights ±c (part a) or
+c·s·R/a (part b) make every x_j w_j exactly N(0, c²), so h ~ N(0, k c² + Var b) over the
 joint randomness; any 0 < c² ≤ σ²/k with Var b = σ² − k c² works. ``pm_split`` /
 ``chi3_split`` realise the seed's own plan (each of the k + 1 summands gets variance s).
 
 API (stable; all functions are pure, vectorised, and draw only through ``rng``):
 
     CONSTRUCTIONS, get_construction(key)
-    validate(key, sigma2, k, a=1.0, n=None, p=None) -> str | None   Russian reason or None
+    problem(key, sigma2, k, a=1.0, n=None, p=None) -> (code, values) | None   why not
+    InvalidConstruction(ValueError)   .code, .values (Russian: initlab.text.normal_problem_message)
     parameters(key, sigma2, k, a=1.0) -> dict       p, c, bias_var … of a construction
     sample_data(rng, data, shape, a=1.0)
     sample_weights(key, rng, shape, sigma2, k, a=1.0)
@@ -52,8 +53,9 @@ API (stable; all functions are pure, vectorised, and draw only through ``rng``):
     sample_moments(h) -> dict(mean, var, excess_kurtosis, n)
     ks_test(h, sigma2) -> (D, p-value)
     qq_data(h, sigma2, m=200) -> (theoretical, sample) quantiles
-    verdict(h, sigma2, alpha=0.01, ks=None) -> (bool, Russian text)
-    theory_verdict(key, sigma2, k, a=1.0, mode="joint") -> (bool, Russian text)
+    verdict_facts(h, sigma2, alpha=0.01, ks=None) -> dict   KS decision, moments that are off
+    theory_facts(key, sigma2, k, a=1.0, mode="joint") -> (bool, code, values)
+    (their Russian wording: initlab.text.normal_verdict / normal_theory)
     bias_correlation(key, sigma2, k, a=1.0) -> corr(h_1j, h_2j) (joint; shared w and b)
 """
 from __future__ import annotations
@@ -64,15 +66,43 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
+from .registry import Registry
+
 __all__ = [
-    "Construction", "CONSTRUCTIONS", "get_construction", "validate", "parameters",
-    "sample_data", "sample_weights", "sample_bias", "sample_bernoulli", "sample_pm",
-    "sample_seed_quotient", "sample_chi3", "sample_chi3_weights", "layer_output",
-    "sample_h", "sample_layer", "seed_quotient_pdf", "seed_quotient_cdf",
-    "chi3_weight_pdf", "product_normal_pdf", "maxwell_from_uniform_pdf", "exact_moments",
-    "conditional_moments", "exact_cdf", "ks_distance", "ks_power_lower_bound",
-    "sample_moments", "ks_test", "qq_data", "verdict", "theory_verdict",
-    "bias_correlation", "seed_bernoulli_p", "fmt",
+    "CONSTRUCTIONS",
+    "Construction",
+    "bias_correlation",
+    "chi3_weight_pdf",
+    "conditional_moments",
+    "exact_cdf",
+    "exact_moments",
+    "get_construction",
+    "ks_distance",
+    "ks_power_lower_bound",
+    "ks_test",
+    "layer_output",
+    "maxwell_from_uniform_pdf",
+    "parameters",
+    "product_normal_pdf",
+    "qq_data",
+    "sample_bernoulli",
+    "sample_bias",
+    "sample_chi3",
+    "sample_chi3_weights",
+    "sample_data",
+    "sample_h",
+    "sample_layer",
+    "sample_moments",
+    "sample_pm",
+    "sample_seed_quotient",
+    "sample_weights",
+    "seed_bernoulli_p",
+    "seed_quotient_cdf",
+    "seed_quotient_pdf",
+    "InvalidConstruction",
+    "problem",
+    "theory_facts",
+    "verdict_facts",
 ]
 
 MODES = ("joint", "fixed")
@@ -83,63 +113,38 @@ class Construction:
     """One way to initialise (W, b) for problem 7."""
 
     key: str
-    label: str      # Russian, for the explorer's list
-    data: str       # "normal" (part а) or "uniform" (part б)
+    label: str      # English; the Russian one is ``initlab.text.label``
+    data: str       # "normal" (part a) or "uniform" (part b)
     seed: bool      # proposed by the source text
     works: bool     # gives h ~ N(0, σ²) over the joint randomness when valid
 
 
 _LIST = [
-    Construction("seed_bernoulli", "а) Бернулли, p(1−p) = σ²/(k+1) — из исходника",
+    Construction("seed_bernoulli", "a) Bernoulli, p(1−p) = σ²/(k+1) (source)",
                  "normal", True, False),
-    Construction("seed_pm1", "а) ±1, b ~ N(0, σ² − k/4) — из исходника", "normal", True, False),
-    Construction("normal_weights", "а) нормальные веса N(0, σ²/(k+1)) — отвергнуты в исходнике",
+    Construction("seed_pm1", "a) ±1, b ~ N(0, σ² − k/4) (source)", "normal", True, False),
+    Construction("normal_weights", "a) normal weights N(0, σ²/(k+1)) (rejected by the source)",
                  "normal", True, False),
-    Construction("pm1", "а) ±1, b ~ N(0, σ² − k) — исправлено", "normal", False, True),
-    Construction("pm_split", "а) ±σ/√(k+1), b ~ N(0, σ²/(k+1)) — исправлено", "normal",
+    Construction("pm1", "a) ±1, b ~ N(0, σ² − k) (corrected)", "normal", False, True),
+    Construction("pm_split", "a) ±σ/√(k+1), b ~ N(0, σ²/(k+1)) (corrected)", "normal",
                  False, True),
-    Construction("pm_scaled", "а) ±σ/√k, b = 0 — исправлено", "normal", False, True),
-    Construction("seed_quotient", "б) плотность частного Z/Y — из исходника", "uniform",
+    Construction("pm_scaled", "a) ±σ/√k, b = 0 (corrected)", "normal", False, True),
+    Construction("seed_quotient", "b) density of the quotient Z/Y (source)", "uniform",
                  True, False),
-    Construction("chi3", "б) ±R/a, R ~ χ₃, b ~ N(0, σ² − k) — исправлено", "uniform",
+    Construction("chi3", "b) ±R/a, R ~ χ₃, b ~ N(0, σ² − k) (corrected)", "uniform",
                  False, True),
-    Construction("chi3_split", "б) ±(σ/√(k+1))·R/a, b ~ N(0, σ²/(k+1)) — исправлено",
+    Construction("chi3_split", "b) ±(σ/√(k+1))·R/a, b ~ N(0, σ²/(k+1)) (corrected)",
                  "uniform", False, True),
-    Construction("chi3_scaled", "б) ±(σ/√k)·R/a, R ~ χ₃, b = 0 — исправлено", "uniform",
+    Construction("chi3_scaled", "b) ±(σ/√k)·R/a, R ~ χ₃, b = 0 (corrected)", "uniform",
                  False, True),
 ]
 
-CONSTRUCTIONS: dict[str, Construction] = {c.key: c for c in _LIST}
+CONSTRUCTIONS = Registry("construction", {c.key: c for c in _LIST}, kind_of=Construction)
 
 
 def get_construction(key) -> Construction:
     """The registered construction ``key`` (a Construction passes through)."""
-    if isinstance(key, Construction):
-        return key
-    try:
-        return CONSTRUCTIONS[key]
-    except KeyError:
-        raise KeyError(f"unknown construction {key!r}; known: {', '.join(CONSTRUCTIONS)}") \
-            from None
-
-
-def fmt(x: float, digits: int = 3) -> str:
-    """A number the Russian way: decimal comma, ``digits`` significant digits."""
-    if x is None:
-        return "—"
-    x = float(x)
-    if math.isnan(x):
-        return "не определено"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    s = f"{x:.{digits}g}"
-    if "e" in s:
-        m, e = s.split("e")
-        s = f"{m}·10{str(int(e)).translate(_SUPERSCRIPT)}"
-    return s.replace("-", "−").replace(".", ",")
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return CONSTRUCTIONS.get(key)
 
 
 # --------------------------------------------------------------------- validation
@@ -167,68 +172,73 @@ def _is_natural(v, least: int) -> bool:
     return math.isfinite(f) and f.is_integer() and f >= least
 
 
-def _basic(sigma2, k, a, n, p) -> str | None:
+class InvalidConstruction(ValueError):
+    """A construction that cannot be built: ``.code`` and ``.values`` say why (the Russian
+    sentence is ``initlab.text.normal_problem_message``)."""
+
+    def __init__(self, code: str, values: dict):
+        self.code, self.values = code, values
+        super().__init__(f"invalid construction: {code} {values}")
+
+
+def _basic(sigma2, k, a, n, p):
     try:
         sigma2 = float(sigma2)
         a = float(a)
     except (TypeError, ValueError):
-        return "σ² и a должны быть числами."
+        return "not_numbers", {}
     if not math.isfinite(sigma2) or sigma2 <= 0:
-        return f"Нужна дисперсия σ² > 0, а задано σ² = {fmt(sigma2)}."
+        return "sigma2", {"sigma2": sigma2}
     if not math.isfinite(a) or a <= 0:
-        return f"Нужна граница a > 0 равномерного распределения U[0, a], а задано a = {fmt(a)}."
+        return "a", {"a": a}
     if not _is_natural(k, 1):
-        return f"Число входов k должно быть натуральным, а задано k = {k}."
+        return "k", {"k": k}
     if n is not None and not _is_natural(n, 2):
-        return f"Нужно хотя бы две выборочные точки, а задано n = {n}."
+        return "n", {"n": n}
     if p is not None and not (0.0 <= float(p) <= 1.0):
-        return (f"p = {fmt(p)} лежит вне отрезка [0, 1]: это не вероятность, "
-                "распределения Бернулли с таким параметром нет.")
+        return "p", {"p": p}
     return None
 
 
-def validate(key, sigma2: float, k: int, a: float = 1.0, n: int | None = None,
-             p: float | None = None) -> str | None:
-    """Why ``key`` cannot be built for (σ², k, a) — a Russian sentence — or None if it can."""
-    msg = _basic(sigma2, k, a, n, p)
-    if msg:
-        return msg
+def problem(key, sigma2: float, k: int, a: float = 1.0, n: int | None = None,
+            p: float | None = None):
+    """Why ``key`` cannot be built for (σ², k, a): (code, values), or None if it can.
+
+    Codes: "not_numbers", "sigma2", "a", "k", "n", "p" (the arguments themselves);
+    "bernoulli_p" (no real p with p(1 − p) = σ²/(k + 1)); "bias_quarter" (σ² − k/4 < 0);
+    "bias" (σ² − k < 0 for the constructions whose weights already give variance k).
+    """
+    basic = _basic(sigma2, k, a, n, p)
+    if basic:
+        return basic
     c = get_construction(key)
     sigma2, k = float(sigma2), int(k)
     if c.key == "seed_bernoulli":
         lim = (k + 1) / 4.0
         if sigma2 > lim:
-            return (f"Такого p нет: уравнение p(1 − p) = σ²/(k + 1) = {fmt(sigma2 / (k + 1))} "
-                    f"не имеет вещественных корней, потому что дисперсия распределения "
-                    f"Бернулли p(1 − p) не превосходит 1/4. Нужно σ² ≤ (k + 1)/4 = {fmt(lim)}, "
-                    f"а сейчас σ² = {fmt(sigma2)}.")
+            return "bernoulli_p", {"sigma2": sigma2, "k": k, "s": sigma2 / (k + 1), "lim": lim}
     elif c.key == "seed_pm1":
         bv = sigma2 - k / 4.0
         if bv < 0:
-            return (f"Дисперсия смещения σ² − k/4 = {fmt(bv)} отрицательна: такого "
-                    f"нормального распределения нет. Нужно σ² ≥ k/4 = {fmt(k / 4)}.")
+            return "bias_quarter", {"sigma2": sigma2, "k": k, "bias_var": bv}
     elif c.key in ("pm1", "chi3", "seed_quotient"):
         bv = sigma2 - k
         if bv < 0:
-            fix = ("±σ/√k, b = 0" if c.data == "normal" else "±(σ/√k)·R/a, b = 0")
-            what = {"pm1": "веса ±1", "chi3": "веса ±R/a",
-                    "seed_quotient": "по замыслу исходника слагаемые x·w"}[c.key]
-            return (f"Дисперсия смещения σ² − k = {fmt(bv)} отрицательна: {what} уже дают "
-                    f"дисперсию k = {k} > σ² = {fmt(sigma2)}. Уменьшите веса, а не смещение: "
-                    f"возьмите конструкцию «{fix}».")
+            return "bias", {"sigma2": sigma2, "k": k, "bias_var": bv, "key": c.key,
+                            "data": c.data}
     return None
 
 
 def _check(key, sigma2, k, a):
-    msg = validate(key, sigma2, k, a)
-    if msg:
-        raise ValueError(msg)
+    why = problem(key, sigma2, k, a)
+    if why:
+        raise InvalidConstruction(*why)
 
 
 def parameters(key, sigma2: float, k: int, a: float = 1.0) -> dict:
     """Parameters of a construction: ``p`` (Bernoulli), ``c`` (scale of ±c or χ₃ weights),
-    ``weight_var`` (Var w), ``weight_mean`` (E w), ``bias_var``. Raises ValueError (Russian)
-    for invalid combinations."""
+    ``weight_var`` (Var w), ``weight_mean`` (E w), ``bias_var``. Raises InvalidConstruction
+    (a ValueError) for invalid combinations."""
     c = get_construction(key)
     _check(c, sigma2, k, a)
     sigma2, k, a = float(sigma2), int(k), float(a)
@@ -275,9 +285,9 @@ def sample_data(rng: np.random.Generator, data: str, shape, a: float = 1.0) -> n
 
 def sample_bernoulli(rng: np.random.Generator, shape, p: float) -> np.ndarray:
     """w ~ Bern(p): 1 with probability p, else 0 (floats)."""
-    msg = _basic(1.0, 1, 1.0, None, p)
-    if msg:
-        raise ValueError(msg)
+    why = _basic(1.0, 1, 1.0, None, p)
+    if why:
+        raise InvalidConstruction(*why)
     return (rng.random(shape) < p).astype(float)
 
 
@@ -561,62 +571,53 @@ def qq_data(h, sigma2: float, m: int = 200) -> tuple[np.ndarray, np.ndarray]:
             np.quantile(np.asarray(h, dtype=float), q))
 
 
-def verdict(h, sigma2: float, alpha: float = 0.01, ks=None) -> tuple[bool, str]:
-    """Is the sample h consistent with N(0, σ²)? A KS test of level ``alpha`` decides; the
-    reason names the moments that are off (by more than 4 standard errors under N(0, σ²)).
-    ``ks`` = (D, p-value) if already computed by ``ks_test``."""
+def verdict_facts(h, sigma2: float, alpha: float = 0.01, ks=None) -> dict:
+    """Is the sample h consistent with N(0, σ²)? A KS test of level ``alpha`` decides
+    ("normal"); "off" names the moments that are off by more than 4 standard errors under
+    N(0, σ²) ("mean", "var", "excess_kurtosis"). ``ks`` = (D, p-value) if already known."""
     h = np.asarray(h, dtype=float)
     n = h.size
     d, pv = ks if ks is not None else ks_test(h, sigma2)
     mo = sample_moments(h)
-    stat = f"D = {fmt(d)}, p = {fmt(pv, 2)}"
-    if pv >= alpha:
-        return True, (f"распределение нормальное: выборка согласуется с N(0, {fmt(sigma2)}) "
-                      f"(тест Колмогорова–Смирнова, {stat})")
-    reasons = []
-    se_mean = math.sqrt(sigma2 / n)
-    if abs(mo["mean"]) > 4 * se_mean:
-        reasons.append(f"среднее {fmt(mo['mean'])} вместо 0")
+    off = []
+    if abs(mo["mean"]) > 4 * math.sqrt(sigma2 / n):
+        off.append("mean")
     if abs(mo["var"] / sigma2 - 1) > 4 * math.sqrt(2.0 / (n - 1)):
-        reasons.append(f"дисперсия {fmt(mo['var'])} вместо σ² = {fmt(sigma2)}")
+        off.append("var")
     if abs(mo["excess_kurtosis"]) > 4 * math.sqrt(24.0 / n):
-        reasons.append(f"коэффициент эксцесса {fmt(mo['excess_kurtosis'])} вместо 0")
-    if not reasons:
-        reasons.append("форма распределения отличается от нормальной")
-    return False, f"нет: {'; '.join(reasons)} (тест Колмогорова–Смирнова, {stat})"
+        off.append("excess_kurtosis")
+    return {"normal": pv >= alpha, "ks": d, "pvalue": pv, "moments": mo, "off": off,
+            "sigma2": float(sigma2)}
 
 
-def theory_verdict(key, sigma2: float, k: int, a: float = 1.0,
-                   mode: str = "joint") -> tuple[bool, str]:
-    """What the theory says about h for construction ``key`` (Russian, exact)."""
+def theory_facts(key, sigma2: float, k: int, a: float = 1.0, mode: str = "joint"):
+    """What the theory says about h for construction ``key``: (normal, code, values).
+
+    Codes: "invalid" (values: the ``problem``), "fixed_bounded", "fixed_random_variance",
+    "fixed_shifted", "fixed_normal", "bernoulli_mixture", "pm1_variance", "product",
+    "infinite_variance", "normal" — exact statements, worded by ``initlab.text``.
+    """
     c = get_construction(key)
-    msg = validate(c, sigma2, k, a)
-    if msg:
-        return False, "конструкция не существует: " + msg
+    why = problem(c, sigma2, k, a)
+    if why:
+        return False, "invalid", {"problem": why}
     par = parameters(c, sigma2, k, a)
     sigma2, k = float(sigma2), int(k)
     if mode == "fixed":
         if c.data == "uniform":
-            return False, ("нет: при фиксированных весах h — сумма ограниченных величин, "
-                           "т. е. ограничена и не может быть нормальной")
+            return False, "fixed_bounded", {}
         if c.key == "normal_weights":
-            return False, ("нормальное, но N(b, Σw²): дисперсия случайна (зависит от "
-                           "выпавших весов), среднее b ≠ 0")
+            return False, "fixed_random_variance", {}
         if par["bias_var"] > 0:
-            extra = (f"; дисперсия Σw² = {fmt(k * par['c'] ** 2)}"
-                     if "c" in par else "; дисперсия Σw² зависит от выпавших весов")
-            return False, f"нормальное, но N(b, Σw²): среднее b ≠ 0{extra}"
-        return True, f"распределение нормальное: N(0, Σw²) = N(0, {fmt(k * par['c'] ** 2)})"
+            return False, "fixed_shifted", {"sum_w2": k * par["c"] ** 2 if "c" in par else None}
+        return True, "fixed_normal", {"sum_w2": k * par["c"] ** 2}
     mo = exact_moments(c, sigma2, k, a)
     if c.key == "seed_bernoulli":
-        return False, (f"нет: смесь нормальных N(0, K + s), K ~ Bin(k, p); дисперсия "
-                       f"{fmt(mo['var'])}, эксцесс {fmt(mo['excess_kurtosis'])}")
+        return False, "bernoulli_mixture", mo
     if c.key == "seed_pm1":
-        return False, (f"нормальное, но N(0, σ² + 3k/4) = N(0, {fmt(mo['var'])}): "
-                       "дисперсия весов ±1 равна 1, а не 1/4")
+        return False, "pm1_variance", mo
     if c.key == "normal_weights":
-        return False, (f"нет: произведение нормальных не нормально; дисперсия σ², "
-                       f"эксцесс 6k/(k+1)² = {fmt(mo['excess_kurtosis'])}")
+        return False, "product", mo
     if c.key == "seed_quotient":
-        return False, "нет: дисперсия весов бесконечна, у h нет ни среднего, ни дисперсии"
-    return True, f"распределение нормальное: N(0, {fmt(sigma2)}) точно"
+        return False, "infinite_variance", {}
+    return True, "normal", {"sigma2": sigma2}

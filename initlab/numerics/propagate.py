@@ -62,7 +62,8 @@ Each pass stops being meaningful at some layer when (in this order)
                  in float32 rounding (constant weights with the sigmoid)
 
 The first such layer is recorded in ``Profile.forward_break`` / ``backward_break``
-(a ``Breakdown`` with ``.layer``, ``.kind`` and a Russian ``.message``); the arrays hold
+(a ``Breakdown`` with ``.direction``, ``.layer`` and ``.kind``; its Russian sentence is
+``initlab.text.breakdown_message``); the arrays hold
 NaN from that layer on. An overflow/underflow/zero in the forward pass leaves the
 backward pass uncomputed (``grad_var`` all NaN). Theory and simulation use the same
 criteria, except that the simulation overflows as soon as ONE value exceeds float32
@@ -75,11 +76,12 @@ API (stable):
     default_hist_layers(depth, k=5) -> tuple of layers for histograms
     theory(act, scheme, n_in, n_out, depth) -> Profile
     simulate(act, scheme, n_in, n_out, depth, batch=512, seed=0, hist_layers=None,
-             dtype=np.float32) -> Profile
+             dtype=np.float32, max_work=None) -> Profile
+    batch_for(n_in, n_out, depth, batch, max_work) -> the batch under a work budget
     Profile   dataclass: source, act, scheme, widths, pre_var, pre_mean, act_var,
               act_mean, grad_var, forward_break, backward_break, note,
-              act_samples, grad_samples; properties depth, layers, messages
-    Breakdown dataclass: direction, layer, kind; property message (Russian)
+              act_samples, grad_samples; properties depth, layers
+    Breakdown dataclass: direction, layer, kind
 
 ``act`` and ``scheme`` are keys of ``initlab.act.ACTIVATIONS`` / ``initlab.init.SCHEMES``
 or the objects themselves. Seeds: the input x_0 comes from
@@ -98,21 +100,22 @@ import numpy as np
 from .activations import Activation, gauss_nodes, get_activation
 from .schemes import Scheme, get_scheme
 
-__all__ = ["Profile", "Breakdown", "layer_widths", "default_hist_layers", "theory",
-           "simulate", "F32_MAX", "F32_TINY", "PRECISION_RTOL"]
+__all__ = [
+    "F32_MAX",
+    "F32_TINY",
+    "PRECISION_RTOL",
+    "Breakdown",
+    "Profile",
+    "default_hist_layers",
+    "layer_widths",
+    "simulate",
+    "theory",
+]
 
 F32_MAX = float(np.finfo(np.float32).max)     # 3.40e38
 F32_TINY = float(np.finfo(np.float32).tiny)   # 1.18e-38, smallest normal float32
 PRECISION_RTOL = 1e-5                         # std < 1e-5 |mean|: lost in rounding
 
-_KIND_TEXT = {
-    "overflow": "{what} переполнил диапазон float32 на слое {layer}",
-    "zero": "{what} обратился в точный ноль на слое {layer}",
-    "underflow": "{what} исчез: ушёл ниже диапазона float32 на слое {layer}",
-    "precision": ("{what} потерял различия между входами на слое {layer}: разброс "
-                  "меньше точности float32"),
-}
-_WHAT = {"forward": "Сигнал", "backward": "Градиент"}
 
 
 @dataclass(frozen=True)
@@ -123,10 +126,6 @@ class Breakdown:
     layer: int       # 1-based layer index l (z_l forward, δ_l backward)
     kind: str        # "overflow" | "zero" | "underflow" | "precision"
 
-    @property
-    def message(self) -> str:
-        """Russian sentence, e.g. «Сигнал переполнил диапазон float32 на слое 17»."""
-        return _KIND_TEXT[self.kind].format(what=_WHAT[self.direction], layer=self.layer)
 
 
 @dataclass
@@ -144,7 +143,7 @@ class Profile:
     grad_var: np.ndarray        # Var δ_l = Var ∂L/∂z_l
     forward_break: Breakdown | None = None
     backward_break: Breakdown | None = None
-    note: str | None = None     # a Russian remark for the plot (or None)
+    note: str | None = None     # a remark code for the plot: "constant" (or None)
     act_samples: dict = field(default_factory=dict)    # layer -> 1-D float32 x_l
     grad_samples: dict = field(default_factory=dict)   # layer -> 1-D float32 δ_l
     batch: int | None = None
@@ -159,16 +158,6 @@ class Profile:
         """1, 2, …, depth."""
         return np.arange(1, self.depth + 1)
 
-    @property
-    def messages(self) -> list[str]:
-        """Russian messages of the breakdowns (and the note), for the plots."""
-        out = [b.message for b in (self.forward_break, self.backward_break) if b]
-        if self.forward_break and self.forward_break.kind != "precision" and \
-                self.backward_break is None:
-            out.append("Обратный проход не считался: прямой сигнал потерян")
-        if self.note:
-            out.append(self.note)
-        return out
 
 
 def layer_widths(n_in: int, n_out: int, depth: int) -> np.ndarray:
@@ -304,8 +293,7 @@ def _theory_constant(act: Activation, scheme: Scheme, n: np.ndarray) -> Profile:
                 bwd = Breakdown("backward", i + 1, kind)
                 break
             grad_var[i] = g
-    note = ("Все веса равны: все нейроны слоя вычисляют одно и то же число, "
-            "симметрия не нарушается" if scheme.constant(n[0], n[1]) else None)
+    note = "constant" if scheme.constant(n[0], n[1]) else None
     return Profile("theory", act.key, scheme.key, n, pre_var, pre_mean, act_var, act_mean,
                    grad_var, fwd, bwd, note)
 
@@ -314,16 +302,23 @@ def _theory_constant(act: Activation, scheme: Scheme, n: np.ndarray) -> Profile:
 
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 200       # arrays (weights ≈ 0.25 MB, inputs ≈ 0.5 MB at width 256)
+_CACHE_BYTES = 256 * 2**20   # and at most this many bytes: bounded memory at any setting
+_cache_bytes = [0]
 
 
-def _cached(key, make):
+def _cached(key, make, keep=True):
+    """The cached array ``key`` (made by ``make`` on a miss; stored only when ``keep``)."""
     a = _CACHE.get(key)
     if a is None:
         a = make()
         a.flags.writeable = False
+        if not keep:
+            return a
         _CACHE[key] = a
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        _cache_bytes[0] += a.nbytes
+        while len(_CACHE) > 1 and (len(_CACHE) > _CACHE_SIZE or
+                                   _cache_bytes[0] > _CACHE_BYTES):
+            _cache_bytes[0] -= _CACHE.popitem(last=False)[1].nbytes
     else:
         _CACHE.move_to_end(key)
     return a
@@ -334,10 +329,12 @@ def _rng(seed, *key):
 
 
 def _layer_weights(scheme: Scheme, fan_in: int, fan_out: int, seed: int, layer: int,
-                   dtype) -> np.ndarray:
-    """W_l, sampled once per (scheme, shape, seed, layer, dtype) and cached read-only."""
+                   dtype, keep=True) -> np.ndarray:
+    """W_l, sampled once per (scheme, shape, seed, layer, dtype) and cached read-only
+    (``keep=False``: sampled when not cached, not stored)."""
     return _cached(("w", scheme, fan_in, fan_out, seed, layer, np.dtype(dtype).str),
-                   lambda: scheme.sample(_rng(seed, 2, layer), fan_in, fan_out, dtype=dtype))
+                   lambda: scheme.sample(_rng(seed, 2, layer), fan_in, fan_out, dtype=dtype),
+                   keep)
 
 
 def _normal(seed: int, key: int, shape, dtype) -> np.ndarray:
@@ -398,14 +395,31 @@ def _stats(a: np.ndarray, ones: np.ndarray) -> tuple[float, float, bool]:
     return float(np.dot(d, d)) / size, mean, True
 
 
+def batch_for(n_in: int, n_out: int, depth: int, batch: int, max_work: float | None,
+              least: int = 8) -> int:
+    """The batch a simulation uses under a work budget: ``batch``, or fewer rows so that
+    batch · Σ n_{l−1} n_l (multiply-adds of one pass) stays ≤ ``max_work`` (never < ``least``).
+    Each layer's variance still averages batch × n_l values."""
+    if max_work is None:
+        return int(batch)
+    n = layer_widths(n_in, n_out, depth).astype(float)
+    per_row = float(np.sum(n[:-1] * n[1:]))
+    return int(max(least, min(int(batch), max_work // per_row)))
+
+
 def simulate(act, scheme, n_in: int, n_out: int, depth: int, batch: int = 512,
-             seed: int = 0, hist_layers=None, dtype=np.float32) -> Profile:
+             seed: int = 0, hist_layers=None, dtype=np.float32,
+             max_work: float | None = None) -> Profile:
     """Monte Carlo of the same statistics as ``theory`` (see the module docstring).
 
     ``hist_layers``: layers whose x_l and δ_l are kept (flattened copies) in
     ``act_samples`` / ``grad_samples``; default ``default_hist_layers(depth)``.
+    ``max_work``: bound the cost (``batch_for``): wide and deep networks get fewer rows;
+    ``Profile.batch`` is the batch used. Weights are fetched layer by layer from a cache
+    bounded in bytes, so memory stays bounded at any size.
     """
     act, scheme = _resolve(act, scheme)
+    batch = batch_for(n_in, n_out, depth, batch, max_work)
     widths = layer_widths(n_in, n_out, depth)
     if hist_layers is None:
         hist_layers = default_hist_layers(depth)
@@ -417,8 +431,16 @@ def simulate(act, scheme, n_in: int, n_out: int, depth: int, batch: int = 512,
 
 def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
     depth = len(n) - 1
-    ws = [_layer_weights(scheme, int(n[l - 1]), int(n[l]), seed, l, dtype)
-          for l in range(1, depth + 1)]
+
+    # the weights of the first layers that fit into 3/4 of the cache are kept; those of a
+    # network too large for it are sampled again in the backward pass (bounded memory)
+    sizes = np.cumsum(n[:-1].astype(float) * n[1:] * dtype.itemsize)
+    kept = int(np.searchsorted(sizes, 0.75 * _CACHE_BYTES, side="right"))
+
+    def w(layer):          # W_layer (1-based)
+        return _layer_weights(scheme, int(n[layer - 1]), int(n[layer]), seed, layer, dtype,
+                              keep=layer <= kept)
+
     from_y = act.mul_dfy is not None     # f'(z_l) from x_l: keep x_l only, in place
     work = _workspace(batch, n, dtype, 2 if from_y else 3)
     x = _normal(seed, 0, (batch, int(n[0])), dtype)
@@ -427,9 +449,9 @@ def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
     for i in range(depth):
         m = int(n[i + 1])
         if from_y:      # z_l in scratch 0, x_l = f(z_l) into the store (scratch 1: tmp)
-            z = np.matmul(x, ws[i], out=work.buf(0, batch, m))
+            z = np.matmul(x, w(i + 1), out=work.buf(0, batch, m))
         else:           # z_l in the store, x_l ping-pong in scratch 1 and 2 (0: tmp)
-            z = np.matmul(x, ws[i], out=work.store[i])
+            z = np.matmul(x, w(i + 1), out=work.store[i])
         var, mean, finite = _stats(z, work.ones)
         kind = "overflow" if not finite else _classify(var, mean, True)
         if kind and (fwd is None or kind != "precision"):   # the first one (see theory)
@@ -455,7 +477,7 @@ def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
             if i < depth - 1:
                 m = int(n[i + 1])
                 k = i % 2 + (0 if from_y else 1)     # ping-pong: never the matmul's input
-                delta = np.matmul(delta, ws[i + 1].T, out=work.buf(k, batch, m))
+                delta = np.matmul(delta, w(i + 2).T, out=work.buf(k, batch, m))
                 if from_y:
                     act.mul_dfy(delta, work.store[i])     # x_{i+1} is used up here
                 else:
@@ -468,9 +490,143 @@ def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
             grad_var[i] = var
             if i + 1 in hist_layers:
                 grad_samples[i + 1] = delta.reshape(-1).copy()
-    note = ("Все веса равны: все нейроны слоя вычисляют одно и то же число, "
-            "симметрия не нарушается" if not scheme.random and
+    note = ("constant" if not scheme.random and
             scheme.constant(n[0], n[1]) else None)
     return Profile("simulation", act.key, scheme.key, n, pre_var, pre_mean, act_var,
                    act_mean, grad_var, fwd, bwd, note, act_samples, grad_samples,
                    batch=batch, seed=seed)
+
+
+# ------------------------------------------------------- the float64 reference stack
+#
+# ``simulate`` above is the fast float32 path with cached per-layer weights (the explorer).
+# ``stack`` below is the plain float64 deep stack with the options the lectures need:
+# saturation counts, batch normalisation, kept activations and a backward pass; the lecture
+# helpers (``naive_profile``, ``deep_activations``) are settings of it, and
+# ``layer_gradient_norms`` adds residual shortcuts and per-parameter gradients.
+
+
+def stack(act, sample, width: int, depth: int, batch: int = 512, seed: int = 0,
+          norm: str | None = None, keep: bool = False, backward: bool = False,
+          saturation: float | None = None, eps: float = 1e-5) -> dict:
+    """A random deep stack of ``depth`` square layers z_l = x_{l−1} W_l, x_l = f(z_l).
+
+    One generator ``default_rng(seed)`` draws, in this order: the input x_0 ~ N(0, I)
+    (batch × width), then W_l = ``sample(rng, width, width)`` layer by layer, then (with
+    ``backward``) the top gradient r ~ N(0, I). Options:
+
+        norm="batch"   batch-normalise z_l (γ = 1, β = 0) before the activation
+        keep           return the activations x_l, shape (depth, batch·width)
+        backward       Var δ_l of δ_depth = r·f'(z_depth), δ_l = (δ_{l+1} W_{l+1}ᵀ)·f'(z_l)
+        saturation     the share of |z_l| > saturation per layer
+
+    Returns a dict with "pre_var" and the requested "acts", "grad_var", "saturated".
+    """
+    from .mlp import single_blas_thread
+    from .regularization import batchnorm
+
+    rng = np.random.default_rng(seed)
+    a = get_activation(act)
+    f, df = a.f, a.df
+    x = rng.standard_normal((batch, width))
+    pre_var = np.empty(depth)
+    sat = np.empty(depth) if saturation is not None else None
+    acts = np.empty((depth, batch * width)) if keep else None
+    Ws, Zs = [], []
+    with single_blas_thread(), np.errstate(all="ignore"):
+        for i in range(depth):
+            W = sample(rng, width, width)
+            z = x @ W
+            if norm == "batch":
+                z = batchnorm(z, eps=eps)[0]
+            pre_var[i] = z.var()
+            if sat is not None:
+                sat[i] = np.mean(np.abs(z) > saturation)
+            x = f(z)
+            if keep:
+                acts[i] = x.ravel()
+            if backward:
+                Ws.append(W)
+                Zs.append(z)
+        out = {"pre_var": pre_var}
+        if backward:
+            d = rng.standard_normal((batch, width)) * df(Zs[-1])
+            grad_var = np.empty(depth)
+            grad_var[-1] = d.var()
+            for i in range(depth - 2, -1, -1):
+                d = (d @ Ws[i + 1].T) * df(Zs[i])
+                grad_var[i] = d.var()
+            out["grad_var"] = grad_var
+    if keep:
+        out["acts"] = acts
+    if sat is not None:
+        out["saturated"] = sat
+    return out
+
+
+def naive_profile(scheme="u11", act="tanh", width=256, depth=10, batch=512, seed=0):
+    """``stack`` with weights from ``scheme``: Var z_l, the share of saturated tanh units
+    (|tanh z| > 0.99, i.e. |z| > 2.65) and Var δ_l per layer."""
+    from .schemes import sampler
+    out = stack(act, sampler(scheme), width, depth, batch, seed, backward=True,
+                saturation=np.arctanh(0.99))
+    return {"pre_var": out["pre_var"], "saturated": out["saturated"],
+            "grad_var": out["grad_var"]}
+
+
+def deep_activations(depth=20, width=128, act="tanh", scale=1.0, bn=False, batch=256,
+                     seed=0, eps=1e-5):
+    """Activations f(z_l) per layer, shape (depth, batch·width): ``stack`` with weights
+    N(0, scale²/width) (1 is LeCun, √2 is He), batch-normalised pre-activations with ``bn``."""
+    def sample(rng, fi, fo):
+        return rng.standard_normal((fi, fo)) * (scale / np.sqrt(fi))
+    return stack(act, sample, width, depth, batch, seed, norm="batch" if bn else None,
+                 keep=True, eps=eps)["acts"]
+
+
+#: sup |f'| of the activations (the factor of the Jacobian bound per layer)
+DERIV_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "softplus": 1.0,
+             "linear": 1.0, "elu": 1.0}
+
+
+def sigmoid_grad_bound(d, weight_norms=None):
+    """Bound on ‖∂y_d/∂x‖ through d sigmoid layers: 4^(−d) · ∏‖W_l‖ (norms default 1)."""
+    prod = 1.0 if weight_norms is None else float(np.prod(weight_norms))
+    return 4.0 ** (-d) * prod
+
+
+def layer_gradient_norms(depth, width=64, act="sigmoid", scale=1.0, residual=False, batch=64,
+                         seed=0):
+    """Gradients in a random deep stack (no training), layer by layer.
+
+    ``depth`` layers of width ``width`` (all with activation ``act``; with ``residual`` the
+    hidden layers 2…depth−1 get identity shortcuts), weights N(0, scale²/width), a random
+    Gaussian batch and the loss L = Σ out·R / batch with a fixed Gaussian R.
+
+    Returns dict with, per layer l = 1…depth (arrays of length depth):
+        "param"   ‖∂L/∂A_l‖_F
+        "delta"   ‖∂L/∂Y_l‖_F, the gradient arriving at the output of layer l
+        "bound"   ‖∂L/∂Y_depth‖_F · ∏_{k>l} (sup|f'|·‖A_k‖₂)  (plain stack only; the
+                  Jacobian bound, 4^(−m)·∏‖A_k‖₂ for the sigmoid)
+    """
+    from . import mlp as nn
+
+    rng = np.random.default_rng(seed)
+    params = nn.init_mlp([width] * (depth + 1), rng, scale=scale)
+    X = rng.standard_normal((batch, width))
+    R = rng.standard_normal((batch, width))
+    _, cache = nn.forward(params, X, act, out_act=act, residual=residual)
+    dout = R / batch
+    grads = [None] * depth
+    deltas = np.empty(depth)
+    d = dout
+    for i in range(depth - 1, -1, -1):
+        deltas[i] = np.linalg.norm(d)
+        c, a, skip = cache["layers"][i]
+        dX, dA, db = nn.layer_backward(d, params[i]["A"], c, a)
+        grads[i] = {"A": dA, "b": db}
+        d = dX + d if skip else dX
+    factors = np.array([DERIV_MAX[act] * np.linalg.norm(p["A"], 2) for p in params])
+    # bound for layer l: delta_top · ∏_{k=l+1}^{depth} factors[k] (0-based: factors[l+1:])
+    suffix = np.append(np.cumprod(factors[::-1])[::-1][1:], 1.0)
+    return {"param": nn.grad_norms(grads), "delta": deltas, "bound": deltas[-1] * suffix}

@@ -8,7 +8,8 @@ notation.)
 API (stable):
 
     Scheme                                  frozen dataclass, one initialisation scheme
-        .key, .label, .title                identifier, Russian label, short Russian title
+        .key, .label, .title                identifier, English label and short title (the
+                                            Russian ones: ``initlab.text.label/title``)
         .kind                               "uniform" | "normal" | "constant"
         .random                             False for "constant" (all weights equal)
         .variance(fan_in, fan_out) -> float         Var(w) (0.0 for constant schemes)
@@ -23,10 +24,10 @@ API (stable):
 
 Registered keys and the variance Var(w) they give:
 
-    seed_uniform    U[-1/√fan_in, 1/√fan_in]          1 / (3 fan_in)   (problem 6а)
-    uniform_fixed   U[-√3/√fan_in, √3/√fan_in]        1 / fan_in       (problem 6б)
-    lecun_normal    N(0, 1/fan_in)                    1 / fan_in       (problem 6в)
-    xavier_uniform  U[-√(6/(fan_in+fan_out)), ...]    2 / (fan_in + fan_out)   (6г)
+    seed_uniform    U[-1/√fan_in, 1/√fan_in]          1 / (3 fan_in)   (problem 6a)
+    uniform_fixed   U[-√3/√fan_in, √3/√fan_in]        1 / fan_in       (problem 6b)
+    lecun_normal    N(0, 1/fan_in)                    1 / fan_in       (problem 6c)
+    xavier_uniform  U[-√(6/(fan_in+fan_out)), ...]    2 / (fan_in + fan_out)   (6d)
     xavier_normal   N(0, 2/(fan_in+fan_out))          2 / (fan_in + fan_out)
     he_normal       N(0, 2/fan_in)                    2 / fan_in       (ReLU)
     he_uniform      U[-√(6/fan_in), √(6/fan_in)]      2 / fan_in
@@ -44,12 +45,15 @@ theory of ``initlab.propagate`` for it is exact (a one-dimensional map), not mea
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Scheme", "SCHEMES", "get_scheme", "he_leaky", "uniform_variance"]
+from .registry import Registry
+
+__all__ = ["NAIVE", "SCHEMES", "Scheme", "get_scheme", "he_leaky", "init_params", "sampler", "uniform_variance"]
 
 
 def uniform_variance(a: float) -> float:
@@ -69,15 +73,16 @@ class Scheme:
     label: str
     kind: str
     rule: Callable[[int, int], float]
-    short: str = ""     # a short Russian name for small plot titles (default: label)
+    short: str = ""     # a short name for small plot titles (default: label)
+    sampler: Callable | None = None   # kind "custom": sampler(rng, fan_in, fan_out, dtype)
 
     @property
     def title(self) -> str:
-        """Short Russian name (``short`` or ``label``)."""
+        """Short name (``short`` or ``label``)."""
         return self.short or self.label
 
     def __post_init__(self):
-        if self.kind not in ("uniform", "normal", "constant"):
+        if self.kind not in ("uniform", "normal", "constant", "custom"):
             raise ValueError(f"unknown kind {self.kind!r}")
 
     @property
@@ -110,6 +115,8 @@ class Scheme:
         """A weight matrix of shape (fan_in, fan_out) drawn with ``rng``."""
         shape = (int(fan_in), int(fan_out))
         dtype = np.dtype(dtype)
+        if self.kind == "custom":
+            return self.sampler(rng, shape[0], shape[1], dtype=dtype)
         if self.kind == "constant":
             return np.full(shape, self.constant(fan_in, fan_out), dtype=dtype)
         if self.kind == "normal":
@@ -129,45 +136,75 @@ def he_leaky(alpha: float = 0.01) -> Scheme:
     a_txt = f"{alpha:g}".replace(".", ",")
     return Scheme(
         key="he_leaky" if alpha == 0.01 else f"he_leaky_{alpha:g}",
-        label=f"Хе для leaky ReLU (α = {a_txt}): N(0, 2/((1+α²)·n_in))",
+        label=f"He for leaky ReLU (α = {a_txt}): N(0, 2/((1+α²)·n_in))",
         kind="normal",
         rule=lambda fi, fo: 2.0 / ((1.0 + alpha**2) * fi),
-        short=f"Хе для leaky ReLU (α = {a_txt})",
+        short=f"He for leaky ReLU (α = {a_txt})",
     )
 
 
+def _pm1(rng, fan_in, fan_out, dtype=np.float64):
+    return rng.choice(np.array([-1.0, 1.0], dtype=dtype), size=(fan_in, fan_out))
+
+
+def _u11(rng, fan_in, fan_out, dtype=np.float64):
+    return rng.uniform(-1.0, 1.0, size=(fan_in, fan_out)).astype(dtype)
+
+
+def _small(rng, fan_in, fan_out, dtype=np.float64):
+    return (0.01 * rng.standard_normal((fan_in, fan_out))).astype(dtype)
+
+
+
+
 _LIST = [
-    Scheme("seed_uniform", "U[±1/√n_in] — как в задаче", "uniform",
+    Scheme("seed_uniform", "U[±1/√n_in] (as in the problem)", "uniform",
            lambda fi, fo: 1.0 / (3.0 * fi), "U[±1/√n_in]"),
-    Scheme("uniform_fixed", "U[±√3/√n_in] — исправленная", "uniform",
+    Scheme("uniform_fixed", "U[±√3/√n_in] (corrected)", "uniform",
            lambda fi, fo: 1.0 / fi, "U[±√3/√n_in]"),
-    Scheme("lecun_normal", "N(0, 1/n_in) — ЛеКун", "normal",
+    Scheme("lecun_normal", "N(0, 1/n_in) (LeCun)", "normal",
            lambda fi, fo: 1.0 / fi, "N(0, 1/n_in)"),
-    Scheme("xavier_uniform", "Ксавье (Глорот), равномерная: дисперсия 2/(n_in+n_out)",
-           "uniform", lambda fi, fo: 2.0 / (fi + fo), "Ксавье, равномерная"),
-    Scheme("xavier_normal", "Ксавье (Глорот), нормальная: N(0, 2/(n_in+n_out))",
-           "normal", lambda fi, fo: 2.0 / (fi + fo), "Ксавье, нормальная"),
-    Scheme("he_normal", "Хе, нормальная: N(0, 2/n_in)", "normal",
-           lambda fi, fo: 2.0 / fi, "Хе, нормальная"),
-    Scheme("he_uniform", "Хе, равномерная: U[±√6/√n_in]", "uniform",
-           lambda fi, fo: 2.0 / fi, "Хе, равномерная"),
+    Scheme("xavier_uniform", "Xavier (Glorot), uniform: variance 2/(n_in+n_out)",
+           "uniform", lambda fi, fo: 2.0 / (fi + fo), "Xavier, uniform"),
+    Scheme("xavier_normal", "Xavier (Glorot), normal: N(0, 2/(n_in+n_out))",
+           "normal", lambda fi, fo: 2.0 / (fi + fo), "Xavier, normal"),
+    Scheme("he_normal", "He, normal: N(0, 2/n_in)", "normal",
+           lambda fi, fo: 2.0 / fi, "He, normal"),
+    Scheme("he_uniform", "He, uniform: U[±√6/√n_in]", "uniform",
+           lambda fi, fo: 2.0 / fi, "He, uniform"),
     he_leaky(0.01),
-    Scheme("standard_normal", "N(0, 1) — без учёта числа входов", "normal",
+    Scheme("standard_normal", "N(0, 1) (ignores the width)", "normal",
            lambda fi, fo: 1.0, "N(0, 1)"),
-    Scheme("constant", "Константа: все веса равны 1/n_in", "constant",
-           lambda fi, fo: 1.0 / fi, "Константа 1/n_in"),
-    Scheme("zeros", "Нули: все веса равны 0", "constant",
-           lambda fi, fo: 0.0, "Нули"),
+    Scheme("constant", "constant: every weight 1/n_in", "constant",
+           lambda fi, fo: 1.0 / fi, "constant 1/n_in"),
+    Scheme("zeros", "zeros: every weight 0", "constant",
+           lambda fi, fo: 0.0, "zeros"),
+    # the «arbitrary» initialisations that ignore the width (lecture on the history of init)
+    Scheme("pm1", "±1 with equal probability", "custom", lambda fi, fo: 1.0, "±1", _pm1),
+    Scheme("u11", "U[−1, 1]", "custom", lambda fi, fo: 1.0 / 3.0, "U[−1, 1]", _u11),
+    Scheme("small", "N(0, 0,01²)", "custom", lambda fi, fo: 1e-4, "N(0, 0,01²)", _small),
 ]
 
-SCHEMES: dict[str, Scheme] = {s.key: s for s in _LIST}
+#: the keys of the schemes that ignore the width
+NAIVE = ("pm1", "u11", "small")
+
+SCHEMES = Registry("scheme", {s.key: s for s in _LIST}, kind_of=Scheme)
 
 
 def get_scheme(key) -> Scheme:
     """The registered scheme ``key`` (a Scheme passes through unchanged)."""
-    if isinstance(key, Scheme):
-        return key
-    try:
-        return SCHEMES[key]
-    except KeyError:
-        raise KeyError(f"unknown scheme {key!r}; known: {', '.join(SCHEMES)}") from None
+    return SCHEMES.get(key)
+
+
+def sampler(scheme):
+    """``sample(rng, fan_in, fan_out, dtype=float64)`` of a scheme (a key or a Scheme)."""
+    s = get_scheme(scheme)
+    return lambda rng, fi, fo, dtype=np.float64: s.sample(rng, fi, fo, dtype=dtype)
+
+
+def init_params(sizes, scheme, rng, dtype=np.float64):
+    """MLP parameters (``initlab.numerics.mlp``'s format); weights from ``scheme``, biases zero."""
+    sample = sampler(scheme)
+    return [{"A": np.asarray(sample(rng, m, n, dtype=dtype), dtype=dtype),
+             "b": np.zeros(n, dtype=dtype)}
+            for m, n in itertools.pairwise(sizes)]

@@ -1,12 +1,9 @@
-"""Fast in-place redrawing of explorer figures (shared by ``plots`` and ``plots_lecture1``).
+"""Fast in-place redrawing of explorer figures, with matplotlib's public blitting API only.
 
 An explorer redraws one figure on every control change. Most of an Agg draw is text
-(tick labels, axis labels, titles); these pieces keep it cheap:
+(tick labels, axis labels, titles); these pieces keep it cheap (``copy_from_bbox``,
+``restore_region`` and ``Artist.draw`` of the Agg canvas: no private matplotlib names):
 
-    Canvas(fig)                 FigureCanvasAgg whose renderer caches text layouts and glyph
-                                bitmaps (``TextCacheRenderer``; pixel-identical to plain Agg).
-                                It relies on private matplotlib methods and switches itself off
-                                when they are missing (``TEXT_CACHE``).
     LiveFigure(fig, live=True)  the static part of a figure (axes, ticks, labels) is rendered
                                 once per set of axis limits and kept; a redraw restores it and
                                 draws only the changing artists (marked with ``_dynamic``).
@@ -21,116 +18,14 @@ reused. Nothing here computes course numerics.
 """
 from __future__ import annotations
 
-import math
 import struct
 import zlib
-from typing import ClassVar
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-__all__ = ["TEXT_CACHE", "Canvas", "LiveFigure", "TextCacheRenderer", "encode_png",
-           "lin_limits", "log_limits", "nice_down", "nice_range", "nice_up",
-           "text_cache_supported"]
-
-
-class TextCacheRenderer(RendererAgg):
-    """RendererAgg that remembers text layouts and glyph bitmaps (pixel-identical output).
-
-    Matplotlib shapes every string (``FT2Font._layout``) and renders every glyph
-    (``_render_glyph``) on every draw; for the small figures of the explorers that is most of
-    the drawing time. A glyph rendered at the same fractional (1/64 px) offset is the same
-    bitmap, shifted by whole pixels: both results are kept in process-wide dictionaries
-    (cleared when they grow large). Used only when matplotlib has the private methods it
-    relies on (``TEXT_CACHE``); otherwise the plain renderer draws.
-    """
-
-    layouts: ClassVar[dict] = {}
-    glyphs: ClassVar[dict] = {}
-    max_entries = 20_000
-
-    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if ismath:
-            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-        font = self._prepare_font(prop)
-        features = mtext.get_fontfeatures() if mtext is not None else None
-        language = mtext.get_language() if mtext is not None else None
-        key = (s, hash(prop), self.dpi, _hinting_flag(), features, language)
-        items = self.layouts.get(key)
-        if items is None:
-            if len(self.layouts) > self.max_entries:
-                self.layouts.clear()
-            items = self.layouts[key] = [
-                (it.ft_object, it.glyph_index, it.x, it.y)
-                for it in font._layout(s, flags=_hinting_flag(), features=features,
-                                       language=language)]
-        self._glyphs(gc, x, y, angle, prop.get_size_in_points(), items)
-
-    def _glyphs(self, gc, x, y, angle, size, items):
-        """What RendererAgg._draw_text_glyphs_and_boxes does for plain text, with a cache."""
-        from matplotlib.ft2font import RenderMode
-        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-        flags = _hinting_flag()
-        aa = gc.get_antialiased()
-        mode = RenderMode.NORMAL if aa else RenderMode.MONO
-        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
-        mkey = tuple(matrix.ravel().tolist())
-        height = self.height
-        for font, index, dx, dy in items:
-            px = round(0x40 * (x + dx * cos - dy * sin))
-            py = round(0x40 * (height - y + dx * sin + dy * cos))
-            key = (font.fname, font.face_index, size, self.dpi, index, flags, aa, mkey,
-                   px % 64, py % 64)
-            hit = self.glyphs.get(key)
-            if hit is None:
-                font.set_size(size, self.dpi)
-                font._set_transform(matrix, [px, py])
-                bitmap = font._render_glyph(index, flags, mode)
-                buffer = np.array(bitmap.buffer, copy=True)
-                if not aa:
-                    buffer *= 0xff
-                if len(self.glyphs) > self.max_entries:
-                    self.glyphs.clear()
-                hit = self.glyphs[key] = (buffer, bitmap.left - px // 64, bitmap.top - py // 64)
-            buffer, left, top = hit
-            self._renderer.draw_text_image(buffer, left + px // 64,
-                                           int(height) - (top + py // 64) + buffer.shape[0],
-                                           0, gc)
-
-
-def _hinting_flag():
-    from matplotlib.backends.backend_agg import get_hinting_flag
-    return get_hinting_flag()
-
-
-def text_cache_supported() -> bool:
-    try:
-        from matplotlib.backends import backend_agg
-        from matplotlib.ft2font import FT2Font, RenderMode  # noqa: F401
-        return (hasattr(backend_agg, "get_hinting_flag")
-                and hasattr(RendererAgg, "_draw_text_glyphs_and_boxes")
-                and hasattr(RendererAgg, "_prepare_font")
-                and all(hasattr(FT2Font, m) for m in ("_layout", "_render_glyph",
-                                                      "_set_transform")))
-    except ImportError:
-        return False
-
-
-TEXT_CACHE = text_cache_supported()
-
-
-class Canvas(FigureCanvasAgg):
-    """FigureCanvasAgg with the text cache of ``TextCacheRenderer``."""
-
-    def get_renderer(self):
-        if not TEXT_CACHE:
-            return super().get_renderer()
-        w, h = self.get_width_height(physical=True)
-        key = w, h, self.figure.dpi
-        if self._lastKey != key:
-            self.renderer = TextCacheRenderer(w, h, self.figure.dpi)
-            self._lastKey = key
-        return self.renderer
+__all__ = ["LiveFigure", "encode_png", "lin_limits", "log_limits", "nice_down", "nice_range",
+           "nice_up"]
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -168,7 +63,7 @@ class LiveFigure:
     def __init__(self, fig, live=True):
         self.fig = fig
         self.live = live
-        self.canvas = Canvas(fig)
+        self.canvas = FigureCanvasAgg(fig)
         self._dyn = []
         self._bg = {}
 

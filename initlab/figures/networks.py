@@ -1,7 +1,7 @@
 """Figures of lecture part I (matplotlib without pyplot, Russian labels).
 
 Every ``plot_*`` function returns a ``matplotlib.figure.Figure``; the numerics come from
-``initlab.lecture1`` and ``initlab.nn``. The figures of the explorers are classes created
+``initlab.numerics``. The figures of the explorers are classes created
 once and updated in place (``XorFigure``, ``StaircaseFigure``, ``GradientNormsFigure``,
 ``CliffFigure``); the ``plot_*`` function of the same figure draws it once, so the static
 figure of a notebook and its explorer look the same.
@@ -22,66 +22,50 @@ API (stable):
     plot_swap_path(alphas, losses, curves=None)    loss along the continuous permutation
     plot_gradient_norms(results, title=None)       {label: layer_gradient_norms(...)} per layer
     plot_cliff(start, lr, steps, c, T=50)          loss surface of the one-unit RNN + trajectories
+    plot_gradient_gain(demo)                       gradient ratios: predicted by the gain vs measured
+    plot_clipping_starts(demo)                     clipping rules over random starts
     plot_gallery(x, beta=0.25, noise_seed=0)       activations and their derivatives
     plot_relations(x)                              step = ReLU', σ = softplus', tanh = 2σ(2x) − 1
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from . import lecture1 as L
-from .fastdraw import TEXT_CACHE as _TEXT_CACHE  # noqa: F401  (tests read these names here)
+from ..numerics import activations, clipping, logic
+from ..numerics import approximation as approx
+from ..numerics import mlp as nn
+from ..text import ACT_LABELS, hidden_neurons
 from .fastdraw import LiveFigure
-from .fastdraw import encode_png as _encode
 from .fastdraw import lin_limits as _lin_limits
 from .fastdraw import log_limits as _log_limits
-from .fastdraw import text_cache_supported as _text_cache_supported  # noqa: F401
-from .plots import _pow10
-
-BLUE, RED, GREEN, GREY, ORANGE = "#1f5fa8", "#c0392b", "#1e7b34", "#7f8c8d", "#d68910"
-ACT_LABELS = {"tanh": "tanh", "sigmoid": "сигмоида", "relu": "ReLU", "leaky_relu": "ReLU с утечкой",
-              "softplus": "softplus", "identity": "линейная"}
-
-
-def png(fig, dpi=None) -> bytes:
-    """PNG bytes of a Figure (or of an explorer figure: its ``.png()``).
-
-    At the figure's own dpi: one Agg draw and PIL's fastest PNG compression (the default
-    ``savefig`` compresses several times slower for a few per cent of size)."""
-    if isinstance(fig, LiveFigure):
-        return fig.png()
-    if dpi is not None and dpi != fig.dpi:
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi)
-        return buf.getvalue()
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
-    return _encode(canvas)
+from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, log_axis, new_figure, png  # noqa: F401  (png: re-exported)
 
 
 def _fig(w, h, ncols=1, nrows=1, dpi=80, adjust=None, **kw):
-    """A figure with a fixed layout (the constrained layout costs ~0.2 s per redraw)."""
-    fig = Figure(figsize=(w, h), dpi=dpi)
-    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    """``new_figure`` with the margins and dpi of these figures."""
     pad = dict(left=0.8 / w, right=1 - 0.25 / w, bottom=0.55 / h, top=1 - 0.4 / h,
                wspace=0.3, hspace=0.35)
-    fig.subplots_adjust(**{**pad, **(adjust or {})})
-    return fig, axes
+    return new_figure(w, h, ncols, nrows, dpi=dpi, adjust={**pad, **(adjust or {})}, **kw)
 
 
 def _log(ax, which="y"):
-    """Log scale with Unicode tick labels 10⁻³ (mathtext labels are slow to render)."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+    """Log axis of the style, without minor ticks."""
+    from matplotlib.ticker import NullLocator
+    log_axis(ax, which)
     for name in which:
-        axis = ax.yaxis if name == "y" else ax.xaxis
-        (ax.set_yscale if name == "y" else ax.set_xscale)("log")
-        axis.set_major_locator(LogLocator(base=10, numticks=8))
-        axis.set_major_formatter(FuncFormatter(_pow10))
-        axis.set_minor_locator(NullLocator())
+        (ax.yaxis if name == "y" else ax.xaxis).set_minor_locator(NullLocator())
+
+
+#: the activations of the gallery: key -> (label, f, f′)
+GALLERY = {
+    "sigmoid": ("сигмоида σ(x)", activations.sigmoid, activations.dsigmoid),
+    "tanh": ("tanh x", np.tanh, lambda x: 1 - np.tanh(x) ** 2),
+    "relu": ("ReLU", activations.relu, activations.step),
+    "softplus": ("softplus", activations.softplus, activations.sigmoid),
+    "leaky_relu": ("ReLU с утечкой", lambda x: activations.prelu(x, 0.01),
+                   lambda x: activations.dprelu(x, 0.01)),
+    "prelu": ("PReLU, β = 0,25", activations.prelu, activations.dprelu),
+}
 
 
 def _points(ax, X, y):
@@ -98,9 +82,9 @@ def plot_logic():
     fig, axes = _fig(13, 3.1, ncols=5, adjust=dict(wspace=0.45, left=0.05, right=0.99))
     xs = np.linspace(-0.5, 1.5, 2)
     for ax, name in zip(axes[0], ["AND", "OR", "NAND", "XOR"]):
-        y = L.LOGIC[name]
-        _points(ax, L.BOOL_X, y)
-        ok, w, b = L.separable_lp(L.BOOL_X, y)
+        y = logic.LOGIC[name]
+        _points(ax, logic.BOOL_X, y)
+        ok, w, b = logic.separable_lp(logic.BOOL_X, y)
         if ok:
             ax.plot(xs, -(w[0] * xs + b) / w[1], color=GREEN, lw=2)
             ax.set_title(f"{name}: прямая есть")
@@ -108,7 +92,7 @@ def plot_logic():
             ax.set_title(f"{name}: прямой нет", color=RED)
         ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     ax = axes[0, 4]
-    ok, w, b = L.separable_lp(L.NOT_X, L.NOT_Y)
+    ok, w, b = logic.separable_lp(logic.NOT_X, logic.NOT_Y)
     ax.scatter([0], [0], s=90, c=BLUE, edgecolors="k", zorder=3, label="класс 1")
     ax.scatter([1], [0], s=90, c="white", edgecolors="k", zorder=3, label="класс 0")
     ax.axvline(-b / w[0], color=GREEN, lw=2)
@@ -126,22 +110,22 @@ def _contours(ax, xx, yy, p):
 
 
 def _surface(ax, params, act, title):
-    _contours(ax, *L.decision_surface(params, act))
-    _points(ax, L.BOOL_X, L.LOGIC["XOR"])
+    _contours(ax, *logic.decision_surface(params, act))
+    _points(ax, logic.BOOL_X, logic.LOGIC["XOR"])
     ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), aspect="equal", title=title)
 
 
 class XorFigure(LiveFigure):
     """Decision surface P(y = 1) with the boundary P = 1/2 (left) and the loss curve (right).
 
-    ``n`` is the side of the grid of the decision surface (lecture1.decision_surface)."""
+    ``n`` is the side of the grid of the decision surface (numerics.decision_surface)."""
 
     def __init__(self, n=121, live=True):
         fig, axes = _fig(9, 3.8, ncols=2)
         super().__init__(fig, live)
         self.n = n
         ax = self.ax_surface = axes[0, 0]
-        points = _points(ax, L.BOOL_X, L.LOGIC["XOR"])
+        points = _points(ax, logic.BOOL_X, logic.LOGIC["XOR"])
         ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), aspect="equal", xlabel="$x_1$",
                ylabel="$x_2$")
         # the filled contours cover the frame and the points: all of them are redrawn
@@ -158,10 +142,10 @@ class XorFigure(LiveFigure):
     def update(self, params, act, hist, title=None):
         ax = self.ax_surface
         self._drop(*self.contours)
-        self.contours = _contours(ax, *L.decision_surface(params, act, n=self.n))
+        self.contours = _contours(ax, *logic.decision_surface(params, act, n=self.n))
         self._dynamic(*self.contours)
         width = params[0]["A"].shape[1]
-        ax.set_title(title or f"{ACT_LABELS.get(act, act)}, {width} скрытых нейр.: верно "
+        ax.set_title(title or f"{ACT_LABELS.get(act, act)}, {hidden_neurons(width)}: верно "
                               f"{hist['correct']} из 4")
         loss = np.asarray(hist["loss"], float)
         self.loss.set_data(np.arange(len(loss)), loss)
@@ -224,17 +208,17 @@ class StaircaseFigure(LiveFigure):
         self._lstsq = None
 
     def update(self, key, n, tau=10.0, lstsq=False):
-        label, f, lip = L.TARGETS[key]
+        label, f, lip = approx.TARGETS[key]
         a, b, x, ns = self.a, self.b, self.x, self.ns
-        params = L.staircase_net(f, n, a, b, tau)
+        params = approx.staircase_net(f, n, a, b, tau)
         fx = f(x)
         if lstsq:
-            params = L.lstsq_output(params, x, fx)
-        g = L.predict_1d(params, x)
+            params = approx.lstsq_output(params, x, fx)
+        g = approx.predict_1d(params, x)
         ax = self.ax_fit
         shown = [fx, g]
         if n <= self.max_units:
-            curves = params[1]["b"][0] + L.staircase_units(params, x)
+            curves = params[1]["b"][0] + approx.staircase_units(params, x)
             shown.append(curves)
         for k, line in enumerate(self.units):
             line.set_visible(n <= self.max_units and k < n)
@@ -247,17 +231,17 @@ class StaircaseFigure(LiveFigure):
         texts[1].set_text(f"сеть, n = {n}")
         ax.set_ylim(*_lin_limits(*shown))
         err = float(np.max(np.abs(g - fx)))
-        ax.set_title(f"n = {n} скрытых нейронов: max |f − g| = {err:.3g}")
+        ax.set_title(f"n = {hidden_neurons(n)}: max |f − g| = {err:.3g}")
 
         ax = self.ax_err
-        errs = L.staircase_errors(f, ns, a, b, tau)
-        bounds = [L.staircase_error_bound(lip, a, b, m, tau) for m in ns]
+        errs = approx.staircase_errors(f, ns, a, b, tau)
+        bounds = [approx.staircase_error_bound(lip, a, b, m, tau) for m in ns]
         self.err_line.set_data(ns, errs)
         self.bound_line.set_data(ns, bounds)
         shown = [errs, bounds]
         self.lsq_line.set_visible(bool(lstsq))
         if lstsq:
-            lsq = L.staircase_errors(f, ns, a, b, tau, lstsq=True)
+            lsq = approx.staircase_errors(f, ns, a, b, tau, lstsq=True)
             self.lsq_line.set_data(ns, lsq)
             shown.append(lsq)
         self.n_line.set_xdata([n, n])
@@ -294,7 +278,6 @@ def plot_swap_path(alphas, losses, X=None, Y=None, nets=None, act="tanh"):
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
     if nets is not None:
-        from .numerics import mlp as nn
         ax = axes[0, 1]
         ax.scatter(X[:, 0], Y[:, 0], s=10, color="k", label="данные")
         for (a, params), col in zip(nets, [GREEN, ORANGE, BLUE]):
@@ -304,7 +287,7 @@ def plot_swap_path(alphas, losses, X=None, Y=None, nets=None, act="tanh"):
     return fig
 
 
-_COLORS = [BLUE, RED, GREEN, ORANGE, GREY, "#8e44ad"]
+_COLORS = [BLUE, RED, GREEN, ORANGE, GREY, PURPLE]
 #: depths the layer axis is widened to (few distinct limits: cached backgrounds)
 _NICE_DEPTHS = (2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 70, 80, 100)
 
@@ -380,7 +363,7 @@ class CliffFigure(LiveFigure):
         super().__init__(fig, live)
         self.T = T
         ax = self.ax_path = axes[0, 0]
-        W, B, loss = L.cliff_surface(n, T)
+        W, B, loss = clipping.cliff_surface(n, T)
         # an image, not contourf: it draws several times faster
         im = ax.imshow(np.log10(loss + 1e-12), origin="lower", aspect="auto", cmap="viridis",
                        extent=(W[0, 0], W[0, -1], B[0, 0], B[-1, 0]), vmin=-6, vmax=2.5,
@@ -410,10 +393,10 @@ class CliffFigure(LiveFigure):
     def update(self, start=(6.0, -3.5), lr=0.05, steps=80, c=2.0):
         """Returns (Figure, trajectories {None | "global" | "local": (steps + 1, 2)})."""
         T = self.T
-        trajs = L.descend_all(start, lr, steps, c, T)
+        trajs = clipping.descend_all(start, lr, steps, c, T)
         for clip, line in self.paths.items():
             line.set_data(trajs[clip][:, 0], trajs[clip][:, 1])
-        grads = L.cliff_gradients(trajs[None][:-1], T)
+        grads = clipping.cliff_gradients(trajs[None][:-1], T)
         k = int(np.argmax(np.linalg.norm(grads, axis=1)))
         self.star.set_data([trajs[None][k, 0]], [trajs[None][k, 1]])
         self.legend_path.get_texts()[3].set_text(f"обрыв: ‖g‖ = {np.linalg.norm(grads[k]):.3g}")
@@ -422,11 +405,11 @@ class CliffFigure(LiveFigure):
         g = -grads[k]
         texts = self.legend_dir.get_texts()
         for arrow, text, vec, label in zip(
-                self.arrows, texts, [g, L.clip_global(g, c), L.clip_local(g, c)],
+                self.arrows, texts, [g, clipping.clip_global(g, c), clipping.clip_local(g, c)],
                 ["−g", "глобальная", "локальная"]):
             arrow.xy = tuple(vec / np.linalg.norm(vec))
             text.set_text(f"{label}: длина {np.linalg.norm(vec):.3g}, угол с −g "
-                          f"{L.angle_deg(vec, g):.1f}°")
+                          f"{clipping.angle_deg(vec, g):.1f}°")
         self.ax_dir.set_title(f"Шаг {k + 1} без подрезки (‖g‖ максимальна)")
         return self.fig, trajs
 
@@ -444,10 +427,10 @@ def plot_gallery(x=None, beta=0.25, noise_seed=0):
     keys = ["sigmoid", "tanh", "relu", "softplus", "leaky_relu", "prelu"]
     fig, axes = _fig(15, 5.0, ncols=7, nrows=2, dpi=80, sharex=True)
     for j, key in enumerate(keys):
-        label, f, df = L.GALLERY[key]
+        label, f, df = GALLERY[key]
         if key == "prelu":
             label = f"PReLU, β = {beta:g}".replace(".", ",")
-            fx, dfx = L.prelu(x, beta), L.dprelu(x, beta)
+            fx, dfx = activations.prelu(x, beta), activations.dprelu(x, beta)
         else:
             fx, dfx = f(x), df(x)
         axes[0, j].plot(x, fx, color=BLUE, lw=2)
@@ -457,11 +440,11 @@ def plot_gallery(x=None, beta=0.25, noise_seed=0):
         axes[1, j].plot(x, dfx, color=RED, lw=2)
     rng = np.random.default_rng(noise_seed)
     xs = np.linspace(-4, 4, 161)
-    axes[0, 6].scatter(xs, L.noisy_relu(xs, rng), s=4, color=GREY, label="выборка")
-    axes[0, 6].plot(x, L.noisy_relu_mean(x), color=BLUE, lw=2, label="среднее")
+    axes[0, 6].scatter(xs, activations.noisy_relu(xs, rng), s=4, color=GREY, label="выборка")
+    axes[0, 6].plot(x, activations.noisy_relu_mean(x), color=BLUE, lw=2, label="среднее")
     axes[0, 6].set_title("шумный ReLU", fontsize=9)
     axes[0, 6].legend(fontsize=7)
-    axes[1, 6].scatter(xs, L.noisy_relu_grad(xs, np.random.default_rng(noise_seed)), s=4,
+    axes[1, 6].scatter(xs, activations.noisy_relu_grad(xs, np.random.default_rng(noise_seed)), s=4,
                        color=RED)
     axes[0, 0].set_ylabel("f(x)")
     axes[1, 0].set_ylabel("f′(x)")
@@ -478,23 +461,89 @@ def plot_relations(x=None):
     x = np.linspace(-4, 4, 801) if x is None else x
     fig, axes = _fig(13, 3.4, ncols=3)
     h = 1e-5
-    num = lambda f: L.num_deriv(f, x, h)
+    num = lambda f: activations.num_deriv(f, x, h)
     ax = axes[0, 0]
-    ax.plot(x, L.step(x), color=BLUE, lw=4, alpha=0.5, label="ступенька 1[x > 0]")
-    d = num(L.relu)
+    ax.plot(x, activations.step(x), color=BLUE, lw=4, alpha=0.5, label="ступенька 1[x > 0]")
+    d = num(activations.relu)
     ax.plot(x, np.where(np.abs(x) < 2 * h, np.nan, d), color=RED, lw=1.5, ls="--",
             label="(ReLU)′, численно")
     ax.set_title("ступенька = ReLU′")
     ax = axes[0, 1]
-    ax.plot(x, L.sigmoid(x), color=BLUE, lw=4, alpha=0.5, label="σ(x)")
-    ax.plot(x, num(L.softplus), color=RED, lw=1.5, ls="--", label="(softplus)′, численно")
+    ax.plot(x, activations.sigmoid(x), color=BLUE, lw=4, alpha=0.5, label="σ(x)")
+    ax.plot(x, num(activations.softplus), color=RED, lw=1.5, ls="--", label="(softplus)′, численно")
     ax.set_title("σ = softplus′")
     ax = axes[0, 2]
     ax.plot(x, np.tanh(x), color=BLUE, lw=4, alpha=0.5, label="tanh x")
-    ax.plot(x, 2 * L.sigmoid(2 * x) - 1, color=RED, lw=1.5, ls="--", label="2σ(2x) − 1")
+    ax.plot(x, 2 * activations.sigmoid(2 * x) - 1, color=RED, lw=1.5, ls="--", label="2σ(2x) − 1")
     ax.set_title("tanh x = 2σ(2x) − 1")
     for ax in axes[0]:
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
         ax.set_xlabel("x")
+    return fig
+
+
+def plot_gradient_gain(demo):
+    """``gradient_gain_demo``: left, ‖∂L/∂Y_l‖ / ‖∂L/∂Y_d‖ per layer, measured (dots: the mean
+    of lg over the random nets) and predicted by the per-layer gain √(s² E f′²) (lines);
+    right, the ratio at the first layer: measured (one dot per net) against the prediction,
+    and the norm bound ∏ sup|f′|·‖A‖₂ (crosses)."""
+    fig, ax = _fig(12, 4.2, ncols=2, adjust=dict(wspace=0.3, right=0.98))
+    a, b = ax[0, 0], ax[0, 1]
+    layers = np.arange(1, demo.depth + 1)
+    colors = [RED, BLUE, GREEN, ORANGE, PURPLE, GREY]
+    lo, hi = 1.0, 1.0
+    for (key, row), c in zip(demo.rows.items(), colors, strict=False):
+        act, sc = key
+        label = f"{ACT_LABELS.get(act, act)}, s = {sc:.3g}"
+        mean = 10 ** np.log10(row["measured"]).mean(axis=0)
+        a.plot(layers, row["predicted"], "-", color=c, lw=1.5, label=label)
+        a.plot(layers, mean, "o", color=c, ms=3.5)
+        pred, meas = row["predicted"][0], row["measured"][:, 0]
+        b.plot(np.full(len(meas), pred), meas, "o", color=c, ms=4, alpha=0.7, label=label)
+        b.plot(np.full(len(meas), pred), row["bound"], "x", color=c, ms=5)
+        lo = min(lo, pred, meas.min())
+        hi = max(hi, pred, meas.max(), row["bound"].max())
+    _log(a)
+    a.set_xlabel("слой l")
+    a.set_ylabel("‖∂L/∂Y_l‖ / ‖∂L/∂Y_d‖")
+    a.set_title("линии — прогноз ∏ √(s² E f′(z)²), точки — измерено", fontsize=9)
+    a.legend(fontsize=7, frameon=False, loc="lower right", ncol=2)
+    _log(b, "xy")
+    lim = (lo / 3, hi * 3)
+    b.plot(lim, lim, "-", color=GREY, lw=0.8)
+    b.set(xlim=lim, ylim=lim, xlabel="прогноз для первого слоя", ylabel="измерено")
+    b.set_title("точки — сети, крестики — оценка через нормы (сверху)", fontsize=9)
+    return fig
+
+
+def plot_clipping_starts(demo):
+    """``clipping_starts_demo``: final losses of global against local clipping (one dot per
+    start, the diagonal: equal) and the longest step of each rule per start."""
+    fig, ax = _fig(11, 4.0, ncols=2, adjust=dict(wspace=0.3))
+    a, b = ax[0, 0], ax[0, 1]
+    floor = 1e-6
+    g = np.maximum(demo.loss["global"], floor)
+    loc = np.maximum(demo.loss["local"], floor)
+    a.plot(g, loc, "o", color=BLUE, ms=5, alpha=0.8)
+    lim = (floor / 2, 2 * max(g.max(), loc.max()))
+    a.plot(lim, lim, "-", color=GREY, lw=0.8)
+    _log(a, "xy")
+    a.set(xlim=lim, ylim=lim, xlabel="потери в конце: глобальная обрезка",
+          ylabel="потери в конце: локальная обрезка")
+    a.set_title(f"выше диагонали — глобальная лучше ({demo.g_wins}), ниже — локальная "
+                f"({demo.l_wins});\nпотери меньше 10⁻⁶ — в углу", fontsize=9)
+    for i, (clip, col, label) in enumerate(_CLIP_STYLE):
+        col = BLUE if col == "white" else col
+        v = demo.max_step[clip]
+        b.plot(np.full(len(v), i) + np.linspace(-0.2, 0.2, len(v)), v, "o", color=col, ms=4,
+               alpha=0.8)
+    b.axhline(demo.lr * demo.c, color=BLUE, ls=":", lw=1, label="предел глобальной: lr·c")
+    b.axhline(demo.lr * demo.c * np.sqrt(2), color=ORANGE, ls=":", lw=1,
+              label="предел локальной: lr·c·√2")
+    b.set_xticks(range(3), [lab for _, _, lab in _CLIP_STYLE])
+    _log(b)
+    b.set_ylabel("самый длинный шаг")
+    b.set_title(f"{demo.n} стартов, {demo.steps} шагов", fontsize=9)
+    b.legend(fontsize=7, frameon=False, loc="upper right")
     return fig

@@ -1,16 +1,17 @@
-"""Figures of lecture part II (matplotlib without pyplot, Russian labels).
+"""Figures of training, regularisation, transfer and pruning (matplotlib without pyplot, Russian labels).
 
 Every function returns a ``matplotlib.figure.Figure``; the numerics come from
-``initlab.lecture2``.
+``initlab.numerics``.
 
 API (stable):
     plot_symmetry(const, rand)            first-layer weights after training + loss curves
     plot_naive(profiles)                  {label: naive_profile(...)}: Var z, saturation, Var δ
     plot_he(results, k=25)                {(depth, scheme): he_experiment(...)}: the Fig. 2–3 analogue
-    layers_ru(n)                          «22 слоя», «30 слоёв»
     plot_dropout(head, x, p, n=4000)      outputs over random masks at p + std of the output vs p
     plot_dropout_static(head, x, ps)      the histogram panel at a few p side by side
-    plot_dropout_training(runs)           {p: train_dropout_net(p)}: test and training losses
+    plot_dropout_training(runs, baselines)  {p: train_dropout_net(p)}: test and training losses
+    plot_seed_table(table, arms, labels, colors)  one dot per seed and arm, the mean as a bar
+    plot_dropout_seeds(table) / plot_transfer_seeds(table, lrs) / plot_resnet_seeds(table)
     plot_activations(depth, width, act, scale)   per-layer activation bands without / with BN
     plot_transfer(pre, tr, sc)            training curves and test losses of the transfer demo
     plot_blocks(norms, small, large)      block output RMS; loss after dropping k blocks
@@ -20,46 +21,26 @@ API (stable):
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.figure import Figure
 
-from . import lecture2 as L
-from .plots import _pow10
+from ..numerics import mlp as nn
+from ..numerics import propagate, pruning
+from ..numerics import regularization as reg
+from ..text import METHOD_LABELS
+from ..text import count as count_ru
+from ..text import layers as layers_ru
+from .style import BLUE, GREEN, GREY, ORANGE, RED, log_axis, new_figure, png  # noqa: F401
 
-BLUE, RED, GREEN, GREY, ORANGE, PURPLE = ("#1f5fa8", "#c0392b", "#1e7b34", "#7f8c8d",
-                                          "#d68910", "#7d3c98")
-SCHEME_LABELS = {"xavier_normal": "Xavier, N(0, 2/(n_in + n_out))", "he_normal": "He, N(0, 2/n_in)",
-                 "constant": "все веса равны", "zeros": "нули", "lecun_normal": "N(0, 1/n_in)"}
-
-
-def layers_ru(n: int) -> str:
-    """«22 слоя», «30 слоёв», «21 слой»."""
-    if n % 10 == 1 and n % 100 != 11:
-        return f"{n} слой"
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return f"{n} слоя"
-    return f"{n} слоёв"
+PURPLE = "#7d3c98"   # this module's own shade (kept: the figures stay pixel-identical)
 
 
 def _fig(w, h, ncols=1, nrows=1, dpi=90, adjust=None, **kw):
-    fig = Figure(figsize=(w, h), dpi=dpi)
-    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
-    pad = {"left": 0.8 / w, "right": 1 - 0.25 / w, "bottom": 0.6 / h, "top": 1 - 0.45 / h,
-               "wspace": 0.32, "hspace": 0.4}
-    fig.subplots_adjust(**{**pad, **(adjust or {})})
-    return fig, axes
+    return new_figure(w, h, ncols, nrows, dpi=dpi, adjust=adjust, **kw)
 
 
-def _log(ax, which="y"):
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-    for name in which:
-        axis = ax.yaxis if name == "y" else ax.xaxis
-        (ax.set_yscale if name == "y" else ax.set_xscale)("log")
-        axis.set_major_locator(LogLocator(base=10, numticks=8))
-        axis.set_major_formatter(FuncFormatter(_pow10))
-        axis.set_minor_formatter(NullFormatter())
+_log = log_axis
 
 
-# ----------------------------------------------------------------- lecture 05
+# ----------------------------------------------------------------- initialisation
 
 def plot_symmetry(const, rand):
     """Incoming weights of the first hidden layer after training (columns = units)."""
@@ -73,8 +54,8 @@ def plot_symmetry(const, rand):
         a.set_xlabel("нейрон первого скрытого слоя")
         a.set_ylabel("вход")
     a = ax[0, 2]
-    a.plot(L.smooth(const["loss"]), color=RED, label="все веса равны")
-    a.plot(L.smooth(rand["loss"]), color=BLUE, label="случайные веса")
+    a.plot(nn.smooth(const["loss"]), color=RED, label="все веса равны")
+    a.plot(nn.smooth(rand["loss"]), color=BLUE, label="случайные веса")
     a.set_xlabel("шаг обучения")
     a.set_ylabel("функция потерь (сглажено)")
     a.set_title("обучение", fontsize=10)
@@ -113,7 +94,7 @@ def plot_he(results, k=25):
         for (dd, s), r in results.items():
             if dd != d:
                 continue
-            a.plot(np.arange(1, len(r["loss"]) + 1), L.smooth(r["loss"], k), color=colors.get(s, GREY),
+            a.plot(np.arange(1, len(r["loss"]) + 1), nn.smooth(r["loss"], k), color=colors.get(s, GREY),
                    label=f"{names.get(s, s)}: итог {r['final_loss']:.3f}")
         a.axhline(np.log(2), color=GREY, ls=":", lw=1)
         a.text(0.98, np.log(2) + 0.01, "ln 2 — угадывание", ha="right", va="bottom",
@@ -126,19 +107,12 @@ def plot_he(results, k=25):
     return fig
 
 
-def png(fig, dpi=None) -> bytes:
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
-    return buf.getvalue()
-
-
-# ----------------------------------------------------------------- lecture 06
+# ----------------------------------------------------------------- dropout and normalisation
 
 def _dropout_hist(ax, head, x, p, n=4000, seed=0, bins=None):
-    inv = L.head_outputs(head, x, p, n=n, seed=seed, inverted=True)
-    raw = L.head_outputs(head, x, p, n=n, seed=seed, inverted=False)
-    full = L.head_moments(head, x, 0.0)[0]
+    inv = reg.head_outputs(head, x, p, n=n, seed=seed, inverted=True)
+    raw = reg.head_outputs(head, x, p, n=n, seed=seed, inverted=False)
+    full = reg.head_moments(head, x, 0.0)[0]
     if bins is None:
         lo, hi = min(inv.min(), raw.min(), full) - 0.1, max(inv.max(), raw.max(), full) + 0.1
         bins = np.linspace(lo, hi, 41)
@@ -160,14 +134,14 @@ def plot_dropout(head, x, p, n=4000, seed=0):
     ax[0, 0].legend(fontsize=8, frameon=False, loc="upper left")
     ps = np.linspace(0.0, 0.9, 91)
     a = ax[0, 1]
-    a.plot(ps, [np.sqrt(L.head_moments(head, x, q)[1]) for q in ps], color=BLUE,
+    a.plot(ps, [np.sqrt(reg.head_moments(head, x, q)[1]) for q in ps], color=BLUE,
            label="σ выхода, обратный дропаут (теория)")
-    a.plot(ps, [np.sqrt(L.head_moments(head, x, q, inverted=False)[1]) for q in ps], color=RED,
+    a.plot(ps, [np.sqrt(reg.head_moments(head, x, q, inverted=False)[1]) for q in ps], color=RED,
            label="σ выхода без деления (теория)")
     pm = np.linspace(0.1, 0.9, 9)
-    a.plot(pm, [L.head_outputs(head, x, q, n=n, seed=seed).std() for q in pm], "o", color=BLUE,
+    a.plot(pm, [reg.head_outputs(head, x, q, n=n, seed=seed).std() for q in pm], "o", color=BLUE,
            ms=4, label="моделирование")
-    a.plot(pm, [L.head_outputs(head, x, q, n=n, seed=seed, inverted=False).std() for q in pm], "o",
+    a.plot(pm, [reg.head_outputs(head, x, q, n=n, seed=seed, inverted=False).std() for q in pm], "o",
            color=RED, ms=4)
     a.axvline(p, color=GREY, ls=":")
     a.set_xlabel("вероятность отключения p")
@@ -178,7 +152,7 @@ def plot_dropout(head, x, p, n=4000, seed=0):
 
 def plot_dropout_static(head, x, ps=(0.2, 0.5, 0.8), n=4000, seed=0):
     fig, ax = _fig(4.2 * len(ps), 3.5, ncols=len(ps), sharex=True)
-    ends = [L.head_outputs(head, x, p, n=n, seed=seed) for p in ps]
+    ends = [reg.head_outputs(head, x, p, n=n, seed=seed) for p in ps]
     lo = min(e.min() for e in ends) - 0.1
     hi = max(e.max() for e in ends) + 0.1
     for a, p in zip(ax[0], ps):
@@ -187,24 +161,89 @@ def plot_dropout_static(head, x, ps=(0.2, 0.5, 0.8), n=4000, seed=0):
     return fig
 
 
-def plot_dropout_training(runs):
+def plot_dropout_training(runs, baselines=None):
+    """Test and training losses of ``{p: train_dropout_net(p)}``; ``baselines`` (a dict of
+    ``regression_baselines``) as horizontal lines on the test panel."""
     fig, ax = _fig(11, 3.7, ncols=2)
     colors = [RED, BLUE, GREEN, ORANGE]
     for (p, r), c in zip(runs.items(), colors, strict=False):
         steps = np.arange(1, len(r["test"]) + 1) * r["every"]
         lab = "без дропаута" if p == 0 else f"дропаут, p = {p:g}"
         ax[0, 0].plot(steps, r["test"], "o-", ms=3, color=c, label=lab)
-        ax[0, 1].plot(np.arange(1, len(r["train"]) + 1), L.smooth(r["train"], 10), color=c, label=lab)
+        ax[0, 1].plot(np.arange(1, len(r["train"]) + 1), nn.smooth(r["train"], 10), color=c, label=lab)
     ax[0, 0].set_title("потери на тестовой выборке (сеть целиком)", fontsize=10)
     ax[0, 1].set_title("потери на обучающей выборке (сглажено)", fontsize=10)
     _log(ax[0, 1])
     ax[0, 1].set_ylim(1e-6, None)
     top = max(float(np.max(r["test"])) for r in runs.values())
+    for name, ls in (("zero", ":"), ("least_squares", "--")):
+        if baselines is not None:
+            ax[0, 0].axhline(baselines[name], color=GREY, ls=ls, lw=1, label=BASELINE_LABELS[name])
+            top = max(top, baselines[name])
     ax[0, 0].set_ylim(0, 1.1 * top)
     for a in ax[0]:
         a.set_xlabel("шаг Adam")
         a.legend(fontsize=8, frameon=False)
     return fig
+
+
+BASELINE_LABELS = {"zero": "ответ «всегда 0»", "mean": "среднее обучающих y",
+                   "least_squares": "метод наименьших квадратов", "untrained": "необученная сеть"}
+
+
+def plot_seed_table(table, arms, labels, colors, title="", log=False, width=6.5,
+                    ylabel="потери на тесте"):
+    """One column per arm of ``table`` ({arm: array over seeds}): a dot per seed (the same
+    seed joined by a thin line across the arms) and the mean as a bar."""
+    fig, ax = _fig(width, 3.4)
+    a = ax[0, 0]
+    k = len(table[arms[0]])
+    jitter = np.linspace(-0.15, 0.15, k) if k > 1 else np.zeros(1)
+    V = np.array([table[arm] for arm in arms])
+    for j in range(k):
+        a.plot(np.arange(len(arms)) + jitter[j], V[:, j], "-", color=GREY, lw=0.6, alpha=0.6)
+    for i, c in enumerate(colors):
+        a.bar(i, V[i].mean(), color=c, alpha=0.35, width=0.6)
+        a.plot(i + jitter, V[i], "o", ms=4, color=c)
+    a.set_xticks(range(len(arms)), labels, fontsize=8)
+    a.set_ylabel(ylabel)
+    if log:
+        _log(a)
+    else:
+        a.set_ylim(0, None)
+    seeds = count_ru(k, "зерно", "зерна", "зёрен")
+    a.set_title(title or f"точки — {seeds} (одно зерно — одна линия), столбцы — среднее",
+                fontsize=9)
+    return fig
+
+
+def plot_dropout_seeds(table):
+    """``dropout_demo``'s test losses: 0, least squares, the nets, one dot per seed."""
+    arms = ["zero", "least_squares"] + [k for k in table if isinstance(k, tuple)]
+    names = {"zero": "ответ 0", "least_squares": "МНК"}
+    labels = [names.get(a) or ("без дропаута" if a[1] == 0 else
+                               (f"дропаут {a[1]:g}" if a[0] == "net" else f"MC-дропаут {a[1]:g}"))
+              for a in arms]
+    colors = [GREY, GREY] + [RED if a[1] == 0 else (BLUE if a[0] == "net" else GREEN)
+                             for a in arms[2:]]
+    return plot_seed_table(table, arms, labels, colors)
+
+
+def plot_transfer_seeds(table, lrs):
+    """``transfer_seeds_demo``: test losses per target task, log scale."""
+    arms = ["zero", "scratch"] + [("unfrozen", lr) for lr in lrs] + ["head", "fine"]
+    labels = (["ответ 0", "с нуля"] + [f"всё сразу,\nшаг {lr:g}" for lr in lrs]
+              + ["голова,\nтело заморожено", "затем\nдообучение"])
+    colors = [GREY, RED] + [ORANGE] * len(lrs) + [BLUE, GREEN]
+    return plot_seed_table(table, arms, labels, colors, log=True, width=8)
+
+
+def plot_resnet_seeds(table):
+    """``resnet_seeds_demo``: validation losses of the original and the pruned nets."""
+    arms = ["original", "pruned", "pruned_tuned", "original_tuned"]
+    labels = ["10 блоков", "7 блоков", "7 блоков,\nдообучена", "10 блоков,\nдообучена"]
+    return plot_seed_table(table, arms, labels, [GREY, RED, BLUE, GREEN], log=True,
+                           ylabel="потери на проверке")
 
 
 def _density(ax, acts, lo, lim, title):
@@ -222,8 +261,8 @@ def plot_activations(depth=20, width=128, act="tanh", scale=3.0, batch=256, seed
     """Per-layer histograms of the activations (colour: log10 of the share of values in a
     bin) and their standard deviation, without and with batch normalisation."""
     fig, ax = _fig(12.5, 3.8, ncols=3, adjust={"top": 1 - 0.7 / 3.8})
-    plain = L.deep_activations(depth, width, act, scale, False, batch, seed)
-    normed = L.deep_activations(depth, width, act, scale, True, batch, seed)
+    plain = propagate.deep_activations(depth, width, act, scale, False, batch, seed)
+    normed = propagate.deep_activations(depth, width, act, scale, True, batch, seed)
     lim = max(np.percentile(np.abs(plain), 99.5), np.percentile(np.abs(normed), 99.5), 1e-6)
     lo = -lim if min(plain.min(), normed.min()) < -0.01 * lim else -0.02 * lim
     _density(ax[0, 0], plain, lo, lim, "без нормализации")
@@ -245,7 +284,7 @@ def plot_activations(depth=20, width=128, act="tanh", scale=3.0, batch=256, seed
     return fig
 
 
-# ----------------------------------------------------------------- lecture 07
+# ----------------------------------------------------------------- transfer and pruning
 
 def plot_transfer(pre, tr, sc):
     fig, ax = _fig(12.5, 3.7, ncols=3)
@@ -300,8 +339,6 @@ def plot_blocks(norms, small, large, tuned=None):
     return fig
 
 
-METHOD_LABELS = {"magnitude": "|a_i| (по модулю)", "obd": "OBD: h_ii a_i²/2",
-                 "obs": "OBS: a_i²/(2[H⁻¹]_ii) с поправкой"}
 METHOD_COLORS = {"magnitude": RED, "obd": ORANGE, "obs": BLUE}
 
 
@@ -324,7 +361,7 @@ def plot_pruning(prob, curves, fraction):
     width = 0.27
     idx = np.arange(p)
     for j, m in enumerate(curves):
-        w = L.prune(prob, k, m)[0]
+        w = pruning.prune(prob, k, m)[0]
         a.bar(idx + (j - 1) * width, np.abs(w), width, color=METHOD_COLORS[m], label=METHOD_LABELS[m])
     a.plot(idx, np.abs(prob["w"]), "k_", ms=10, label="|a_i| до прореживания")
     _log(a)

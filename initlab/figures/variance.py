@@ -42,35 +42,22 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from .. import text
+from ..numerics import propagate
+from ..numerics.activations import get_activation
+from ..numerics.schemes import get_scheme
 from . import fastdraw
-from .numerics import propagate
-from .numerics.activations import get_activation
-from .numerics.schemes import get_scheme
+from .style import BWD, FWD, constrained_figure, log_axis
+from .style import pow10 as _pow10
 
 __all__ = ["KEY_SETTINGS", "LEGEND_HTML", "ExplorerFigure", "plot_grid", "plot_histograms", "plot_profile",
            "plot_variance"]
-
-FWD, BWD = "#1f5fa8", "#c0392b"
 
 LEGEND_HTML = (
     f'<span style="color:{FWD}"><b>синим</b> — прямой проход, Var z<sub>l</sub></span>; '
     f'<span style="color:{BWD}"><b>красным</b> — обратный проход, '
     'Var ∂L/∂z<sub>l</sub></span>; линия — теория, кружки и квадраты — симуляция.'
 )
-
-_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def _pow10(y, pos=None) -> str:
-    """Tick label 10ⁿ in plain Unicode (mathtext is slow to render on every redraw)."""
-    if not np.isfinite(y) or y <= 0:
-        return ""
-    e = np.log10(y)
-    if abs(e - round(e)) > 1e-6:
-        return ""
-    e = int(round(e))
-    return "1" if e == 0 else "10" + str(e).translate(_SUP)
-
 
 def _mantissa_label(y, pos=None) -> str:
     """Minor tick label (2 and 5 of each decade) for narrow log ranges: 0,2 / 5 / 2·10⁻⁴."""
@@ -86,11 +73,7 @@ def _mantissa_label(y, pos=None) -> str:
 
 
 def _log_axis(ax):
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(base=10, numticks=8))
-    ax.yaxis.set_major_formatter(FuncFormatter(_pow10))
-    ax.yaxis.set_minor_formatter(NullFormatter())
+    log_axis(ax, "y")
 
 KEY_SETTINGS = (
     ("linear", "seed_uniform"),
@@ -105,8 +88,9 @@ KEY_SETTINGS = (
 )
 
 
-def _title(act, scheme, n=None) -> str:
-    t = f"{get_activation(act).title}, {get_scheme(scheme).title}"
+def setting_title(act, scheme, n=None) -> str:
+    """«tanh, U[±1/√n_in]; ширина 256 → 32»: the title of one setting."""
+    t = f"{text.title(get_activation(act))}, {text.title(get_scheme(scheme))}"
     if n is not None and n[0] != n[-1]:
         t += f"; ширина {n[0]} → {n[-1]}"
     return t
@@ -160,13 +144,13 @@ class _VarianceArtists:
         msgs = []
         for prof in (sim, theory):
             if prof is not None:
-                msgs = prof.messages
+                msgs = text.profile_messages(prof)
                 break
         # a breakdown seen by one source only is still worth telling
         if sim is not None and theory is not None:
             for b in (theory.forward_break, theory.backward_break):
-                if b and b.message not in msgs and not _same(b, sim):
-                    msgs.append(b.message + " (по теории)")
+                if b and text.breakdown_message(b) not in msgs and not _same(b, sim):
+                    msgs.append(text.breakdown_message(b) + " (по теории)")
         for v, b in zip(self.vlines, (ref.forward_break if ref else None,
                                       ref.backward_break if ref else None), strict=True):
             v.set_xdata([b.layer, b.layer] if b else [np.nan, np.nan])
@@ -219,7 +203,7 @@ def _positive(v):
 
 
 def _new_axes(figsize):
-    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    fig = constrained_figure(*figsize)
     return fig, fig.add_subplot()
 
 
@@ -229,7 +213,7 @@ def plot_variance(theory=None, sim=None, ax=None, title=None, legend=True) -> Fi
         fig, ax = _new_axes((7.0, 4.3))
     prof = sim if sim is not None else theory
     if title is None and prof is not None:
-        title = _title(prof.act, prof.scheme, prof.widths)
+        title = setting_title(prof.act, prof.scheme, prof.widths)
     _VarianceArtists(ax, legend=legend).set(theory, sim, title)
     return ax.figure
 
@@ -386,7 +370,7 @@ class ExplorerFigure(fastdraw.LiveFigure):
         """Redraw with new profiles; returns the (same) Figure."""
         prof = sim if sim is not None else theory
         if title is None and prof is not None:
-            title = _title(prof.act, prof.scheme, prof.widths)
+            title = setting_title(prof.act, prof.scheme, prof.widths)
         self.suptitle.set_text(title or "")
         self.var.set(theory, sim)
         old = self.hist.legend
@@ -425,7 +409,7 @@ def plot_grid(settings=KEY_SETTINGS, n_in=256, n_out=256, depth=30, batch=512, s
     """Small multiples of the variance panel, one per setting, with a common legend."""
     settings = list(settings)
     nrows = -(-len(settings) // ncols)
-    fig = Figure(figsize=(3.9 * ncols, 3.0 * nrows + 0.6), dpi=100, layout="constrained")
+    fig = constrained_figure(3.9 * ncols, 3.0 * nrows + 0.6)
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.ravel()[len(settings):]:
         ax.set_visible(False)
@@ -435,7 +419,7 @@ def plot_grid(settings=KEY_SETTINGS, n_in=256, n_out=256, depth=30, batch=512, s
         th = propagate.theory(act, scheme, ni, no, d)
         sm = propagate.simulate(act, scheme, ni, no, d, batch=batch, seed=seed, hist_layers=())
         art = _VarianceArtists(ax, legend=False, small=True)
-        art.set(th, sm, _title(act, scheme, th.widths))
+        art.set(th, sm, setting_title(act, scheme, th.widths))
         ax.set_ylabel("дисперсия", fontsize=9)
         ax.set_xlabel("слой l", fontsize=9)
     if art is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from initlab import assignments as asg
+from initlab import authoring as asg
 from initlab.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent

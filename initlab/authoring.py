@@ -6,20 +6,24 @@ A master is an nbgrader *source* notebook (see CONVENTIONS.md): answer cells
 check function and may hold hidden tests between ``### BEGIN HIDDEN TESTS`` and
 ``### END HIDDEN TESTS``.
 
-The generator is a pipeline of small preprocessors, in the spirit of nbgrader's
-``generate_assignment``; each takes and returns a notebook (a copy is made first):
+The generator is a pipeline of preprocessors; each takes and returns a notebook (a copy is
+made first). Where nbgrader has the preprocessor, nbgrader's own runs (``ClearSolutions``
+with the course's stubs, ``ClearHiddenTests``, ``LockCells``, ``ComputeChecksums``);
+nbgrader is imported only when exercises are generated (an authoring/test dependency, not
+in the student's environment). The output is byte-identical to the earlier in-house
+pipeline (``initlab exercises --check`` and tests/test_authoring.py):
 
 1. :func:`check_metadata`      the master is well-formed: ``initlab.assignment``, unique
                                ``grade_id``, points on graded cells, markers balanced;
-2. :func:`clear_solutions`     each solution region → a stub (the rules below);
-3. :func:`clear_hidden_tests`  hidden-test regions are removed;
+2. :func:`clear_solutions`     each solution region → a stub (the rules below; nbgrader);
+3. :func:`clear_hidden_tests`  hidden-test regions are removed (nbgrader);
 4. :func:`clear_outputs`       no outputs, no execution counts, no run-time metadata;
 5. :func:`tag_check_cells`     graded code cells get the tag ``raises-exception``
                                (nbval then accepts that they fail until answered);
-6. :func:`lock_cells`          ``deletable``/``editable`` as nbgrader's ``LockCells``;
-7. :func:`compute_checksums`   ``nbgrader.checksum`` and ``nbgrader.cell_type`` as
-                               nbgrader's ``ComputeChecksums`` (so the exercise is a valid
-                               nbgrader release notebook);
+6. :func:`lock_cells`          ``deletable``/``editable``: nbgrader's ``LockCells``;
+7. :func:`compute_checksums`   ``nbgrader.checksum`` and ``nbgrader.cell_type``: nbgrader's
+                               ``ComputeChecksums`` (the exercise is a valid nbgrader
+                               release notebook);
 8. :func:`normalise`           deterministic cell ids and notebook format.
 
 Stub rules (CONVENTIONS.md): a region at the cell's top level (its ``### BEGIN
@@ -216,34 +220,53 @@ def check_metadata(nb, resources: dict):
     return nb, resources
 
 
+def _nbgrader(name: str):
+    """A preprocessor class of nbgrader, imported only when exercises are generated
+    (nbgrader is an authoring and test dependency, not part of the student's environment)."""
+    from nbgrader import preprocessors
+    return getattr(preprocessors, name)
+
+
+def _run(preprocessor, nb, resources: dict):
+    """Run an nbgrader preprocessor; its RuntimeError (a malformed master) → MasterError."""
+    try:
+        return preprocessor.preprocess(nb, resources)
+    except RuntimeError as exc:
+        raise MasterError(f"{resources.get('name', 'notebook')}: {exc}") from exc
+
+
 def clear_solutions(nb, resources: dict):
-    """Replace every solution region by its stub (the rules in the module docstring)."""
+    """Replace every solution region by its stub: nbgrader's ``ClearSolutions`` with the
+    course's stubs (the rules in the module docstring) instead of a fixed code stub."""
     name = resources.get("name", "notebook")
-    for i, cell in enumerate(nb.cells):
-        lines = _lines(cell.source)
-        regions = _regions(lines, BEGIN_SOLUTION, END_SOLUTION, f"{name}: {_where(cell, i)}")
-        for begin, end in reversed(regions):
-            if cell.cell_type == "code":
-                indent = re.match(r"\s*", lines[begin]).group(0)
-                stub = stub_region(lines[begin + 1:end], indent, f"{name}: {_where(cell, i)}")
-            else:
-                stub = [MARKDOWN_STUB]
-            lines[begin:end + 1] = stub
-        if regions:
-            cell.source = "\n".join(lines)
-    return nb, resources
+
+    class CourseStubs(_nbgrader("ClearSolutions")):
+        def _replace_solution_region(self, cell, language):
+            lines = _lines(cell.source)
+            regions = _regions(lines, BEGIN_SOLUTION, END_SOLUTION, f"{name}: {cell.get('id')}")
+            for begin, end in reversed(regions):
+                if cell.cell_type == "code":
+                    indent = re.match(r"\s*", lines[begin]).group(0)
+                    stub = stub_region(lines[begin + 1:end], indent, f"{name}: {cell.get('id')}")
+                else:
+                    stub = [MARKDOWN_STUB]
+                lines[begin:end + 1] = stub
+            if regions:
+                cell.source = "\n".join(lines)
+            return bool(regions)
+
+    return _run(CourseStubs(code_stub={"python": BODY_STUB}, text_stub=MARKDOWN_STUB),
+                nb, resources)
 
 
 def clear_hidden_tests(nb, resources: dict):
-    """Remove the hidden-test regions (markers included) and the blank lines they leave."""
-    name = resources.get("name", "notebook")
-    for i, cell in enumerate(nb.cells):
-        lines = _lines(cell.source)
-        regions = _regions(lines, BEGIN_HIDDEN, END_HIDDEN, f"{name}: {_where(cell, i)}")
-        for begin, end in reversed(regions):
-            del lines[begin:end + 1]
-        if regions:
-            cell.source = "\n".join(lines).strip("\n")
+    """Remove the hidden-test regions (markers included): nbgrader's ``ClearHiddenTests``;
+    then the blank lines they leave at the ends of a cell."""
+    before = [cell.source for cell in nb.cells]
+    nb, resources = _run(_nbgrader("ClearHiddenTests")(), nb, resources)
+    for cell, old in zip(nb.cells, before, strict=True):
+        if cell.source != old:
+            cell.source = cell.source.strip("\n")
     return nb, resources
 
 
@@ -276,37 +299,14 @@ def tag_check_cells(nb, resources: dict):
 
 
 def lock_cells(nb, resources: dict):
-    """``deletable``/``editable`` as nbgrader's ``LockCells`` with its defaults."""
-    for cell in nb.cells:
-        if is_solution(cell):
-            cell.metadata["deletable"] = False
-        elif is_grade(cell) or is_locked(cell):
-            cell.metadata["deletable"] = False
-            cell.metadata["editable"] = False
-    return nb, resources
-
-
-def compute_checksum(cell) -> str:
-    """nbgrader's ``utils.compute_checksum`` (reimplemented: nbgrader is a test-only dependency)."""
-    m = hashlib.md5()
-    m.update(cell.source.encode("utf-8"))
-    m.update(cell.cell_type.encode("utf-8"))
-    m.update(str(is_grade(cell)).encode("utf-8"))
-    m.update(str(is_solution(cell)).encode("utf-8"))
-    m.update(str(is_locked(cell)).encode("utf-8"))
-    m.update(_nbg(cell)["grade_id"].encode("utf-8"))
-    if is_grade(cell):
-        m.update(str(float(_nbg(cell)["points"])).encode("utf-8"))
-    return m.hexdigest()
+    """``deletable``/``editable``: nbgrader's ``LockCells`` with its defaults."""
+    return _run(_nbgrader("LockCells")(), nb, resources)
 
 
 def compute_checksums(nb, resources: dict):
-    """``nbgrader.checksum`` and ``nbgrader.cell_type`` of grade, solution and locked cells."""
-    for cell in nb.cells:
-        if is_grade(cell) or is_solution(cell) or is_locked(cell):
-            cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
-            cell.metadata["nbgrader"]["cell_type"] = cell.cell_type
-    return nb, resources
+    """``nbgrader.checksum`` and ``nbgrader.cell_type`` of grade, solution and locked cells:
+    nbgrader's ``ComputeChecksums`` (so the exercise is a valid nbgrader release notebook)."""
+    return _run(_nbgrader("ComputeChecksums")(), nb, resources)
 
 
 def normalise(nb, resources: dict):

@@ -21,59 +21,37 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
-from .numerics import exact_normal as en
+from .. import text
+from ..demos import Case, run_case
+from ..numerics import exact_normal as en
+from .style import constrained_figure
 
-__all__ = ["Case", "run_case", "plot_hist", "plot_qq", "plot_cases", "plot_density",
-           "moments_table", "moments_html", "ExplorerFigure"]
+__all__ = [
+    "Case",
+    "ExplorerFigure",
+    "moments_html",
+    "moments_table",
+    "plot_cases",
+    "plot_density",
+    "plot_hist",
+    "plot_qq",
+    "run_case",
+]
 
 SAMPLE, TARGET, BAD = "#1f5fa8", "#c0392b", "#7f8c8d"
 HIST_RANGE = 5.0   # the histogram shows [−5σ, 5σ]
 
 
-@dataclass(frozen=True)
-class Case:
-    """One setting: construction ``key`` with σ², k, a, randomness ``mode``, n samples."""
-
-    key: str
-    sigma2: float
-    k: int
-    a: float = 1.0
-    mode: str = "joint"
-    n: int = 20000
-    seed: int = 0
-    title: str | None = None
-
-
-def run_case(case: Case) -> dict:
-    """Sample h for ``case`` (seeded) and compute everything the figures and tables show.
-
-    For an invalid combination returns ``{"case", "error"}`` with the Russian reason.
-    """
-    err = en.validate(case.key, case.sigma2, case.k, case.a, n=case.n)
-    if err:
-        return dict(case=case, error=err)
-    rng = np.random.default_rng(case.seed)
-    h = en.sample_h(case.key, rng, case.n, case.sigma2, case.k, case.a, mode=case.mode)
-    d, pv = en.ks_test(h, case.sigma2)
-    ok, text = en.verdict(h, case.sigma2, ks=(d, pv))
-    tok, ttext = en.theory_verdict(case.key, case.sigma2, case.k, case.a, case.mode)
-    exact = en.exact_moments(case.key, case.sigma2, case.k, case.a) \
-        if case.mode == "joint" else None
-    return dict(case=case, error=None, h=h, moments=en.sample_moments(h), ks=d, pvalue=pv,
-                normal=ok, verdict=text, theory_normal=tok, theory=ttext, exact=exact)
-
-
 def _label(case: Case) -> str:
     if case.title:
         return case.title
-    label = en.get_construction(case.key).label
+    label = text.label(en.get_construction(case.key))
     return label + (", веса фиксированы" if case.mode == "fixed" else "")
 
 
@@ -91,7 +69,7 @@ def plot_hist(h, sigma2: float, ax, bins: int = 60, extra=None):
         ax.plot(extra[0], extra[1], color="k", lw=1.2, ls="--", label=extra[2])
     out = np.mean(np.abs(h) > HIST_RANGE * sd)
     if out > 0:
-        ax.text(0.02, 0.97, f"вне окна: {en.fmt(100 * out, 2)} %", transform=ax.transAxes,
+        ax.text(0.02, 0.97, f"вне окна: {text.fmt(100 * out, 2)} %", transform=ax.transAxes,
                 va="top", fontsize=8)
     ax.set_xlabel("h", fontsize=9)
     ax.set_ylabel("плотность", fontsize=9)
@@ -120,7 +98,7 @@ def plot_cases(cases, ncols: int = 2, bins: int = 60) -> Figure:
     figure. Invalid cases show their Russian reason."""
     results = [c if isinstance(c, dict) else run_case(c) for c in cases]
     nrows = math.ceil(len(results) / ncols)
-    fig = Figure(figsize=(5.6 * ncols, 3.0 * nrows + 0.4), dpi=100, layout="constrained")
+    fig = constrained_figure(5.6 * ncols, 3.0 * nrows + 0.4)
     subs = fig.subfigures(nrows, ncols, squeeze=False)
     handles = None
     for i in range(nrows * ncols):
@@ -140,8 +118,8 @@ def plot_cases(cases, ncols: int = 2, bins: int = 60) -> Figure:
         plot_qq(res["h"], case.sigma2, axq)
         mo = res["moments"]
         color = "#1e7b34" if res["normal"] else TARGET
-        axh.set_title(f"эксцесс {en.fmt(mo['excess_kurtosis'], 2)}", fontsize=8.5)
-        axq.set_title(f"D = {en.fmt(res['ks'], 2)}: {_short_verdict(res)}", fontsize=8.5,
+        axh.set_title(f"эксцесс {text.fmt(mo['excess_kurtosis'], 2)}", fontsize=8.5)
+        axq.set_title(f"D = {text.fmt(res['ks'], 2)}: {_short_verdict(res)}", fontsize=8.5,
                       color=color)
         if handles is None:
             handles = axh.get_legend_handles_labels()
@@ -152,7 +130,7 @@ def plot_cases(cases, ncols: int = 2, bins: int = 60) -> Figure:
 
 def plot_density(x, curves, title=None, xlabel: str = "", ylim=None) -> Figure:
     """Several densities on one axes; ``curves`` = [(y, label, style dict), …]."""
-    fig = Figure(figsize=(6.4, 3.2), dpi=100, layout="constrained")
+    fig = constrained_figure(6.4, 3.2)
     ax = fig.subplots()
     for y, label, style in curves:
         ax.plot(x, y, label=label, **(style or {}))
@@ -168,7 +146,7 @@ def plot_density(x, curves, title=None, xlabel: str = "", ylim=None) -> Figure:
 
 
 def _cell(theory, sample) -> str:
-    return f"{en.fmt(theory)} / {en.fmt(sample)}" if theory is not None else en.fmt(sample)
+    return f"{text.fmt(theory)} / {text.fmt(sample)}" if theory is not None else text.fmt(sample)
 
 
 _TABLE_HEAD = ("конструкция", "σ², k, a", "среднее", "дисперсия", "эксцесс", "KS: D (p)",
@@ -182,7 +160,7 @@ def _table_rows(items) -> list[tuple[str, ...]]:
     for it in items:
         res = it if isinstance(it, dict) else run_case(it)
         case = res["case"]
-        par = f"{en.fmt(case.sigma2)}, {case.k}, {en.fmt(case.a)}"
+        par = f"{text.fmt(case.sigma2)}, {case.k}, {text.fmt(case.a)}"
         if res["error"]:
             rows.append((_label(case), par, "—", "—", "—", "—", res["error"]))
             continue
@@ -191,7 +169,7 @@ def _table_rows(items) -> list[tuple[str, ...]]:
         rows.append((_label(case), par, _cell(ex["mean"], mo["mean"]),
                      _cell(ex["var"], mo["var"]),
                      _cell(ex["excess_kurtosis"], mo["excess_kurtosis"]),
-                     f"{en.fmt(res['ks'], 2)} ({en.fmt(res['pvalue'], 2)})",
+                     f"{text.fmt(res['ks'], 2)} ({text.fmt(res['pvalue'], 2)})",
                      "да" if res["normal"] else "нет"))
     return rows
 
@@ -248,7 +226,7 @@ class ExplorerFigure:
                                            label="плотность N(0, 1)", animated=True)
         self.out_text = self.ax_hist.text(0.02, 0.97, "", transform=self.ax_hist.transAxes,
                                           va="top", fontsize=8, animated=True)
-        self.ax_hist.legend(fontsize=8, loc="upper right")
+        self.ax_hist.legend(fontsize=8, loc="center right")  # the note «вне окна…» is upper left
         self.ax_hist.set_xlim(-HIST_RANGE, HIST_RANGE)
         self.ax_hist.set_xlabel("h/σ", fontsize=9)
         self.ax_hist.set_ylabel("плотность", fontsize=9)
@@ -293,7 +271,7 @@ class ExplorerFigure:
         self.qq.set_ydata(np.clip(sq, -qy, qy))
         out = np.mean(np.abs(z) > HIST_RANGE)
         clipped = np.any(np.abs(sq) > qy)
-        note = f"вне окна: {en.fmt(100 * out, 2)} %" if out > 0 else ""
+        note = f"вне окна: {text.fmt(100 * out, 2)} %" if out > 0 else ""
         if clipped:
             note += ("; " if note else "") + "крайние квантили обрезаны"
         self.out_text.set_text(note)
