@@ -72,13 +72,17 @@ def log_axis(ax, which: str = "y") -> None:
 
 
 def png(fig, dpi: float | None = None) -> bytes:
-    """PNG bytes of a Figure at its own dpi (or ``dpi``); an object with ``.png()`` is asked."""
+    """PNG bytes of a Figure at its own dpi (or ``dpi``); an object with ``.png()`` is asked.
+
+    At the figure's own dpi: one Agg draw and a fast encoding (RGB, zlib level 1; the same
+    pixels as ``savefig``, several times faster than its default compression)."""
     if not isinstance(fig, Figure) and hasattr(fig, "png"):
         return fig.png()
-    buf = io.BytesIO()
     if dpi is not None and dpi != fig.dpi:
+        buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi)
         return buf.getvalue()
+    from .fastdraw import encode_png
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.print_png(buf)
-    return buf.getvalue()
+    canvas.draw()
+    return encode_png(canvas)
