@@ -11,7 +11,7 @@ STAMP_NPM  := node_modules/.initlab-installed
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-fast exercises bench serve clean lint
+.PHONY: book test test-fast exercises bench serve clean lint lab
 
 $(STAMP_RUN): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ $(STAMP_RUN): requirements.txt constraints.txt pyproject.toml
 $(STAMP_TEST): $(STAMP_RUN) requirements-test.txt
 	$(PIP) install --quiet -r requirements-test.txt -c constraints.txt
 	bash tools/install-browser.sh
+	bash tools/install-bubblewrap.sh
 	touch $@
 
 # MathJax and the widget scripts the book serves itself (package.json, package-lock.json).
@@ -45,6 +46,10 @@ exercises: $(STAMP_RUN)
 ## bench: print the performance figures
 bench: $(STAMP_TEST)
 	$(BIN)/python benchmarks/run_all.py
+
+## lab: open the exercises in JupyterLab, its interface in Russian (.jupyter/labconfig)
+lab: $(STAMP_RUN)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/exercises
 
 ## serve: serve the built book on http://localhost:8000
 serve:

@@ -454,10 +454,10 @@ def check_cell(grade_id: str, source: str, points: float = 1):
 # ------------------------------------------------------------------------- CLI
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1 and list the differences if exercises/ is stale")
-    p.add_argument("--root", type=Path, default=None,
-                   help="repository root (default: the folder upwards holding solutions/)")
+    from .cli import add_check_and_root
+
+    add_check_and_root(p, "exercises/ устарела",
+                       "ближайшая папка выше текущей, в которой есть solutions/")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -473,17 +473,17 @@ def run(args: argparse.Namespace) -> int:
                 print(line, file=sys.stderr)
             if problems:
                 return 1
-            print(f"exercises/ is in sync with solutions/ ({len(list(solutions.glob('*.ipynb')))} notebooks)")
+            print(f"exercises/ совпадает с solutions/ (ноутбуков: {len(list(solutions.glob('*.ipynb')))})")
             return 0
         changed = generate_all(solutions, exercises)
     except MasterError as exc:
         print(f"initlab exercises: {exc}", file=sys.stderr)
         return 1
     for path in changed:
-        print(f"wrote {path}")
+        print(f"записан {path}")
     stale = [p for p in sorted(exercises.glob("*.ipynb")) if not (solutions / p.name).exists()]
     for path in stale:
-        print(f"warning: {path} has no master in solutions/", file=sys.stderr)
+        print(f"внимание: у {path} нет образца в solutions/", file=sys.stderr)
     if not changed:
-        print("exercises/ is up to date")
+        print("exercises/ уже в актуальном состоянии")
     return 0

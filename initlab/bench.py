@@ -8,7 +8,8 @@ import sys
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("args", nargs=argparse.REMAINDER, help="passed on to benchmarks/run_all.py")
+    p.add_argument("args", nargs=argparse.REMAINDER, metavar="АРГУМЕНТЫ",
+                   help="передаются в benchmarks/run_all.py")
 
 
 def run(args: argparse.Namespace) -> int:

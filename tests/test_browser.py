@@ -444,3 +444,151 @@ def test_search_finds_a_russian_word(html_dir: Path, base_url: str, browser_page
     _screenshot(page, "search")
     assert _search(page, recorder, base_url, ABSENT_WORD) == []
     assert not recorder.blocked, sorted(set(recorder.blocked))
+
+
+# Every figure a reader sees in a cell output has at least twice the pixels of its
+# displayed size (crisp at device scale 2), or is SVG. Images inside a live widget view
+# (an explorer without precomputed views, frozen in the book) are listed separately:
+# once every explorer declares a static_grid, the book shows none.
+_FIGURES_JS = r"""
+async () => {
+  const imgs = Array.from(document.querySelectorAll('.cell_output img'));
+  imgs.forEach((img) => { img.loading = 'eager'; });
+  await Promise.all(imgs.map((img) => img.decode().catch(() => null)));
+  return imgs.filter((img) => img.clientWidth > 0).map((img) => ({
+    src: (img.currentSrc || img.src).slice(-60), natural: img.naturalWidth,
+    shown: img.clientWidth, widget: !!img.closest('.jupyter-widgets'),
+    svg: /\.svg($|\?)|^data:image\/svg/.test(img.currentSrc || img.src)}));
+}
+"""
+
+
+def test_every_figure_is_crisp(html_dir: Path, base_url: str, browser_page) -> None:
+    page, _recorder = browser_page
+    blurry, widget_images, total = [], [], 0
+    for path in _pages(html_dir):
+        if _is_redirect(path):
+            continue
+        rel = path.relative_to(html_dir).as_posix()
+        page.goto(base_url + rel, wait_until="load")
+        for fig in page.evaluate(_FIGURES_JS):
+            total += 1
+            if fig["widget"]:
+                widget_images.append(f"{rel}: {fig}")
+            elif not fig["svg"] and fig["natural"] < 2 * fig["shown"] - 1:
+                blurry.append(f"{rel}: {fig}")
+    assert total, "no figure in any cell output"
+    assert not blurry, "\n".join(blurry)
+    print(f"{total} figures; inside live widget views (no static_grid yet): "
+          f"{len(widget_images)}")
+
+
+_CUT_JS = """() => Array.from(document.querySelectorAll('.cell_output pre'))
+  .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.slice(0, 60))"""
+
+
+def test_output_code_is_not_cut(html_dir: Path, base_url: str, browser_page) -> None:
+    """Text a cell prints (e.g. a summary table) wraps at the column edge (_static/initlab.css)."""
+    page, _recorder = browser_page
+    cut, unwrapped = [], 0
+    for path in _pages(html_dir):
+        if _is_redirect(path):
+            continue
+        rel = path.relative_to(html_dir).as_posix()
+        page.goto(base_url + rel, wait_until="load")
+        cut += [f"{rel}: {t!r}" for t in page.evaluate(_CUT_JS)]
+        # what the reader would lose without the wrapping rule
+        page.add_style_tag(content=".cell_output pre { white-space: pre !important; }")
+        unwrapped += len(page.evaluate(_CUT_JS))
+    assert not cut, "\n".join(cut)
+    print(f"output blocks that would be cut without wrapping: {unwrapped}")
+
+
+# ------------------------------------------------------- precomputed explorer views
+VIEWS_BUDGET = 3_000_000   # bytes of precomputed views a page may add (issue #15)
+
+
+def exercise_views(page) -> set[str]:
+    """Change every control of every precomputed explorer on the page once; the image must
+    change each time. Returns the kinds of controls exercised (select, range, checkbox)."""
+    viewers = page.locator("[data-initlab-views]")
+    kinds: set[str] = set()
+
+    def src(v) -> str:
+        return v.locator("img.initlab-views-image").get_attribute("src")
+
+    for i in range(viewers.count()):
+        v = viewers.nth(i)
+        assert v.get_attribute("data-initlab-ready") == "1", "initlab-views.js did not run"
+        for sel in v.locator("select").all():
+            before, n = src(v), sel.locator("option").count()
+            sel.select_option(str((int(sel.input_value()) + 1) % n))
+            assert src(v) != before, f"explorer {i}: the drop-down changed nothing"
+            kinds.add("select")
+        for rng in v.locator('input[type="range"]').all():
+            before, out = src(v), rng.locator("xpath=../output").text_content()
+            current = int(rng.input_value())
+            rng.fill(str(current - 1 if current > 0 else current + 1))
+            assert src(v) != before, f"explorer {i}: the slider changed nothing"
+            assert rng.locator("xpath=../output").text_content() != out
+            kinds.add("range")
+        for box in v.locator('input[type="checkbox"]').all():
+            before = src(v)
+            box.click()
+            assert src(v) != before, f"explorer {i}: the check box changed nothing"
+            kinds.add("checkbox")
+    return kinds
+
+
+def views_bytes(html_page: Path) -> int:
+    data = html_page.read_bytes()
+    return sum(len(m) for m in re.findall(
+        rb'class="initlab-views-data">(.*?)</script>', data, flags=re.DOTALL))
+
+
+def test_precomputed_explorers_respond(html_dir: Path, base_url: str, browser_page) -> None:
+    """Every page with precomputed explorers: each control changes the figure, no error,
+    within the page budget; the note says where the full range is."""
+    page, recorder = browser_page
+    pages = [p for p in _pages(html_dir) if b"data-initlab-views" in p.read_bytes()]
+    if not pages:
+        pytest.skip("no explorer declares a static_grid yet")
+    failures = []
+    for path in pages:
+        rel = path.relative_to(html_dir).as_posix()
+        recorder.reset()
+        page.goto(base_url + rel, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        try:
+            assert exercise_views(page)
+            assert "Binder" in page.locator(".initlab-views-note").first.text_content()
+        except AssertionError as exc:
+            failures.append(f"{rel}: {exc}")
+        if recorder.problems:
+            failures.append(f"{rel}: {recorder.problems}")
+        if views_bytes(path) > VIEWS_BUDGET:
+            failures.append(f"{rel}: {views_bytes(path)} bytes of views > {VIEWS_BUDGET}")
+    assert not recorder.blocked, sorted(set(recorder.blocked))
+    assert not failures, "\n".join(failures)
+
+
+def test_launch_buttons_follow_the_repository_setting(html_dir: Path) -> None:
+    """Binder and Colab open the repository and branch of _config.yml — the same setting
+    the setup cell of every notebook installs from (tests/test_repository.py)."""
+    from initlab.repository import read_repository
+
+    url, branch = read_repository(BOOK_ROOT)
+    owner_repo = urllib.parse.urlsplit(url).path.strip("/")
+    wrong = []
+    for name in _toc_files():
+        stem = posixpath.splitext(name)[0]
+        if not (BOOK_ROOT / (stem + ".ipynb")).is_file():
+            continue
+        links = [u for tag, _a, u in _parse(html_dir / f"{stem}.html").refs if tag == "a"]
+        binder = [u for u in links if u.startswith("https://mybinder.org/")]
+        colab = [u for u in links if u.startswith("https://colab.research.google.com/")]
+        if not binder or any(f"/v2/gh/{owner_repo}/{branch}?" not in u for u in binder):
+            wrong.append(f"{stem}: {binder}")
+        if not colab or any(f"/github/{owner_repo}/blob/{branch}/" not in u for u in colab):
+            wrong.append(f"{stem}: {colab}")
+    assert not wrong, "\n".join(wrong)

@@ -1,14 +1,14 @@
-"""`initlab grade`: submissions made here, graded once (module fixture), then checked.
-
-The fixture course has one assignment ``99_fix`` whose checks live in a small module
-written by the test (``gradefix_checks``, on PYTHONPATH), so these tests do not depend
-on the real chapters; ``test_real_masters`` grades the real solutions/ when present.
+"""`initlab grade`: a battery of hostile and honest submissions made from the real master
+``06_init``, graded in one sandboxed run with ``--jobs 2`` (module fixture), each with its
+expected row; then reruns, an interrupted run, the refusal without bubblewrap, the
+nbgrader-style assembly and the judge, and the agreement with the real nbgrader.
 """
 
 from __future__ import annotations
 
-import copy
 import csv
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -21,156 +21,42 @@ import nbformat
 import pytest
 from gradefix import (
     ASSIGNMENT,
-    PARTIAL,
-    WRONG,
-    _meta,
-    make_master,
+    MASTER,
+    MAXIMUM,
+    PROBE_MIME,
+    ROOT,
+    colab,
+    extra_imports,
+    helper_cells,
+    insert_after,
+    lab4,
+    moved_and_deleted,
     nbgrader,
     nbgrader_course,
     nbgrader_scores,
-    solutions_of,
-    submission,
-    write_course,
-)
-from gradefix import (
-    SETUP as SETUP_CELL,
+    student,
+    text,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-
-def _drop_meta(nb):
-    del nb.metadata["initlab"]
-
-
-def _edit_checks(nb):
-    """A student rewrites one check, deletes another, strips nbgrader metadata."""
-    for cell in list(nb.cells):
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid == "f-check":
-            cell.source = 'print("Верно!")'
-        elif gid == "v-check":
-            nb.cells.remove(cell)
+HAS_BWRAP = shutil.which("bwrap") is not None
+needs_bwrap = pytest.mark.skipif(not HAS_BWRAP, reason="bubblewrap is not installed "
+                                 "(bash tools/install-bubblewrap.sh)")
+TASKS = [f"t{i}-check" for i in range(1, 10)]
 
 
-def _other_course():
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("x = 1", metadata=_meta("q1", solution=True)),
-        nbformat.v4.new_code_cell("assert x == 1", metadata=_meta("q1-test", grade=True,
-                                                                  points=5))])
-    nb.metadata["course"] = "Другой курс"
-    return nbformat.writes(nb)
+def _grade_cmd():
+    return [sys.executable, "-m", "initlab.cli", "grade"]
 
 
-# name -> (file content, expected status(es), expected points per task or total)
-CASES = {
-    "ivanov/99_fix.ipynb": (submission(), {"ok"}, {"a-check": 1, "f-check": 2, "v-check": 4}),
-    "petrov_99_fix.ipynb": (
-        submission(PARTIAL), {"ok"}, {"a-check": 1, "f-check": 0, "v-check": 2}),
-    "sidorov/99_fix.ipynb": (submission(blank=True), {"ok"},
-                             {"a-check": 0, "f-check": 0, "v-check": 0}),
-    "nometa/99_fix.ipynb": (submission(edit=_drop_meta), {"ok"}, {"total": 7}),
-    "editor/99_fix.ipynb": (submission(WRONG | {"a-answer": "a = 42"}, edit=_edit_checks),
-                            {"ok"}, {"a-check": 1, "f-check": 0, "v-check": 0}),
-    "empty/99_fix.ipynb": ("", {"not a notebook"}, None),
-    "broken/99_fix.ipynb": ('{"cells": [', {"not a notebook"}, None),
-    "jsonobj/99_fix.ipynb": ('{"hello": 1}', {"not a notebook"}, None),
-    "binary/99_fix.ipynb": (b"\x89PNG\r\n\x1a\n\x00\xff", {"not a notebook"}, None),
-    "stranger/hw3.ipynb": (_other_course(), {"unknown assignment"}, None),
-    "loop/99_fix.ipynb": (submission({"v-answer": "while True:\n    pass\nv = [1, 2, 3, 4]"}),
-                          {"timeout"}, {"a-check": 1, "f-check": 2, "v-check": 0}),
-    "stubborn/99_fix.ipynb": (
-        submission({"f-answer": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                                "while True:\n    pass"}),
-        {"timeout"}, {"a-check": 1, "f-check": 0, "v-check": 0}),
-    "exiter/99_fix.ipynb": (submission({"f-answer": "import os\nos._exit(1)"}),
-                            {"kernel died"}, {"a-check": 1, "f-check": 0, "v-check": 0}),
-    "segfault/99_fix.ipynb": (submission({"f-answer": "import ctypes\nctypes.string_at(0)"}),
-                              {"kernel died"}, {"a-check": 1, "f-check": 0, "v-check": 0}),
-    "hog/99_fix.ipynb": (
-        submission({"f-answer": "chunks = []\nwhile True:\n"
-                                "    chunks.append(bytearray(64 * 2**20))"}),
-        {"ok", "kernel died"}, {"a-check": 1, "f-check": 0}),
-    "raiser/99_fix.ipynb": (submission({"f-answer": "def f(x):\n    return x * x\n1 / 0",
-                                        "a-answer": "raise ValueError('не знаю')"}),
-                            {"ok"}, {"a-check": 0, "f-check": 2, "v-check": 4}),
-    "chatty/99_fix.ipynb": (
-        submission({"a-answer": "a = 42\nprint('x' * 2_000_000)\n"
-                                "for i in range(20_000):\n    print(i)"}),
-        {"ok"}, {"a-check": 1, "f-check": 2, "v-check": 4}),
-    "writer/99_fix.ipynb": (
-        submission({"a-answer": "a = 42\nimport os, pathlib\n"
-                                "pathlib.Path('hacked.txt').write_text('x')\n"
-                                "for p in pathlib.Path('.').glob('*.ipynb'):\n"
-                                "    p.write_text('')\n"
-                                "os.makedirs(os.path.expanduser('~/junk'), exist_ok=True)"}),
-        {"ok"}, {"a-check": 1, "f-check": 2, "v-check": 4}),
-    # tampering: every answer is wrong, so any successful trick would raise the score
-    "patcher/99_fix.ipynb": (submission(WRONG | {"a-answer": (
-        "a = 0\n"
-        "import gradefix_checks as c, sys, builtins\n"
-        "c.check_a = lambda *args, **kw: None\n"
-        "del c.check_f\n"
-        "c.partial_v = lambda v: 4.0\n"
-        "c.float = lambda x: 42.0\n"
-        "c.np.isclose = lambda *args, **kw: True\n"
-        "sys.modules['gradefix_checks'] = type(sys)('gradefix_checks')\n"
-        "builtins.AssertionError = type('AssertionError', (Exception,), {})\n"
-        "builtins.float = lambda x: 42.0\n")}), {"ok"}, {"total": 0}),
-    "shadower/99_fix.ipynb": (submission(WRONG | {"a-answer": (
-        "a = 0\n"
-        "class Fake:\n"
-        "    def __getattr__(self, name):\n"
-        "        return lambda *args, **kw: 4.0 if name == 'partial_v' else None\n"
-        "checks = Fake()\n"
-        "print = lambda *args, **kw: None\n"
-        "AssertionError = ZeroDivisionError\n"
-        "__builtins__ = {}\n")}), {"ok"}, {"total": 0}),
-    "hooker/99_fix.ipynb": (submission(WRONG | {"a-answer": (
-        "a = 0\n"
-        "import sys\n"
-        "ip = get_ipython()\n"
-        "ip.showtraceback = lambda *args, **kw: None\n"
-        "sys.excepthook = lambda *args: None\n"
-        "ip.events.register('pre_run_cell', lambda info: None)\n")}),
-        {"ok"}, {"total": 0}),
-    "runcell/99_fix.ipynb": (submission(WRONG | {"a-answer": (
-        "a = 0\n"
-        "ip = get_ipython()\n"
-        "async def quiet(*args, **kw):\n"
-        "    return None\n"
-        "ip.run_cell_async = quiet\n"
-        "type(ip).run_cell = lambda *args, **kw: None\n")}), {"ok", "timeout"}, {"total": 0}),
-    "sneaky/99_fix.ipynb": (submission(WRONG | {"f-answer": (
-        "def f(x):\n"
-        "    import gradefix_checks as c\n"
-        "    c.CheckFailed = type('CheckFailed', (BaseException,), {})\n"
-        "    c.partial_v = lambda v: 4.0\n"
-        "    return x * x\n")}), {"ok"}, {"total": 0}),
-}
+def _env():
+    return dict(os.environ, PYTHONPATH=str(ROOT))
 
 
-def _grade_cmd() -> list[str]:
-    """`initlab grade` (through initlab.cli when it has the subcommand)."""
-    cli = ROOT / "initlab" / "cli.py"
-    if cli.exists() and "grade" in cli.read_text(encoding="utf-8"):
-        return [sys.executable, "-c", "import sys; from initlab.cli import main; sys.exit(main())",
-                "grade"]
-    return [sys.executable, "-m", "initlab.grading"]
-
-
-def _run_grade(sub, out, *extra, base=None, timeout=300):
-    base = base or sub.parent
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(base / "pkg"), os.environ.get("PYTHONPATH", "")]))
-    if "--masters" not in extra:
-        extra = ("--masters", str(base / "masters"), *extra)
-    cmd = [*_grade_cmd(), str(sub), "--out", str(out), "--no-progress", *extra]
-    return subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, timeout=timeout)
-
-
-def _snapshot(root: Path) -> dict:
-    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(root.rglob("*")) if p.is_file()}
+def _run_grade(sub: Path, out: Path, masters: Path, *extra: str, timeout: int = 600):
+    cmd = [*_grade_cmd(), str(sub), "--out", str(out), "--masters", str(masters),
+           "--no-progress", *extra]
+    return subprocess.run(cmd, check=False, capture_output=True, text=True, env=_env(),
+                          timeout=timeout)
 
 
 def _rows(out: Path) -> dict[str, dict]:
@@ -178,205 +64,465 @@ def _rows(out: Path) -> dict[str, dict]:
         return {r["file"]: r for r in csv.DictReader(f)}
 
 
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _alive(marker: str) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if marker in cmd and "pytest" not in cmd:
+            found.append(cmd)
+    return found
+
+
+# ------------------------------------------------------------------ the battery
+
+def _hostile(base: Path) -> dict[str, tuple[str, dict]]:
+    """name -> (notebook text, expected row fields)."""
+    sub, out, masters = base / "submissions", base / "results", base / "masters"
+    victim = sub / "honest_full" / f"{ASSIGNMENT}.ipynb"
+    pkg = ROOT / "initlab" / "checks"
+    blank = {"blank": True}
+    forge = (
+        "from IPython.display import publish_display_data\n"
+        "def forge(check, data):\n"
+        f"    publish_display_data({{{PROBE_MIME!r}: {{'v': 1, 'check': check, 'options': {{}},"
+        " 'ok': True, 'data': data}})\n"
+        "for name in ['uniform_variance', 'layer_ratio', 'uniform_bound', 'normal_variance']:\n"
+        "    forge(name, {'answer': 'Верно'})\n"
+        "print('Верно! Var(w) = (2/√n_in)²/12 = 1/(3·n_in) = 1/768.')\n"
+    )
+    attacks = {
+        # forging a pass without the answer
+        "always_equal": (dict(blank, answers={
+            "t1-answer": "class Eq(float):\n    def __eq__(self, other):\n        return True\n"
+                         "    __ne__ = lambda self, other: False\nvar_w = Eq(0.5)",
+            "t2-answer": "class Any:\n    __eq__ = lambda self, other: True\n"
+                         "    __float__ = lambda self: 0.5\n"
+                         "ratio = Any()",
+            "t6-answer": "import numpy as np\nclass W(np.ndarray):\n"
+                         "    __eq__ = lambda self, other: True\n"
+                         "def xavier_uniform(rng, n_in, n_out):\n"
+                         "    return np.zeros((n_in, n_out)).view(W)"}), {"total": "0"}),
+        "monkeypatch": (dict(blank, edits=[insert_after("t1-answer",
+            "import builtins, numpy as np\nimport initlab.checks.core as core\n"
+            "core.judge_number = lambda *a, **k: 'Верно'\n"
+            "core.Check.__call__ = lambda self, *a, **k: print('Верно!')\n"
+            "np.isclose = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
+            "builtins.abs = lambda x: 0\nbuiltins.round = lambda *a: 0")]),
+            {"total": "0"}),
+        "sys_modules": (dict(blank, edits=[insert_after("t1-answer",
+            "import sys, types\nfake = types.ModuleType('initlab.checks.ch06')\n"
+            "fake.__getattr__ = lambda name: (lambda *a, **k: print('Верно!'))\n"
+            "sys.modules['initlab.checks.ch06'] = fake\nchecks.ch06 = fake\n"
+            "sys.modules['initlab.checks.core'] = fake")]), {"total": "0"}),
+        "introspection": (dict(blank, edits=[insert_after("t1-answer",
+            "import gc, sys, initlab.checks.core as core\n"
+            "for obj in gc.get_objects():\n"
+            "    if isinstance(obj, core.Check):\n"
+            "        obj.judge = lambda data: 'Верно'\n"
+            "        obj.probe = lambda *a, **k: {}\n"
+            "frames = []\nf = sys._getframe()\nwhile f is not None:\n"
+            "    frames.append(f.f_locals.keys())\n    f = f.f_back\n"
+            "secrets = [o for o in gc.get_objects() if isinstance(o, str) and 'initlab:' in o]")]),
+            {"total": "0"}),
+        "forged_records": (dict(blank, edits=[insert_after("t1-answer", forge)], answers={
+            "t6-answer": forge + "def xavier_uniform(rng, n_in, n_out):\n"
+                         "    forge('xavier_uniform', {'calls': []})\n"
+                         "    return rng.uniform(-1, 1, (n_in, n_out))"}), {"total": "0"}),
+        # damage and escape: the full solution plus the attack; any success zeroes t1
+        "vandal": ({"edits": [insert_after("t1-answer",
+            "import pathlib, initlab\nhits = []\n"
+            f"targets = [{str(victim)!r}, {str(out / 'grades.csv')!r}, {str(out / 'evil.txt')!r},"
+            f" {str(masters / (ASSIGNMENT + '.ipynb'))!r}, {str(masters / 'evil.ipynb')!r},"
+            f" {str(pkg / 'evil.py')!r}, {str(pkg / 'ch06.py')!r},"
+            " str(pathlib.Path(initlab.__file__).parent / 'checks' / 'evil.py'),"
+            " str(pathlib.Path(initlab.__file__).parent / 'checks' / 'ch06.py')]\n"
+            "for t in targets:\n"
+            "    try:\n"
+            "        with open(t, 'a') as f:\n"
+            "            f.write('hacked')\n"
+            "        hits.append(t)\n"
+            "    except OSError:\n"
+            "        pass\n"
+            "try:\n"
+            f"    hidden = open({str(MASTER)!r}).read()\n"
+            "    hits.append('read master')\n"
+            "except OSError:\n"
+            "    pass\n"
+            "if hits:\n    var_w = 0\nprint(hits)")]}, {"total": "11"}),
+        "fork_bomb": ({"edits": [insert_after("t1-answer",
+            "import os\npids = []\nfor _ in range(300):\n"
+            "    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
+            "    if pid == 0:\n        os.execvp('sleep', ['sleep', '4242.5'])\n"
+            "    pids.append(pid)\nprint('forks', len(pids))\nif len(pids) >= 300:\n"
+            "    var_w = 0\nfor pid in pids[3:]:  # three are left to the grader\n"
+            "    os.kill(pid, 9)\n    os.waitpid(pid, 0)")]},
+            {"total": "11"}),
+        "setsid": ({"edits": [insert_after("t1-answer",
+            "import subprocess\nsubprocess.Popen(['setsid', 'sleep', '4243.5'])")]},
+            {"total": "11"}),
+        "network": ({"edits": [insert_after("t1-answer",
+            "import socket\nnames = [n for _, n in socket.if_nameindex()]\nprint(names)\n"
+            "if names != ['lo']:\n    var_w = 0\n"
+            "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n    var_w = 0\n"
+            "except OSError:\n    pass")]}, {"total": "11"}),
+        "disk": ({"edits": [insert_after("t1-answer",
+            "written = 0\nchunk = b'0' * 2**24\n"
+            "try:\n    with open('big.bin', 'wb') as f:\n"
+            "        for _ in range(64):\n            f.write(chunk)\n            f.flush()\n"
+            "            written += len(chunk)\nexcept OSError as exc:\n    print(exc)\n"
+            "print(written // 2**20, 'MB')\nif written > 600 * 2**20:\n    var_w = 0")]},
+            {"total": "11"}),
+        "loop": ({"answers": {"t2-answer": "while True:\n    pass"}},
+                 {"total": "10", "status": "timeout", "t2-check": "0"}),
+        "exit": ({"edits": [insert_after("t1-check", "import os\nos._exit(0)")]},
+                 {"total": "1", "status": "kernel died"}),
+        "segfault": ({"edits": [insert_after("t1-check", "import ctypes\nctypes.string_at(0)")]},
+                     {"total": "1", "status": "kernel died"}),
+        "chatty": ({"edits": [insert_after("t1-check", "print('x' * 50_000_000)")]},
+                   {"total": "11", "status": "ok", "message": "обрезан"}),
+    }
+    return {name: (text(student(spec.get("answers"), *spec.get("edits", []),
+                                blank=spec.get("blank", False))), expected)
+            for name, (spec, expected) in attacks.items()}
+
+
+def _honest() -> dict[str, tuple[str, dict]]:
+    full = {"total": "11", "status": "ok"}
+    return {
+        "honest_full": (text(student()), full),
+        "honest_helper": (text(student(None, helper_cells)), full),
+        "honest_moved": (text(student(None, moved_and_deleted)), full),
+        "honest_imports": (text(student(None, extra_imports)), full),
+        "honest_colab": (text(student(None, colab)), full),
+        "honest_lab4": (text(student(None, lab4)), full),
+        "honest_blank": (text(student(blank=True)), {"total": "0", "status": "ok"}),
+        "garbage": ("{not json", {"status": "not a notebook", "total": "0"}),
+    }
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    base = tmp_path_factory.mktemp("grading")
-    sub = write_course(base, CASES)
-    before = _snapshot(sub)
+def battery(tmp_path_factory):
+    if not HAS_BWRAP:
+        pytest.skip("bubblewrap is not installed (bash tools/install-bubblewrap.sh)")
+    base = tmp_path_factory.mktemp("battery")
+    cases = {**_honest(), **_hostile(base)}
+    sub = base / "submissions"
+    for name, (content, _) in cases.items():
+        path = sub / name / f"{ASSIGNMENT}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text(content, encoding="utf-8")
+        (path.parent / "data.txt").write_text(f"файл студента {name}\n", encoding="utf-8")
+    (base / "masters").mkdir()
+    shutil.copy(MASTER, base / "masters")
     out = base / "results"
-    t0 = time.monotonic()
-    proc = _run_grade(sub, out, "--jobs", "2", "--timeout-cell", "3", "--memory-mb", "1024")
-    return {"base": base, "sub": sub, "out": out, "proc": proc, "before": before,
-            "seconds": time.monotonic() - t0}
+    out.mkdir()
+    (out / "keep.txt").write_text("преподаватель\n", encoding="utf-8")
+    before = {"sub": _snapshot(sub), "masters": _snapshot(base / "masters"),
+              "pkg": _snapshot(ROOT / "initlab"), "solutions": _snapshot(ROOT / "solutions")}
+    start = time.monotonic()
+    proc = _run_grade(sub, out, base / "masters", "--jobs", "2", "--timeout-cell", "8",
+                      "--memory-mb", "1024")
+    return {"proc": proc, "out": out, "sub": sub, "base": base, "cases": cases,
+            "before": before, "seconds": time.monotonic() - start}
 
 
-def test_command_succeeds_and_summarises(graded):
-    proc = graded["proc"]
+@pytest.mark.slow
+def test_battery_runs_sandboxed(battery):
+    proc = battery["proc"]
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert f"Проверено работ: {len(CASES)}" in proc.stdout
-    assert "Средний балл «99_fix»" in proc.stdout
+    assert "Песочница: да" in proc.stdout
+    rows = _rows(battery["out"])
+    assert len(rows) == len(battery["cases"])
+    assert {r["sandbox"] for r in rows.values()} == {"да"}
 
 
-def test_one_row_per_submission(graded):
-    rows = _rows(graded["out"])
-    assert sorted(rows) == sorted(CASES)
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted({**_honest(), **_hostile(Path("/x"))}))
+def test_battery_rows(battery, name):
+    row = _rows(battery["out"])[f"{name}/{ASSIGNMENT}.ipynb"]
+    expected = battery["cases"][name][1]
+    expected = {"status": "ok", **expected}
+    for key, value in expected.items():
+        if key == "message":
+            assert value in row["message"], row
+        else:
+            assert row[key] == value, (key, row)
+    if row["status"] != "not a notebook":
+        assert row["maximum"] == "11"
+        assert sum(float(row[t]) for t in TASKS) == float(row["total"])
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_status_and_points(graded, name):
-    row = _rows(graded["out"])[name]
-    _content, statuses, points = CASES[name]
-    assert row["status"] in statuses, row
-    if points is None:
-        assert row["total"] == "0" and row["message"], row
-        return
-    for key, value in points.items():
-        assert float(row[key]) == value, (key, row)
-    if "total" not in points and len(points) == 3:
-        assert float(row["total"]) == sum(points.values())
-    assert row["maximum"] == "7"
-    assert (graded["out"] / row["feedback"]).is_file()
+@pytest.mark.slow
+def test_nothing_outside_the_sandbox_changed(battery):
+    before = battery["before"]
+    assert _snapshot(battery["sub"]) == before["sub"]
+    assert _snapshot(battery["base"] / "masters") == before["masters"]
+    assert _snapshot(ROOT / "initlab") == before["pkg"]
+    assert _snapshot(ROOT / "solutions") == before["solutions"]
+    out = battery["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["feedback", "grades.csv", "keep.txt"]
+    assert (out / "keep.txt").read_text(encoding="utf-8") == "преподаватель\n"
+    assert _alive("4242.5") == [] and _alive("4243.5") == []
 
 
-def test_submissions_untouched(graded):
-    assert _snapshot(graded["sub"]) == graded["before"]
-    assert not (graded["sub"] / "hacked.txt").exists()
+@pytest.mark.slow
+def test_feedback_one_message_per_check_in_task_order(battery):
+    out = battery["out"]
+    full = (out / "feedback" / "honest_full_06_init.md").read_text(encoding="utf-8")
+    titles = [line for line in full.splitlines() if line.startswith("## ")]
+    assert len(titles) == 9 and all(t.endswith("зачтено") for t in titles)
+    assert [t.split(".")[0] for t in titles] == [f"## Задача {i}" for i in range(1, 10)]
+    assert full.count("Верно!") == 9  # the hidden thorough check adds no second message
+    blank = (out / "feedback" / "honest_blank_06_init.md").read_text(encoding="utf-8")
+    assert blank.count("Ответ ещё не введён") == 9 and "Traceback" not in blank
+    moved = (out / "feedback" / "honest_moved_06_init.md").read_text(encoding="utf-8")
+    assert "восстановлена на своём месте" in moved
+    forged = (out / "feedback" / "forged_records_06_init.md").read_text(encoding="utf-8")
+    assert "лишние данные проверки" in forged
 
 
-def test_student_ids_and_columns(graded):
-    rows = _rows(graded["out"])
-    assert rows["ivanov/99_fix.ipynb"]["student"] == "ivanov"
-    assert rows["petrov_99_fix.ipynb"]["student"] == "petrov"
-    with open(graded["out"] / "grades.csv", encoding="utf-8-sig") as f:
-        header = f.readline().strip().split(",")
-    assert header[:3] == ["file", "student", "assignment"]
-    assert header[3:6] == ["a-check", "f-check", "v-check"]
-    assert header[6:] == ["total", "maximum", "status", "message", "feedback", "sha256"]
+# ------------------------------------------------------------------ reruns
+
+def _small_course(base: Path, names=("a_full", "b_blank")) -> tuple[Path, Path]:
+    sub, masters = base / "sub", base / "masters"
+    masters.mkdir(parents=True)
+    shutil.copy(MASTER, masters)
+    for name in names:
+        path = sub / name / f"{ASSIGNMENT}.ipynb"
+        path.parent.mkdir(parents=True)
+        nb = student() if "full" in name else (student({"t2-answer": "while True:\n    pass"})
+                                                if "loop" in name else student(blank=True))
+        path.write_text(text(nb), encoding="utf-8")
+    return sub, masters
 
 
-def test_feedback_in_russian(graded):
-    out = graded["out"]
-    good = (out / "feedback" / "ivanov_99_fix.md").read_text(encoding="utf-8")
-    assert "Баллы: **7 из 7**" in good and "Верно! a = 42." in good
-    assert "[initlab:" not in good
-    part = (out / "feedback" / "petrov_99_fix.md").read_text(encoding="utf-8")
-    assert "Неверно: f(2) должно быть 4." in part and "частично" in part
-    assert "Верных элементов: 2 из 4." in part
-    blank = (out / "feedback" / "sidorov_99_fix.md").read_text(encoding="utf-8")
-    assert "Ответ ещё не введён: a" in blank and "Traceback" not in blank
-    raiser = (out / "feedback" / "raiser_99_fix.md").read_text(encoding="utf-8")
-    assert "ValueError: не знаю" in raiser
-    chatty = (out / "feedback" / "chatty_99_fix.md").read_bytes()
-    assert len(chatty) < 50_000
-    assert "обрезан" in _rows(out)["chatty/99_fix.ipynb"]["message"]
-    sneaky = (out / "feedback" / "sneaky_99_fix.md").read_text(encoding="utf-8")
-    assert "подменены проверяющие функции" in sneaky
-    empty = (out / "feedback" / "empty_unknown.md").read_text(encoding="utf-8")
-    assert "не удалось прочитать" in empty.lower()
-
-
-def test_rerun_skips_then_force_regrades(graded, tmp_path):
-    """A rerun resumes: it grades only new or changed submissions; --force regrades."""
-    small = {k: CASES[k] for k in ("ivanov/99_fix.ipynb", "empty/99_fix.ipynb")}
-    sub = write_course(tmp_path, small)
-    out = tmp_path / "results"
-    shutil.copytree(graded["out"], out)  # the module run's gradebook, minus other files
-    first = _run_grade(sub, out)
-    assert first.returncode == 0, first.stderr[-2000:]
-    assert "пропущено уже проверенных: 2" in first.stdout  # same paths, same contents
-    assert sorted(_rows(out)) == sorted(small)  # rows of vanished files are dropped
-    # change one submission, add another: only those two are graded
-    (sub / "ivanov" / "99_fix.ipynb").write_text(submission(WRONG), encoding="utf-8")
-    (sub / "new_99_fix.ipynb").write_text(submission(), encoding="utf-8")
-    second = _run_grade(sub, out)
-    assert "пропущено уже проверенных: 1" in second.stdout, second.stdout
+@pytest.mark.slow
+@needs_bwrap
+def test_rerun_regrades_when_the_master_changes(tmp_path):
+    sub, masters = _small_course(tmp_path)
+    out = tmp_path / "out"
+    first = _run_grade(sub, out, masters, "--jobs", "2")
+    assert first.returncode == 0, first.stderr[-3000:]
     rows = _rows(out)
-    assert rows["ivanov/99_fix.ipynb"]["total"] == "0" and rows["new_99_fix.ipynb"]["total"] == "7"
-    third = _run_grade(sub, out, "--force")
-    assert "пропущено уже проверенных: 0" in third.stdout
-    assert _rows(out) == rows
+    assert {r["total"] for r in rows.values()} == {"11", "0"}
+    again = _run_grade(sub, out, masters, "--jobs", "2")
+    assert "пропущено уже проверенных: 2" in again.stdout, again.stdout
+    nb = nbformat.read(str(masters / MASTER.name), 4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "t1-check":
+            cell.metadata["nbgrader"]["points"] = 3
+    nbformat.write(nb, str(masters / MASTER.name))
+    third = _run_grade(sub, out, masters, "--jobs", "2")
+    assert "проверено заново из-за изменений эталона, программы проверки или работы: 2" \
+        in third.stdout, third.stdout
+    rows = _rows(out)
+    assert rows[f"a_full/{ASSIGNMENT}.ipynb"]["total"] == "13"
+    assert {r["maximum"] for r in rows.values()} == {"13"}
+    assert len({r["master_sha256"] for r in rows.values()}) == 1
 
 
+@pytest.mark.slow
+@needs_bwrap
 def test_interrupted_run_loses_nothing(tmp_path):
     """SIGINT during a run: the rows written so far stay; a rerun finishes the rest."""
-    cases = {"a_first.ipynb": CASES["ivanov/99_fix.ipynb"],
-             "b_stubborn.ipynb": CASES["loop/99_fix.ipynb"]}
-    sub = write_course(tmp_path, cases)
-    out = tmp_path / "results"
-    env = dict(os.environ, PYTHONPATH=str(tmp_path / "pkg"))
-    cmd = [*_grade_cmd(), str(sub), "--out", str(out), "--masters", str(tmp_path / "masters"),
-           "--jobs", "1", "--timeout-cell", "20", "--no-progress"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    sub, masters = _small_course(tmp_path, ("a_full", "b_loop"))
+    out = tmp_path / "out"
+    cmd = [*_grade_cmd(), str(sub), "--out", str(out), "--masters", str(masters),
+           "--jobs", "1", "--timeout-cell", "30", "--no-progress"]
+    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline and not (
                 (out / "grades.csv").exists() and len(_rows(out)) == 1):
             time.sleep(0.2)
-        time.sleep(1.0)  # now inside the infinite loop of the second notebook
+        time.sleep(3.0)  # now inside the infinite loop of the second notebook
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
+    assert proc.returncode == 130
     rows = _rows(out)
-    assert list(rows) == ["a_first.ipynb"] and rows["a_first.ipynb"]["total"] == "7"
-    again = _run_grade(sub, out, "--timeout-cell", "2")
+    assert list(rows) == [f"a_full/{ASSIGNMENT}.ipynb"] and rows[f"a_full/{ASSIGNMENT}.ipynb"][
+        "total"] == "11"
+    again = _run_grade(sub, out, masters, "--timeout-cell", "2")
     assert "пропущено уже проверенных: 1" in again.stdout, again.stdout + again.stderr
-    assert _rows(out)["b_stubborn.ipynb"]["status"] == "timeout"
+    assert _rows(out)[f"b_loop/{ASSIGNMENT}.ipynb"]["status"] == "timeout"
 
 
-def test_several_assignments_use_prefixed_columns(tmp_path):
-    from initlab.grading import Gradebook, load_masters
+# ------------------------------------------------------------------ without bubblewrap
+
+def test_refuses_without_bubblewrap_unless_no_sandbox(tmp_path):
+    sub, masters = _small_course(tmp_path, ("a_full",))
+    out = tmp_path / "out"
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    env = dict(_env(), PATH=str(empty))
+    cmd = [*_grade_cmd(), str(sub), "--out", str(out), "--masters", str(masters), "--no-progress"]
+    refused = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
+    assert refused.returncode == 2
+    assert "не могу запустить песочницу" in refused.stderr and "bubblewrap" in refused.stderr
+    assert "--no-sandbox" in refused.stderr and not out.exists()
+    ok = subprocess.run([*cmd, "--no-sandbox"], check=False, capture_output=True, text=True,
+                        env=env, timeout=300)
+    assert ok.returncode == 0, ok.stderr[-3000:]
+    assert "Песочница: НЕТ (--no-sandbox)" in ok.stdout
+    row = _rows(out)[f"a_full/{ASSIGNMENT}.ipynb"]
+    assert row["sandbox"] == "нет (--no-sandbox)" and row["total"] == "11"
+
+
+# ------------------------------------------------------------------ assembly and judge
+
+def _kinds(cells):
+    return [(c.kind, c.grade_id) for c in cells if c.kind != "code" or c.grade_id]
+
+
+def test_assembly_keeps_student_cells_and_restores_graded_ones():
+    from initlab.grading.assemble import assemble
+    from initlab.grading.masters import load_master
+
+    master = load_master(MASTER)
+    nb = student(None, helper_cells, moved_and_deleted)
+    cells = assemble(master, nb)
+    order = [c.grade_id for c in cells if c.grade_id]
+    expected = [g for c in master.nb.cells
+                if (g := c.metadata.get("nbgrader", {}).get("grade_id")) and c.cell_type == "code"]
+    assert order == expected
+    sources = [c.source for c in cells]
+    assert any("def uniform_var" in s for s in sources)  # the student's helper runs
+    check3 = next(c for c in cells if c.grade_id == "t3-check")
+    assert check3.source == "checks.ch06.uniform_bound(a)"  # the master's, not the student's
+    assert [c.grade_id for c in cells if c.restored] == ["t1-check", "t2-check"]
+    t9 = next(c for c in cells if c.grade_id == "t9-check")
+    assert "thorough=True" in t9.source  # hidden tests included
+    assert sources.index(next(s for s in sources if "def uniform_var" in s)) < \
+        order.index("t1-answer") + 3
+
+
+def _task_and_run(records, outputs=()):
+    from initlab.grading.assemble import RunCell
+    from initlab.grading.masters import load_master
+
+    task = next(t for t in load_master(MASTER).tasks if t.grade_id == "t6-check")
+    run = RunCell("check", "", "t6-check", state="ok", records=list(records),
+                  outputs=list(outputs))
+    return task, run
+
+
+def _records(fn):
+    from initlab.checks import ch06
+
+    return [json.loads(json.dumps(ch06.xavier_uniform.record(fn))),
+            json.loads(json.dumps(ch06.xavier_uniform.record(fn, thorough=True)))]
+
+
+def _xavier(rng, n_in, n_out):
+    a = (6 / (n_in + n_out)) ** 0.5
+    return rng.uniform(-a, a, size=(n_in, n_out))
+
+
+def test_judge_accepts_honest_records_and_rejects_forged_ones():
+    from initlab.grading.judge import judge_cell
+
+    good = _records(_xavier)
+    assert judge_cell(*_task_and_run(good)) == (True, judge_cell(*_task_and_run(good))[1])
+    assert judge_cell(*_task_and_run(good))[0]
+    # the visible case only, claimed for the hidden call: the master's thorough=True wins
+    easy = [good[0], dict(good[0], options={"thorough": True})]
+    ok, msg = judge_cell(*_task_and_run(easy))
+    assert not ok and "(1, 4000)" in msg
+    # a record too many (the notebook called a check itself), a missing one, a wrong name
+    assert not judge_cell(*_task_and_run(good + good[:1]))[0]
+    assert "не выполнилась" in judge_cell(*_task_and_run(good[:1]))[1]
+    assert not judge_cell(*_task_and_run([dict(good[0], check="he_normal"), good[1]]))[0]
+    # malformed data, a pickle smuggled as .npy, a verdict instead of data
+    bad = dict(good[0], data={"calls": [{"result": {"__npy__": "gASVAAAA"}}]})
+    assert "повреждены" in judge_cell(*_task_and_run([bad, good[1]]))[1] or \
+        not judge_cell(*_task_and_run([bad, good[1]]))[0]
+    verdict = dict(good[0], data={"verdict": "Верно!"})
+    assert not judge_cell(*_task_and_run([verdict, good[1]]))[0]
+    # an honest wrong sampler fails with the self-check's own message
+    wrong = _records(lambda rng, n_in, n_out: rng.uniform(-1, 1, size=(n_in, n_out)))
+    ok, msg = judge_cell(*_task_and_run(wrong))
+    assert not ok and msg.startswith("Неверно: дисперсия весов")
+
+
+def test_gradebook_rows_record_master_and_grader(tmp_path):
+    from initlab.grading.gradebook import Gradebook, grader_version
+    from initlab.grading.masters import load_masters
 
     (tmp_path / "m").mkdir()
-    master = make_master()
-    nbformat.write(master, str(tmp_path / "m" / "99_fix.ipynb"))
-    other = copy.deepcopy(master)
-    other.metadata["initlab"]["assignment"] = "98_other"
-    nbformat.write(other, str(tmp_path / "m" / "98_other.ipynb"))
-    book = Gradebook(tmp_path, load_masters(tmp_path / "m"))
-    for a in ("99_fix", "98_other"):
-        book.rows[f"s_{a}.ipynb"] = {
-            "file": f"s_{a}.ipynb", "student": "s", "assignment": a,
-            "points": {"a-check": "1"}, "total": "1", "maximum": "7", "status": "ok",
-            "message": "", "feedback": "", "sha256": "x"}
+    shutil.copy(MASTER, tmp_path / "m")
+    masters = load_masters(tmp_path / "m")
+    book = Gradebook(tmp_path, masters)
+    master = masters[ASSIGNMENT]
+    row = {"file": "s.ipynb", "student": "s", "assignment": ASSIGNMENT, "points": {"t1-check": "1"},
+           "total": "1", "maximum": "11", "status": "ok", "message": "", "feedback": "",
+           "sha256": "abc", "master_sha256": master.sha256, "grader": grader_version(),
+           "sandbox": "да"}
+    book.rows["s.ipynb"] = row
     book.write()
-    header = (tmp_path / "grades.csv").read_text(encoding="utf-8-sig").splitlines()[0]
-    assert "98_other/a-check" in header and "99_fix/v-check" in header
-    again = Gradebook(tmp_path, load_masters(tmp_path / "m"))  # reads back
-    assert again.rows["s_98_other.ipynb"]["points"] == {"a-check": "1"}
+    again = Gradebook(tmp_path, masters)
+    assert again.stale("s.ipynb", "abc", master, grader_version(), "да") == ""
+    assert again.stale("s.ipynb", "abd", master, grader_version(), "да") == "changed"
+    assert again.stale("s.ipynb", "abc", master, "0.0.0+other", "да") == "changed"
+    assert again.stale("s.ipynb", "abc", master, grader_version(), "нет (--no-sandbox)") == "changed"
+    assert again.stale("t.ipynb", "abc", master, grader_version(), "да") == "new"
 
 
-def test_real_checks_cannot_be_patched(tmp_path):
-    """With the real initlab.checks: the brief's tricks (`c.some_check = lambda *a: None`,
-    `del`, patching core) do not raise a score; a right answer still scores."""
-    ch06 = pytest.importorskip("initlab.checks.ch06")
-    if not hasattr(ch06, "uniform_variance"):
-        pytest.skip("initlab.checks.ch06.uniform_variance is gone")
-    v4 = nbformat.v4
-    master = v4.new_notebook(cells=[
-        v4.new_code_cell(SETUP_CELL),
-        v4.new_code_cell("from initlab import checks"),
-        v4.new_code_cell("### BEGIN SOLUTION\nvar_w = 1 / 768\n### END SOLUTION",
-                         metadata=_meta("t1-answer", solution=True)),
-        v4.new_code_cell("checks.ch06.uniform_variance(var_w)",
-                         metadata=_meta("t1-check", grade=True, points=1))])
-    master.metadata["initlab"] = {"assignment": "06_real"}
-    (tmp_path / "masters").mkdir()
-    nbformat.write(master, str(tmp_path / "masters" / "06_real.ipynb"))
-    answers = {
-        "right": "var_w = 1 / 768",
-        "wrong": "var_w = 1 / 256",
-        "blank": "var_w = ...  # впишите ответ",
-        "patch": "var_w = 0\nimport initlab.checks.ch06 as c\nc.uniform_variance = lambda *a: None",
-        "delete": "var_w = 0\nimport initlab.checks.ch06 as c\ndel c.uniform_variance\n"
-                  "import initlab.checks as pkg\npkg.ch06 = None",
-        "core": "var_w = 0\nimport initlab.checks.core as core, initlab.checks.ch06 as c\n"
-                "core.check_number = c.check_number = lambda *a, **k: None\n"
-                "core.CheckFailed.__init__ = lambda self, *a: None",
-    }
-    sub = tmp_path / "submissions"
-    sub.mkdir()
-    for name, answer in answers.items():
-        nb = copy.deepcopy(master)
-        nb.cells[2].source = answer
-        nbformat.write(nb, str(sub / f"{name}_06_real.ipynb"))
-    out = tmp_path / "out"
-    proc = _run_grade(sub, out, "--jobs", "2", base=tmp_path)
+# ------------------------------------------------------------------ nbgrader
+
+@pytest.mark.slow
+@needs_bwrap
+def test_agrees_with_nbgrader(tmp_path):
+    """The real nbgrader (generate_assignment, autograde) and `initlab grade` give the same
+    points per task on the same honest submissions, helper cells included."""
+    students = {"full": (None, [], False),
+                "helper": (None, [helper_cells, extra_imports], False),
+                "colab": (None, [colab], False), "lab4": (None, [lab4], False),
+                "half": ({"t1-answer": "var_w = 1 / 256", "t6-answer": "xavier_uniform = None"},
+                         [], False)}
+    submitted = nbgrader_course(tmp_path, students)
+    nbgrader(tmp_path, "autograde", ASSIGNMENT, "--force")
+    theirs = nbgrader_scores(tmp_path)
+    out = tmp_path / "initlab"
+    proc = _run_grade(submitted, out, tmp_path / "course" / "source" / ASSIGNMENT, "--jobs", "2")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    rows = {r["student"]: r for r in _rows(out).values()}
-    assert {s: rows[s]["total"] for s in answers} == {
-        "right": "1", "wrong": "0", "blank": "0", "patch": "0", "delete": "0", "core": "0"}
-    assert all(rows[s]["status"] == "ok" for s in answers)
-    blank = (out / rows["blank"]["feedback"]).read_text(encoding="utf-8")
-    assert "Ответ ещё не введён" in blank and "Traceback" not in blank
+    ours = {r["student"]: r for r in _rows(out).values()}
+    assert set(ours) == set(students)
+    for name in students:
+        for task in TASKS:
+            assert float(ours[name][task]) == theirs[name][task], (name, task)
+    # half: t1 and t6 wrong, and t2 (ratio = n_in · var_w) follows t1's mistake
+    assert float(ours["full"]["total"]) == MAXIMUM and float(ours["half"]["total"]) == MAXIMUM - 4
 
 
-@pytest.mark.skipif(not list((ROOT / "solutions").glob("*.ipynb")),
-                    reason="no master notebooks in solutions/ yet")
+# ------------------------------------------------------------------ the real masters
+
+def test_every_master_check_cell_can_be_judged_outside_the_kernel():
+    """Each graded cell of solutions/ consists of module-qualified check calls that resolve
+    to Check objects (a new chapter written otherwise would score 0 in initlab grade)."""
+    from initlab.grading.masters import load_master
+
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        for task in load_master(path).tasks:
+            assert not task.problem, (path.name, task.grade_id, task.problem)
+            assert task.calls, (path.name, task.grade_id)
+
+
+@pytest.mark.slow
+@needs_bwrap
 def test_real_masters(tmp_path):
     """Every real master scores its maximum; its generated exercise scores 0."""
-    from initlab.grading import load_master
+    from initlab.grading.masters import load_master
 
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -387,63 +533,12 @@ def test_real_masters(tmp_path):
         if ex.exists():
             shutil.copy(ex, sub / f"blank_{m.name}")
     out = tmp_path / "out"
-    cmd = [*_grade_cmd(), str(sub), "--out", str(out), "--masters", str(ROOT / "solutions"),
-           "--jobs", "2", "--no-progress"]
-    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=600)
+    proc = _run_grade(sub, out, ROOT / "solutions", "--jobs", "2")
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = _rows(out)
     for m in masters:
-        maximum = load_master(m).maximum
         row = rows[f"master_{m.name}"]
-        assert row["status"] == "ok" and float(row["total"]) == maximum, row
+        assert row["status"] == "ok" and float(row["total"]) == load_master(m).maximum, row
         if f"blank_{m.name}" in rows:
             blank = rows[f"blank_{m.name}"]
             assert blank["status"] == "ok" and float(blank["total"]) == 0, blank
-
-
-@pytest.mark.slow
-def test_agrees_with_nbgrader(tmp_path):
-    """The real nbgrader (generate_assignment, autograde, export) and `initlab grade` give
-    the same points per cell on the same honest submissions; a tampering submission
-    fools nbgrader but not initlab grade."""
-    master = make_master()
-    correct = solutions_of(master)
-    blank = {"a-answer": "a = ...  # впишите ответ", "f-answer": "def f(x):\n    ...",
-             "v-answer": "v = ...  # впишите ответ"}
-    tamper = WRONG | {"a-answer": "a = 0\nimport gradefix_checks as c\n"
-                                  "c.check_a = lambda *args: None\nc.partial_v = lambda v: 4.0\n"}
-    students = {"correct": correct, "partial": PARTIAL | {"a-answer": "a = 42"}, "blank": blank, "untouched": None,
-                "tamper": tamper}
-    submitted = nbgrader_course(tmp_path, students)
-    nbgrader(tmp_path, "autograde", ASSIGNMENT, "--force")
-    nbgrader(tmp_path, "export", "--to", str(tmp_path / "nbgrader.csv"))
-    theirs = nbgrader_scores(tmp_path)
-    with open(tmp_path / "nbgrader.csv", newline="", encoding="utf-8") as f:
-        exported = {r["student_id"]: float(r["raw_score"]) for r in csv.DictReader(f)}
-
-    before = _snapshot(submitted)
-    out = tmp_path / "initlab"
-    proc = _run_grade(submitted, out, "--masters", str(tmp_path / "course" / "source" / ASSIGNMENT),
-                      "--jobs", "2", base=tmp_path)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert _snapshot(submitted) == before
-    ours = {r["student"]: r for r in _rows(out).values()}
-    assert set(ours) == set(students)
-    for student in ("correct", "partial", "blank", "untouched"):
-        for gid in ("a-check", "f-check", "v-check"):
-            assert float(ours[student][gid]) == theirs[student][gid], (student, gid)
-        assert float(ours[student]["total"]) == exported[student]
-    assert [float(ours[s]["total"]) for s in ("correct", "partial", "blank")] == [7, 3, 0]
-    assert exported["tamper"] > 0 and float(ours["tamper"]["total"]) == 0
-
-
-@pytest.mark.parametrize("source, expected", [
-    ("from initlab import checks\nchecks.ch06.uniform_variance(x)", ["ch06"]),
-    ("from initlab.checks import lectures1\nlectures1.layer_grad(f)", ["lectures1"]),
-    ("from initlab.checks import core, ch07\nimport initlab.checks.lectures2", ["ch07", "lectures2"]),
-    ("x = 1", None),
-])
-def test_only_the_used_check_modules_are_preloaded(source, expected):
-    """The guard imports only the check modules a master uses (None: all of them)."""
-    from initlab.grading import _check_modules
-    assert _check_modules(source) == expected

@@ -550,7 +550,7 @@ def test_dropout_check_rejects_in_place_and_correlated_masks():
         if x.size < 10:
             return np.where(np.array([True, False, True, True]), x / (1 - p), 0.0)
         return _good_dropout(x, p, rng)
-    with pytest.raises(CheckFailed, match="5 стандартных ошибок"):
+    with pytest.raises(CheckFailed, match="5,5 стандартной ошибки"):
         C2.dropout(same_mask)
     del fixed
 

@@ -28,21 +28,21 @@ from __future__ import annotations
 
 import math
 
-from .core import check_number, check_sampler
+from .core import judge_number, judge_sampler, replay_check
 
 __all__ = [
+    "N_FEATURES",
     "N_IN",
     "N_OUT",
-    "N_FEATURES",
-    "uniform_variance",
-    "layer_ratio",
-    "uniform_bound",
-    "normal_variance",
-    "xavier_variance",
-    "xavier_uniform",
     "he_normal",
-    "relu_zero_probability",
+    "layer_ratio",
+    "normal_variance",
     "relu_dead_probability",
+    "relu_zero_probability",
+    "uniform_bound",
+    "uniform_variance",
+    "xavier_uniform",
+    "xavier_variance",
 ]
 
 N_IN = 256
@@ -54,10 +54,11 @@ _SAMPLER_CASES = [(N_IN, N_OUT), (100, 300)]
 _THOROUGH_CASES = [(1, 4000), (3000, 2), (64, 64), (512, 16)]
 
 
-def uniform_variance(var_w) -> None:
+@replay_check
+def uniform_variance(var_w) -> str:
     """Var(w) for w ~ U[−1/√n_in, 1/√n_in], n_in = 256: 1/(3·256) = 1/768."""
     n = N_IN
-    check_number(
+    return judge_number(
         var_w, 1 / (3 * n), name="var_w",
         success="Var(w) = (2/√n_in)²/12 = 1/(3·n_in) = 1/768.",
         hint=_UNIFORM_HINT,
@@ -76,9 +77,10 @@ def uniform_variance(var_w) -> None:
     )
 
 
-def layer_ratio(ratio) -> None:
+@replay_check
+def layer_ratio(ratio) -> str:
     """Var(h)/Var(x) for one layer with the weights of ``uniform_variance``: 1/3."""
-    check_number(
+    return judge_number(
         ratio, 1 / 3, name="ratio",
         success="Var(h) = n_in · Var(w) · Var(x) = Var(x)/3: на каждом слое дисперсия "
                 "падает втрое, через 10 слоёв — в 3¹⁰ ≈ 59 000 раз.",
@@ -93,10 +95,11 @@ def layer_ratio(ratio) -> None:
     )
 
 
-def uniform_bound(a) -> None:
+@replay_check
+def uniform_bound(a) -> str:
     """The bound a of U[−a, a] with Var = 1/n_in, n_in = 256: √3/√256 = √3/16."""
     n = N_IN
-    check_number(
+    return judge_number(
         a, math.sqrt(3 / n), name="a",
         success="a = √3/√n_in: тогда Var(w) = a²/3 = 1/n_in и Var(h) = Var(x).",
         hint="Дисперсия U[−a, a] равна a²/3; приравняйте её к 1/n_in.",
@@ -113,10 +116,11 @@ def uniform_bound(a) -> None:
     )
 
 
-def normal_variance(var_normal) -> None:
+@replay_check
+def normal_variance(var_normal) -> str:
     """σ² of N(0, σ²) that keeps the variance, n_in = 256: 1/256."""
     n = N_IN
-    check_number(
+    return judge_number(
         var_normal, 1 / n, name="var_normal",
         success="σ² = 1/n_in: тогда n_in · σ² = 1 и дисперсия не затухает.",
         hint="Нужно, чтобы n_in · Var(w) = 1.",
@@ -129,10 +133,11 @@ def normal_variance(var_normal) -> None:
     )
 
 
-def xavier_variance(var_xavier) -> None:
+@replay_check
+def xavier_variance(var_xavier) -> str:
     """Xavier/Glorot variance for n_in = 256, n_out = 128: 2/(256 + 128) = 1/192."""
     n_in, n_out = N_IN, N_OUT
-    check_number(
+    return judge_number(
         var_xavier, 2 / (n_in + n_out), name="var_xavier",
         success="σ² = 2/(n_in + n_out) = 1/192: это инициализация Ксавье (Глорота) — "
                 "среднее гармоническое требований 1/n_in и 1/n_out.",
@@ -153,13 +158,14 @@ def xavier_variance(var_xavier) -> None:
     )
 
 
-def xavier_uniform(fn, *, thorough: bool = False) -> None:
+@replay_check
+def xavier_uniform(fn, *, thorough: bool = False) -> str:
     """The sampler ``fn(rng, n_in, n_out)`` of U[−a, a], a = √(6/(n_in + n_out)).
 
     Simulation: shape (n_in, n_out), floats, drawn from ``rng`` only, mean 0, variance
-    2/(n_in + n_out), values inside [−a, a], uniform shape (see ``core.check_sampler``).
+    2/(n_in + n_out), values inside [−a, a], uniform shape (see ``core.judge_sampler``).
     """
-    check_sampler(
+    return judge_sampler(
         fn, name="xavier_uniform",
         cases=_THOROUGH_CASES if thorough else _SAMPLER_CASES,
         seed=7 if thorough else 2026,
@@ -180,9 +186,10 @@ def xavier_uniform(fn, *, thorough: bool = False) -> None:
     )
 
 
-def he_normal(fn, *, thorough: bool = False) -> None:
+@replay_check
+def he_normal(fn, *, thorough: bool = False) -> str:
     """The sampler ``fn(rng, n_in, n_out)`` of N(0, 2/n_in) (He), checked by simulation."""
-    check_sampler(
+    return judge_sampler(
         fn, name="he_normal",
         cases=_THOROUGH_CASES if thorough else _SAMPLER_CASES,
         seed=11 if thorough else 2027,
@@ -196,6 +203,8 @@ def he_normal(fn, *, thorough: bool = False) -> None:
             (lambda n_in, n_out: (2 / n_in) ** 2,
              "rng.normal(loc, scale) принимает стандартное отклонение scale = √(2/n_in), "
              "а не дисперсию."),
+            (lambda n_in, n_out: 2 / n_out,
+             "В формуле Хе стоит число входов n_in, а не выходов: Var w = 2/n_in."),
             (lambda n_in, n_out: 2 / (n_in + n_out),
              "Это дисперсия Ксавье. Для ReLU Хе берёт 2/n_in."),
             (lambda n_in, n_out: 1 / n_in,
@@ -205,9 +214,10 @@ def he_normal(fn, *, thorough: bool = False) -> None:
     )
 
 
-def relu_zero_probability(p_zero) -> None:
+@replay_check
+def relu_zero_probability(p_zero) -> str:
     """P(ReLU(w·x) = 0) for 10 iid N(0, 1) weights and a continuous x independent of w: 1/2."""
-    check_number(
+    return judge_number(
         p_zero, 0.5, name="p_zero", probability=True,
         success="z = Σ wᵢxᵢ симметрична относительно нуля и P(z = 0) = 0, поэтому "
                 "ReLU(z) = 0 с вероятностью 1/2.",
@@ -222,11 +232,12 @@ def relu_zero_probability(p_zero) -> None:
     )
 
 
-def relu_dead_probability(p_dead) -> None:
+@replay_check
+def relu_dead_probability(p_dead) -> str:
     """P(ReLU(w·x) = 0 for every x ≥ 0) for 10 iid N(0, 1) weights: all wᵢ ≤ 0, 2⁻¹⁰."""
     k = N_FEATURES
-    check_number(
-        p_dead, 2.0 ** -k, name="p_dead", probability=True,
+    return judge_number(
+        p_dead, 2.0 ** -k, name="p_dead", probability=True, rounded=[0.001, 0.00098],
         success="Нейрон молчит при всех x ≥ 0 ровно тогда, когда все 10 весов отрицательны: "
                 "(1/2)¹⁰ = 1/1024 ≈ 0.001.",
         hint="При x ≥ 0 выход равен нулю для всех входов, только если все wᵢ ≤ 0 (иначе "

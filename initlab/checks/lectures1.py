@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import CheckFailed, call_answer, check_number, passed
+from .core import CheckFailed, call_answer, judge_number, replay_check
 
 __all__ = [
     "DEPTH",
@@ -61,6 +61,26 @@ def _numeric(dY, X, A, b, h=1e-6):
     return out
 
 
+_FPRIME_MISTAKES = [
+    (lambda Y: np.ones_like(Y), ("Вы забыли производную функции активации: сначала "
+                                 "∂L/∂Z = ∂L/∂Y ⊙ f′(Z), f′(Z) = 1 − tanh²(Z).")),
+    (lambda Y: 1 - np.tanh(Y) ** 2, ("f′ вычислена от выхода Y, а не от Z: tanh′(Z) = "
+                                     "1 − tanh²(Z) = 1 − Y², а не 1 − tanh²(Y).")),
+    (lambda Y: 1 + Y**2, "Знак в производной: tanh′(Z) = 1 − tanh²(Z) = 1 − Y², а не 1 + Y²."),
+]
+
+
+def _fprime_hint(name, g, dY, X, A, b) -> str:
+    """The hint for a typical mistake in f′ that produces ``g`` (dX, dA or db), or ''."""
+    Y = np.tanh(X @ A + b)
+    for fprime, hint in _FPRIME_MISTAKES:
+        dZ = dY * fprime(Y)
+        made = {"dX": dZ @ A.T, "dA": X.T @ dZ, "db": dZ.sum(axis=0)}[name]
+        if np.allclose(g, made, rtol=1e-6):
+            return hint
+    return ""
+
+
 def _as_result(res, call, shapes):
     if not isinstance(res, (tuple, list)) or len(res) != 3:
         what = (f"кортеж из {len(res)} элементов" if isinstance(res, (tuple, list))
@@ -79,8 +99,11 @@ def _as_result(res, call, shapes):
                 hint = (" Похоже, матрица транспонирована: " + (
                     "∂L/∂A = Xᵀ · ∂L/∂Z имеет форму (n, m), как и A." if name == "dA" else
                     "∂L/∂X = ∂L/∂Z · Aᵀ имеет форму (N, n), как и X."))
+            elif name == "db" and arr.shape == (1, *shape):
+                hint = (" Сумма по батчу взята верно, но с keepdims=True: уберите его "
+                        "(форма ∂L/∂b — (m,), как у b).")
             elif name == "db" and len(arr.shape) == 2:
-                hint = " Сдвиг b прибавляется к каждой строке, поэтому ∂L/∂b — сумма ∂L/∂Z по батчу (axis=0)."
+                hint = " Смещение b прибавляется к каждой строке, поэтому ∂L/∂b — сумма ∂L/∂Z по батчу (axis=0)."
             raise CheckFailed(f"{name} из `{call}` имеет форму {arr.shape}, а нужна форма {shape} "
                               f"— та же, что у {name[1:]}.{hint}")
         if not np.isfinite(arr).all():
@@ -89,7 +112,8 @@ def _as_result(res, call, shapes):
     return arrays
 
 
-def layer_backward(fn, *, thorough: bool = False) -> None:
+@replay_check
+def layer_backward(fn, *, thorough: bool = False) -> str:
     """The student's ``fn(dY, X, A, b)`` for Y = tanh(XA + b) against finite differences."""
     rng = np.random.default_rng(11 if thorough else 2026)
     for N, n, m in (_THOROUGH if thorough else _CASES):
@@ -98,32 +122,31 @@ def layer_backward(fn, *, thorough: bool = False) -> None:
         call = f"layer_backward(dY, X, A, b) при N = {N}, n = {n}, m = {m}"
         args = [v.copy() for v in (dY, X, A, b)]
         res = call_answer(fn, "layer_backward", *args)
-        if not all(np.array_equal(u, v) for u, v in zip(args, (dY, X, A, b))):
-            raise CheckFailed("Функция `layer_backward` изменила свои аргументы (dY, X, A или b). "
+        # (dY may be changed in place: the task does not forbid it and nothing reads it after)
+        if not all(np.array_equal(u, v) for u, v in zip(args[1:], (X, A, b))):
+            raise CheckFailed("Функция `layer_backward` изменила свои аргументы X, A или b. "
                               "Не изменяйте входные массивы: создавайте новые.")
         got = _as_result(res, call, [(N, n), (n, m), (m,)])
         want = _numeric(dY, X, A, b)
-        for name, g, w in zip(("dX", "dA", "db"), got, want):
-            if np.allclose(g, w, rtol=1e-5, atol=1e-7):
+        bad = [not np.allclose(g, w, rtol=1e-5, atol=1e-7) for g, w in zip(got, want)]
+        if all(bad):  # all three wrong: the mistake is in ∂L/∂Z = ∂L/∂Y ⊙ f′(Z), shared by them
+            hint = _fprime_hint("db", got[2], dY, X, A, b) or (
+                "Неверны все три производные: ошибка, видимо, в общем множителе "
+                "∂L/∂Z = ∂L/∂Y ⊙ f′(Z), f′(Z) = 1 − tanh²(Z) = 1 − Y².")
+            err = float(max(np.abs(g - w).max() for g, w in zip(got, want)))
+            raise CheckFailed(f"Неверно: dX, dA и db не совпадают с конечными разностями при "
+                              f"N = {N}, n = {n}, m = {m} (наибольшее расхождение {err:.3g}). "
+                              f"{hint}")
+        for name, g, w, wrong in zip(("dX", "dA", "db"), got, want, bad):
+            if not wrong:
                 continue
-            Z = X @ A + b
-            no_fprime = {"dX": dY @ A.T, "dA": X.T @ dY, "db": dY.sum(axis=0)}[name]
-            wrong_fprime = dY * (1 - np.tanh(np.tanh(Z)) ** 2)
-            wrong = {"dX": wrong_fprime @ A.T, "dA": X.T @ wrong_fprime,
-                     "db": wrong_fprime.sum(axis=0)}[name]
-            if np.allclose(g, no_fprime, rtol=1e-6):
-                hint = ("Вы забыли производную функции активации: сначала "
-                        "∂L/∂Z = ∂L/∂Y ⊙ f′(Z), f′(Z) = 1 − tanh²(Z).")
-            elif np.allclose(g, wrong, rtol=1e-6):
-                hint = ("f′ вычислена от выхода Y, а не от Z: tanh′(Z) = 1 − tanh²(Z) = 1 − Y², "
-                        "а не 1 − tanh²(Y).")
-            else:
-                hint = {"dX": "∂L/∂X = ∂L/∂Z · Aᵀ.", "dA": "∂L/∂A = Xᵀ · ∂L/∂Z.",
-                        "db": "∂L/∂b = сумма ∂L/∂Z по строкам (по батчу)."}[name]
+            hint = _fprime_hint(name, g, dY, X, A, b) or {
+                "dX": "∂L/∂X = ∂L/∂Z · Aᵀ.", "dA": "∂L/∂A = Xᵀ · ∂L/∂Z.",
+                "db": "∂L/∂b = сумма ∂L/∂Z по строкам (по батчу)."}[name]
             err = float(np.abs(g - w).max())
             raise CheckFailed(f"Неверно: {name} не совпадает с конечными разностями при N = {N}, "
                               f"n = {n}, m = {m} (наибольшее расхождение {err:.3g}). {hint}")
-    passed("все три производные совпадают с конечными разностями: ∂L/∂Z = ∂L/∂Y ⊙ (1 − Y²), "
+    return ("все три производные совпадают с конечными разностями: ∂L/∂Z = ∂L/∂Y ⊙ (1 − Y²), "
            "∂L/∂A = Xᵀ∂L/∂Z, ∂L/∂b = Σ ∂L/∂Z, ∂L/∂X = ∂L/∂Z · Aᵀ.")
 
 
@@ -155,18 +178,31 @@ def _check_clip(fn, name, rule, thorough, success, hint, others):
             raise CheckFailed(f"`{call}` вернула массив формы {arr.shape}, а нужна форма {g.shape} "
                               "— та же, что у g.")
         want = rule(g0, c)
-        if np.allclose(arr, want, rtol=1e-9, atol=1e-12):
+        if np.allclose(arr, want, rtol=_RTOL, atol=_ATOL):
             continue
         detail = hint
         for other, other_hint in others:
-            if np.allclose(arr, other(g0, c), rtol=1e-9, atol=1e-12):
+            if np.allclose(arr, other(g0, c), rtol=_RTOL, atol=_ATOL):
                 detail = other_hint
                 break
-        raise CheckFailed(f"Неверно: `{call}` вернула {np.array2string(arr.ravel()[:4], precision=4)}"
-                          f"{'…' if arr.size > 4 else ''}, а должна "
-                          f"{np.array2string(want.ravel()[:4], precision=4)}"
-                          f"{'…' if want.size > 4 else ''}. {detail}")
-    passed(success)
+        got_text, want_text = _distinct(arr.ravel()[:4], want.ravel()[:4])
+        raise CheckFailed(f"Неверно: `{call}` вернула {got_text}{'…' if arr.size > 4 else ''}, "
+                          f"а должна {want_text}{'…' if want.size > 4 else ''}. {detail}")
+    return success
+
+
+# float32 arithmetic and a guard such as c·g/(‖g‖ + 1e-6) stay within these
+_RTOL, _ATOL = 1e-5, 1e-8
+
+
+def _distinct(got, want) -> tuple[str, str]:
+    """The two arrays printed with as many digits as it takes to tell them apart."""
+    for precision in range(4, 17):
+        a = np.array2string(got, precision=precision)
+        b = np.array2string(want, precision=precision)
+        if a != b:
+            return a, b
+    return a, b
 
 
 def _global(g, c):
@@ -178,9 +214,10 @@ def _local(g, c):
     return np.clip(g, -c, c)
 
 
-def clip_global(fn, *, thorough: bool = False) -> None:
+@replay_check
+def clip_global(fn, *, thorough: bool = False) -> str:
     """The student's ``fn(g, c)``: ‖g‖ > c ⇒ c·g/‖g‖, otherwise g unchanged."""
-    _check_clip(
+    return _check_clip(
         fn, "clip_global", _global, thorough,
         success="глобальная подрезка сохраняет направление градиента и ограничивает его длину "
                 "числом c.",
@@ -196,9 +233,10 @@ def clip_global(fn, *, thorough: bool = False) -> None:
     )
 
 
-def clip_local(fn, *, thorough: bool = False) -> None:
+@replay_check
+def clip_local(fn, *, thorough: bool = False) -> str:
     """The student's ``fn(g, c)``: each |g_i| > c ⇒ c·sign(g_i)."""
-    _check_clip(
+    return _check_clip(
         fn, "clip_local", _local, thorough,
         success="локальная подрезка ограничивает каждую координату отрезком [−c, c]; направление "
                 "при этом может измениться.",
@@ -213,11 +251,12 @@ def clip_local(fn, *, thorough: bool = False) -> None:
     )
 
 
-def sigmoid_bound(bound) -> None:
+@replay_check
+def sigmoid_bound(bound) -> str:
     """The bound 4^(−d)·∏‖A_l‖₂ for d = 10 sigmoid layers with ‖A_l‖₂ = 2: (1/2)^10 = 1/1024."""
     d, s = DEPTH, WEIGHT_NORM
-    check_number(
-        bound, (s / 4) ** d, name="bound",
+    return judge_number(
+        bound, (s / 4) ** d, name="bound", rounded=[0.001, 0.00098],
         success="каждый слой умножает норму градиента не больше чем на max σ′ · ‖A‖₂ = 2/4 = 1/2, "
                 "и через 10 слоёв оценка равна 2⁻¹⁰ = 1/1024 ≈ 0.001.",
         hint="Якобиан слоя — diag σ′(z) · Aᵀ; его норма не больше max σ′ · ‖A‖₂. Чему равен "
