@@ -2,7 +2,7 @@
 
     python benchmarks/bench_lectures2.py [--repeats 1]
 
-The lecture notebooks call ``initlab.lecture2``'s demos (``transfer_demo``, ``resnet_demo``,
+The lecture notebooks call ``initlab.demos`` (``transfer_demo``, ``resnet_demo``,
 ``dropout_demo``, ``HeExperiments.run`` …); the book does not print times, this script does.
 Each demo runs as in its notebook cell but without the progress bar, ``--repeats`` times;
 printed: the median wall time and CPU time of the process (``time.process_time``: less

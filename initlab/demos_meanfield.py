@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .demos import Demo, _bar   # the course's demo result (repr = Russian summary), tqdm bar
+from .text import count as plural  # «1 зерно», «2 зерна», «5 зёрен»
 from .numerics import meanfield as mf
 
 TRAIN_SETUP = dict(sw2s=(0.6, 0.9, 1.2, 1.5, 1.76, 2.2, 3.0, 4.5, 7.0),
@@ -37,14 +38,6 @@ def num(x, digits=3) -> str:
     return f"{x:.{digits}f}".replace(".", ",")
 
 
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """«1 зерно», «2 зерна», «5 зёрен»: the Russian plural form for n."""
-    n = abs(int(n))
-    if n % 10 == 1 and n % 100 != 11:
-        return f"{n} {one}"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return f"{n} {few}"
-    return f"{n} {many}"
 
 
 class Table:

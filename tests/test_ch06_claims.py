@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 
+from initlab import text
 from initlab.numerics import activations as act, schemes as init, propagate
 
 
@@ -157,4 +158,4 @@ def test_standard_normal_overflows_at_layer_32():
     for prof in (th, sim):
         assert prof.forward_break is not None
         assert prof.forward_break.layer == 32 and prof.forward_break.kind == "overflow"
-        assert "на слое 32" in prof.messages[0]
+        assert "на слое 32" in text.profile_messages(prof)[0]

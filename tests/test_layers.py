@@ -41,7 +41,7 @@ def layer(name: str) -> str:
     top = parts[1]
     if top in ("numerics", "figures", "explorers", "checks"):
         return top
-    if top in ("text", "demos"):
+    if top == "text" or top.startswith("demos"):
         return "text"
     if top == "display":
         return "figures"

@@ -486,8 +486,8 @@ def test_check_leaky_gain(capsys):
 
 def _lsuv_good(params, X, act):
     """Sequential: each layer's pre-activation computed from the corrected layers before."""
-    from initlab.numerics.mlp import ACTS
-    f = ACTS[act][0]
+    from initlab.numerics.activations import ACTIVATIONS
+    f = ACTIVATIONS[act].f
     out = [dict(p) for p in params]
     x = X
     for i, p in enumerate(out):
@@ -526,8 +526,8 @@ def test_check_lsuv(capsys):
     _bad(ck.lsuv, wrong_input, contains="Неверно")
     # wrong: rescale every layer from the ORIGINAL network's activations (not sequential)
     def wrong_parallel(params, X, act):
-        from initlab.numerics.mlp import ACTS
-        f = ACTS[act][0]
+        from initlab.numerics.activations import ACTIVATIONS
+        f = ACTIVATIONS[act].f
         out = [dict(p) for p in params]
         x = X
         for p, p0 in zip(out, params):

@@ -1,8 +1,7 @@
 """The one explorer base: controls → render → PNG image, with a static fallback.
 
     Explorer(controls, render, rows=None, header_html="", fallback_text=...,
-             max_width="1000px", quick=None, delay=0.4, scale=1, static_grid=None,
-             figure=None)
+             max_width="1000px", scale=1, static_grid=None, quick=None, delay=0.4)
         controls   dict name -> ipywidgets control (its ``.value`` is read)
         render     callable(**values) -> (figure_or_png_bytes, html_text)
                    a matplotlib Figure, an object with ``.png()``, PNG bytes, or None
@@ -23,14 +22,16 @@
                    explorer is shown as views precomputed for every combination, switched
                    in the browser (``initlab.explorers.static``); Jupyter keeps the live
                    widget. E.g. ``static_grid={"act": ["tanh", "relu"], "depth": [10, 50]}``
-        figure     optional: the figure object the render draws into (also ``.figure``)
         quick      optional callable(**values) -> (figure, text): a cheap picture (e.g. the
-                   theory curve alone) shown at once while a slider is dragged; the full
-                   ``render`` follows ``delay`` seconds after the last change (only in a
-                   live kernel; without a running event loop every change renders in full)
+                   theory curve alone) shown at once while a slider is dragged
+                   (``continuous_update``); the full ``render`` follows ``delay`` seconds
+                   after the last change (only with a running event loop, i.e. in a live
+                   kernel; otherwise every change renders in full)
 
     .values() -> dict      the current settings
     .render_png(scale=None) -> (bytes | None, html)  one render, the widgets untouched
+    .figure                optional (or ``figure=`` argument): the figure object the
+                           render draws into
     .update()              re-render and show (called on every change)
     .last_seconds          seconds of the last update (benchmarks read it; never shown)
 
@@ -61,15 +62,15 @@ class Explorer(W.VBox):
 
     def __init__(self, controls: dict, render, rows=None, header_html: str = "",
                  fallback_text: str = FALLBACK_TEXT, max_width: str = "1000px",
-                 quick=None, delay: float = 0.4, scale: float = 1,
-                 static_grid: dict | None = None, figure=None, **kwargs):
+                 scale: float = 1, static_grid: dict | None = None, figure=None,
+                 quick=None, delay: float = 0.4, **kwargs):
         self.controls = controls
-        if figure is not None:
-            self.figure = figure
-        self.render = render
         self.quick = quick
         self.delay = delay
         self._pending = None
+        if figure is not None:
+            self.figure = figure
+        self.render = render
         self.fallback_text = fallback_text
         self.header_html = header_html      # the static views repeat it (a legend)
         # in the book build the saved image is drawn at 2× too (crisp, sized by max_width)
@@ -94,13 +95,15 @@ class Explorer(W.VBox):
 
     def _on_change(self, _change):
         """Every change redraws. With ``quick`` and a running event loop (a live kernel), a
-        burst of changes (a slider being dragged, ``continuous_update``) shows the quick
-        picture at once and the full one ``delay`` seconds after the last change."""
+        burst of changes (a slider being dragged) shows the quick picture at once and the
+        full one ``delay`` seconds after the last change."""
         loop = _running_loop() if self.quick is not None else None
         if loop is None:
             self.update()
             return
-        self._show(*self._png(self.quick(**self.values())))
+        out, text = self.quick(**self.values())
+        data, self._image_scale = png_scaled(out, self.scale, getattr(self, "figure", None))
+        self._show(data, text)
         if self._pending is not None:
             self._pending.cancel()
         self._pending = loop.call_later(self.delay, self._settled)
@@ -109,8 +112,11 @@ class Explorer(W.VBox):
         self._pending = None
         self.update()
 
-    def _png(self, result, scale: float | None = None):
-        out, text = result
+    def values(self) -> dict:
+        return {k: w.value for k, w in self.controls.items()}
+
+    def render_png(self, scale: float | None = None):
+        out, text = self.render(**self.values())
         data, self._image_scale = png_scaled(out, self.scale if scale is None else scale,
                                              getattr(self, "figure", None))
         return data, text
@@ -120,6 +126,11 @@ class Explorer(W.VBox):
         natural = png_size(data)[0] / (self._image_scale if scale is None else scale)
         m = re.fullmatch(r"\s*([\d.]+)px\s*", self._max_width or "")
         return f"{min(natural, float(m.group(1))) if m else natural:.0f}px"
+
+    def update(self):
+        t0 = time.perf_counter()
+        self._show(*self.render_png())
+        self.last_seconds = time.perf_counter() - t0
 
     def _show(self, data, text):
         if data is None:                      # nothing to draw (e.g. an invalid setting)
@@ -131,17 +142,6 @@ class Explorer(W.VBox):
             if self.image.layout.max_width != width:
                 self.image.layout.max_width = width
         self.status.value = f'<span style="font-size:90%">{text}</span>' if text else ""
-
-    def values(self) -> dict:
-        return {k: w.value for k, w in self.controls.items()}
-
-    def render_png(self, scale: float | None = None):
-        return self._png(self.render(**self.values()), scale)
-
-    def update(self):
-        t0 = time.perf_counter()
-        self._show(*self.render_png())
-        self.last_seconds = time.perf_counter() - t0
 
     def _repr_mimebundle_(self, **kwargs):
         if static_enabled() and self._image_scale != self.scale and self.image.value:

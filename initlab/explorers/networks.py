@@ -18,7 +18,7 @@ import ipywidgets as W
 from ..figures import networks as P
 from ..numerics import approximation as approx
 from ..numerics import clipping, logic, propagate
-from ..text import ACT_LABELS
+from ..text import ACT_LABELS, layers
 from .base import STYLE as _STYLE
 from .base import Explorer
 
@@ -119,7 +119,7 @@ def resnet_explorer(depth=30, act="sigmoid", scale=1.0, width=64):
         plain = propagate.layer_gradient_norms(depth, width, act, scale)
         res = propagate.layer_gradient_norms(depth, width, act, scale, residual=True)
         figure.update({"обычный стек": plain, "с обходными связями": res},
-                      title=f"{ACT_LABELS[act]}, {depth} слоёв")
+                      title=f"{ACT_LABELS[act]}, {layers(depth)}")
         r1 = plain["delta"][0] / plain["delta"][-1]
         r2 = res["delta"][0] / res["delta"][-1]
         return figure, (f"‖∂L/∂Y₁‖ / ‖∂L/∂Y_d‖: обычный стек {r1:.2g}, "

@@ -10,8 +10,9 @@ from __future__ import annotations
 import functools
 
 import ipywidgets as W
+from matplotlib.backends.backend_agg import FigureCanvasAgg as Canvas
 
-from ..fastdraw import Canvas, encode_png
+from ..figures.fastdraw import encode_png
 from ..figures.residual import SCHEME_LABELS, ProfilePlot
 from ..numerics import residual as R
 from .base import STYLE, Explorer
@@ -46,7 +47,7 @@ class _Renderer:
 
     def __init__(self):
         self.plot = ProfilePlot(SCHEMES, labels=LABELS)
-        self.canvas = Canvas(self.plot.fig)   # the shared text cache and a fast PNG
+        self.canvas = Canvas(self.plot.fig)   # Agg canvas; a fast PNG
 
     def __call__(self, depth: int, scheme: str, act: str):
         theory = {s: _theory(s, act, depth) for s in SCHEMES}

@@ -1,4 +1,5 @@
-"""Figures of lecture part I (matplotlib without pyplot, Russian labels).
+"""Figures of small networks: logic, XOR, approximation, symmetry, gradients, clipping,
+activations (matplotlib without pyplot, Russian labels).
 
 Every ``plot_*`` function returns a ``matplotlib.figure.Figure``; the numerics come from
 ``initlab.numerics``. The figures of the explorers are classes created
@@ -12,8 +13,8 @@ API (stable):
         .update(...) -> Figure ; .png() -> bytes ; .fig
         An explorer's figure (a ``LiveFigure``): the static part (axes, ticks, labels) is
         rendered once per set of axis limits and cached; an update redraws only the changing
-        artists. Its canvas also caches text layouts and glyph bitmaps (pixel-identical to
-        plain Agg; see ``initlab.fastdraw``). Axis limits are rounded outwards (1, 2, 5 ×
+        artists (matplotlib's public blitting; see ``figures.fastdraw``). Axis limits are
+        rounded outwards (1, 2, 5 ×
         10ⁿ on log axes) so that few distinct static parts occur.
     plot_logic()                                   AND, OR, NAND, XOR and NOT with separating lines
     plot_xor(params, act, hist, title=None)        decision surface + loss curve

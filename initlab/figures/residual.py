@@ -162,7 +162,7 @@ class ProfilePlot:
 
     def update(self, theory, sim_scheme, sim, depth):
         """``theory``: scheme -> ResidualProfile; ``sim``: the profile of ``sim_scheme``."""
-        from ..fastdraw import log_limits
+        from .fastdraw import log_limits
         l = np.arange(depth + 1)
         for ax, key in zip(self.axes, ("q", "grad")):
             vals = []

@@ -96,9 +96,10 @@ def png(fig, dpi: float | None = None, scale: float = 1) -> bytes:
     if target != fig.dpi:
         fig.savefig(buf, format="png", dpi=target)
         return buf.getvalue()
+    from .fastdraw import encode_png
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.print_png(buf)
-    return buf.getvalue()
+    canvas.draw()
+    return encode_png(canvas)
 
 
 def figure_of(obj):

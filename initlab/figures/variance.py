@@ -28,7 +28,7 @@ API (stable):
         .update(theory, sim, title=None) -> Figure ; .png() -> bytes ; .fig
         A ``fastdraw.LiveFigure``: the axes, ticks and labels are rendered once per set of
         axis limits and cached, an update redraws only the title, curves, markers,
-        histograms and messages (text layouts and glyphs are cached too). Its axis limits
+        histograms and messages (public blitting, ``figures.fastdraw``). Its axis limits
         are rounded outwards (variance 1, 2, 5 × 10ⁿ; layers to a «nice» depth) so that
         few distinct backgrounds occur. live=False draws everything every time with the
         limits of the static figures.
