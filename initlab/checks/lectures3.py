@@ -29,6 +29,7 @@ accepted with a float32 tolerance.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -239,6 +240,9 @@ def obd_saliency(s) -> str:
     """OBD saliencies s_i = h_ii a_i²/2 for OBD_H and OBD_A."""
     h = np.diag(OBD_H)
     want = h * OBD_A**2 / 2
+    if isinstance(s, (list, tuple)):  # exact fractions in a list: their values
+        s = [float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v
+             for v in s]
     arr = as_array(s, "saliency", want.shape)
     if np.allclose(arr, want, rtol=1e-6, atol=1e-12):
         return ("s = (0,125; 4; 0,48): OBD первым удаляет первый вес, хотя по модулю меньше "
