@@ -354,3 +354,28 @@ def test_bn_backward_wrong(fn, fragment):
     with pytest.raises(CheckFailed) as info:
         judged(L3.batchnorm_backward, fn)
     assert str(info.value) == msg
+
+
+# ----------------------------------------------------------------- drop_block
+
+def test_drop_block_is_the_smallest_output():
+    assert int(np.argmin(L3.BLOCK_NORMS)) + 1 == 5
+
+
+@pytest.mark.parametrize("answer", [5, 5.0, np.int64(5), np.float32(5), np.array([5]),
+                                    fractions.Fraction(10, 2)])
+def test_drop_block_right(answer, capsys):
+    passes(L3.drop_block, answer, capsys)
+    assert judged(L3.drop_block, answer)
+
+
+@pytest.mark.parametrize("answer,fragment", [
+    (4, "с 1, а не с 0"), (1, "наибольшим выходом"), (2, "‖F(x)‖"), (4.5, "целое число"),
+    ("5", "строка"), (..., MISSING), ([5, 2], "массив"),
+])
+def test_drop_block_wrong(answer, fragment):
+    msg = failure(L3.drop_block, answer)
+    assert fragment in msg, msg
+    with pytest.raises(CheckFailed) as info:
+        judged(L3.drop_block, answer)
+    assert str(info.value) == msg

@@ -15,6 +15,7 @@ check                                  the answer                               
 ``he_variance(var_w)``                 Var w for ReLU, n_in = 300, n_out = 100        2/300
 ``gain_relu(g)``                       gain of ReLU                                   √2
 ``gain_leaky(g)``                      gain of leaky ReLU, α = 0.1                    √(2/(1+α²))
+``drop_block(k)``                      block with the smallest output norm (from 1)   5
 ``obd_saliency(s)``                    s_i = h_ii a_i²/2 for the task's H, a          exact
 ``obs(fn)``                            fn(H, a, i) -> (δ, rise of the loss)           reference
 ``batchnorm_backward(fn)``             fn(dY, X, gamma, eps) -> dX, training mode     finite diff.
@@ -41,7 +42,9 @@ __all__ = [
     "N_OUT",
     "OBD_A",
     "OBD_H",
+    "BLOCK_NORMS",
     "batchnorm_backward",
+    "drop_block",
     "gain_leaky",
     "gain_relu",
     "he_variance",
@@ -57,6 +60,7 @@ ALPHA = 0.1
 N_IN, N_OUT = 300, 100
 OBD_H = np.array([[1.0, 0.3, 0.0], [0.3, 2.0, 0.5], [0.0, 0.5, 6.0]])
 OBD_A = np.array([0.5, -2.0, 0.4])
+BLOCK_NORMS = (3.0, 0.8, 1.2, 2.5, 0.6)
 
 
 def _tolerance(arr) -> tuple[float, float]:
@@ -234,6 +238,25 @@ def gain_leaky(g) -> str:
 
 
 # ------------------------------------------------------------------ pruning
+
+@replay_check
+def drop_block(k) -> str:
+    """The residual block to drop first: the smallest output norm, numbered from 1."""
+    norms = BLOCK_NORMS
+    best = int(np.argmin(norms)) + 1
+    largest = int(np.argmax(norms)) + 1
+    if isinstance(k, float) and not float(k).is_integer():
+        raise CheckFailed(f"Номер блока — целое число от 1 до {len(norms)}, а получено {k}.")
+    return judge_number(k, best, name="drop_block",
+                        success=f"первым удаляют блок с наименьшей нормой выхода: "
+                                f"‖F_{best}‖ = 0,6 — без него x_(l+1) меняется меньше всего.",
+                        hint="Блок добавляет к x свой выход F(x); чем меньше ‖F(x)‖, тем меньше "
+                             "меняется сеть без него.",
+                        wrong=[(best - 1, "Блоки нумеруются с 1, а не с 0, как индексы Python."),
+                               (largest, "Это блок с наибольшим выходом: без него сеть изменится "
+                                         "сильнее всего.")])
+
+
 
 @replay_check
 def obd_saliency(s) -> str:
