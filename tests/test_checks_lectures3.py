@@ -27,6 +27,16 @@ def passes(check, answer, capsys, **options):
     assert capsys.readouterr().out.startswith("Верно! ")
 
 
+def rejected(check, answer, fragment):
+    """The check rejects ``answer`` with a message containing ``fragment``, and the grader's
+    probe/judge split gives the same message."""
+    msg = failure(check, answer)
+    assert fragment in msg, (answer, msg)
+    with pytest.raises(CheckFailed) as info:
+        judged(check, answer)
+    assert str(info.value) == msg
+
+
 def judged(check, answer, **options):
     """The verdict through the probe/judge split (as ``initlab grade`` does it)."""
     return check.judge(decode(encode(check.probe(answer, **options))))
@@ -90,11 +100,7 @@ def test_number_checks(check, rights, wrongs, capsys):
         passes(check, answer, capsys)
         assert judged(check, answer)
     for answer, fragment in wrongs:
-        msg = failure(check, answer)
-        assert fragment in msg, (answer, msg)
-        with pytest.raises(CheckFailed) as info:
-            judged(check, answer)
-        assert str(info.value) == msg
+        rejected(check, answer, fragment)
 
 
 # --------------------------------------------------------------------- leaky
@@ -145,11 +151,7 @@ def test_leaky_right(fn, thorough, capsys):
     (lambda z, a: 1 / 0, "ZeroDivisionError"),
 ])
 def test_leaky_wrong(fn, fragment):
-    msg = failure(L3.leaky_relu, fn)
-    assert fragment in msg, msg
-    with pytest.raises(CheckFailed) as info:
-        judged(L3.leaky_relu, fn)
-    assert str(info.value) == msg
+    rejected(L3.leaky_relu, fn, fragment)
 
 
 # ----------------------------------------------------------------------- OBD
@@ -181,8 +183,7 @@ def test_obd_right(answer, capsys):
     (..., MISSING),
 ])
 def test_obd_wrong(answer, fragment):
-    msg = failure(L3.obd_saliency, answer)
-    assert fragment in msg, msg
+    rejected(L3.obd_saliency, answer, fragment)
 
 
 # ----------------------------------------------------------------------- OBS
@@ -249,11 +250,7 @@ def _obs_with(delta=None, rise=None):
     (lambda H, a, i: (_obs_solve(H, a, i)[0], "rise"), "одним числом"),
 ])
 def test_obs_wrong(fn, fragment):
-    msg = failure(L3.obs, fn)
-    assert fragment in msg, msg
-    with pytest.raises(CheckFailed) as info:
-        judged(L3.obs, fn)
-    assert str(info.value) == msg
+    rejected(L3.obs, fn, fragment)
 
 
 # -------------------------------------------------------- batch-norm backward
@@ -349,11 +346,7 @@ def _bn_ddof(dY, X, gamma, eps):
     (lambda dY, X, g, e: None, "Ответ ещё не введён"),
 ])
 def test_bn_backward_wrong(fn, fragment):
-    msg = failure(L3.batchnorm_backward, fn)
-    assert fragment in msg, msg
-    with pytest.raises(CheckFailed) as info:
-        judged(L3.batchnorm_backward, fn)
-    assert str(info.value) == msg
+    rejected(L3.batchnorm_backward, fn, fragment)
 
 
 # ----------------------------------------------------------------- drop_block
@@ -374,8 +367,4 @@ def test_drop_block_right(answer, capsys):
     ("5", "строка"), (..., MISSING), ([5, 2], "массив"),
 ])
 def test_drop_block_wrong(answer, fragment):
-    msg = failure(L3.drop_block, answer)
-    assert fragment in msg, msg
-    with pytest.raises(CheckFailed) as info:
-        judged(L3.drop_block, answer)
-    assert str(info.value) == msg
+    rejected(L3.drop_block, answer, fragment)
