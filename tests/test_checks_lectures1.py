@@ -171,3 +171,36 @@ def test_the_bound_holds_for_a_real_sigmoid_stack():
             J = J @ (A * (s * (1 - s)))
             y = s
         assert np.linalg.norm(J, 2) <= (L1.WEIGHT_NORM / 4) ** L1.DEPTH
+
+
+# ------------------------------------------------------------------ clip_direction
+
+@pytest.mark.parametrize("answer", ["global", "Global", " global ", "clip_global", "глобальная",
+                                    "'global'"])
+def test_clip_direction_right(answer, capsys):
+    assert L1.clip_direction(answer) is None
+    assert capsys.readouterr().out.startswith("Верно! ")
+
+
+def test_clip_direction_fact():
+    """The premise: global clipping of g = (30, −4, 0.5) at c = 1 is parallel to g, local is not."""
+    g = np.array([30.0, -4.0, 0.5])
+    glob = g / np.linalg.norm(g)
+    loc = np.clip(g, -1, 1)
+    assert np.allclose(np.cross(glob, g), 0)
+    assert np.linalg.norm(np.cross(loc, g)) > 1
+
+
+@pytest.mark.parametrize("answer,fragment", [
+    ("local", "отношения координат"), ("локальная", "отношения координат"),
+    ("clip_local", "отношения координат"), ("обе", "Не удалось понять"), (1, "Ожидалась строка"),
+    (..., MISSING), (None, MISSING), (L1.clip_global, "Ожидалась строка"),
+])
+def test_clip_direction_wrong(answer, fragment):
+    msg = failure(L1.clip_direction, answer)
+    assert fragment in msg, msg
+    from initlab.checks.core import decode, encode
+
+    with pytest.raises(CheckFailed) as info:
+        L1.clip_direction.judge(decode(encode(L1.clip_direction.probe(answer))))
+    assert str(info.value) == msg

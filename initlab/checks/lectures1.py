@@ -11,6 +11,7 @@ check                                  the answer                               
 ``clip_global(fn)``                    fn(g, c): ‖g‖ > c ⇒ c·g/‖g‖                     cases
 ``clip_local(fn)``                     fn(g, c): each |g_i| > c ⇒ c·sign(g_i)          cases
 ``sigmoid_bound(bound)``               bound on ‖∂y_d/∂x‖, d = 10, ‖A_l‖₂ = 2          (2/4)¹⁰
+``clip_direction(which)``              which clipping keeps the direction of g        'global'
 =====================================  ============================================  ===========
 
 ``layer_backward`` is a gradient check: the student's (dX, dA, db) are compared with central
@@ -23,11 +24,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import CheckFailed, call_answer, judge_number, replay_check
+from .core import CheckFailed, call_answer, judge_number, replay_check, require
 
 __all__ = [
     "DEPTH",
     "WEIGHT_NORM",
+    "clip_direction",
     "clip_global",
     "clip_local",
     "layer_backward",
@@ -271,3 +273,26 @@ def sigmoid_bound(bound) -> str:
             (s ** d, "Не забудьте множитель max σ′ = 1/4 у каждого слоя."),
         ],
     )
+
+
+_GLOBAL_WORDS = {"global", "clip_global", "глобальная", "глобальной", "глобальный"}
+_LOCAL_WORDS = {"local", "clip_local", "локальная", "локальной", "локальный"}
+
+
+@replay_check
+def clip_direction(which) -> str:
+    """Which clipping keeps the direction of g = (30, −4, 0.5) at c = 1: 'global'."""
+    require(which, "same_direction")
+    if not isinstance(which, str):
+        raise CheckFailed("Ожидалась строка: запишите в `same_direction` 'global' или 'local' "
+                          "(в кавычках).")
+    word = which.strip().strip("'\"").lower()
+    if word in _GLOBAL_WORDS:
+        return ("глобальная подрезка умножает весь вектор на одно число c/‖g‖ и сохраняет его "
+                "направление; локальная даёт (1, −1, 0,5) — этот вектор не параллелен g.")
+    if word in _LOCAL_WORDS:
+        raise CheckFailed("Неверно: локальная подрезка даёт (1, −1, 0,5), а g = (30, −4, 0,5); "
+                          "отношения координат изменились, значит, изменилось и направление. "
+                          "Какая подрезка умножает все координаты на одно и то же число?")
+    raise CheckFailed(f"Не удалось понять ответ {which[:40]!r}: запишите в `same_direction` "
+                      "строку 'global' (глобальная подрезка) или 'local' (локальная).")
