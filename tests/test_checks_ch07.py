@@ -83,11 +83,11 @@ def test_malformed_numbers_are_explained(value, start):
 
 
 @pytest.mark.parametrize("check,value,hint", [
-    (ch07.pm1_bias_variance, 20 - 16 / 4, "Это ответ исходника: он считает, что Var w = 0,25"),
+    (ch07.pm1_bias_variance, 20 - 16 / 4, "Это ответ наивной конструкции: в ней Var w = 0,25"),
     (ch07.pm1_bias_variance, 20 / 17, "Это s = σ²/(k + 1)"),
     (ch07.pm1_bias_variance, -4, "Знак перепутан"),
     (ch07.pm1_bias_variance, 2, "Это стандартное отклонение смещения"),
-    (ch07.bernoulli_variance, 1, "Это то, что хотел исходник"),
+    (ch07.bernoulli_variance, 1, "На это рассчитана конструкция из условия"),
     (ch07.bernoulli_variance, 3 * 0.25 + 0.25, "Здесь использовано Var(x·w) = Var x · Var w"),
     (ch07.maxwell_variance, math.inf, "Ответ бесконечен (inf)"),
     (ch07.bernoulli_variance, 1.5, "Не забудьте дисперсию смещения"),
