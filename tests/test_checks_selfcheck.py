@@ -47,11 +47,22 @@ def test_check_after_a_failed_answer_cell_says_so(shell, broken, error):
     err = _run(shell, "checks.ch06.uniform_variance(var_w)")  # var_w is still 1/768
     assert isinstance(err, CheckFailed)
     assert str(err).startswith("Ячейка, в которой задаётся `var_w`, завершилась ошибкой")
+    assert "могло не обновиться" in str(err) and "осталось старое значение" not in str(err)
     assert error in str(err) and "Верно" not in str(err)
     if "," in broken:
         assert "0.0013, а не 0,0013" in str(err)
     assert _run(shell, "var_w = 1 / 768") is None  # fixed: the check judges again
     assert _run(shell, "checks.ch06.uniform_variance(var_w)") is None
+
+
+def test_a_cell_failing_after_the_assignment_does_not_claim_an_old_value(shell):
+    """`var_w = 1/768` followed by a failing line in the same cell: the new value is in
+    place, so the message must not say the old one stayed."""
+    _run(shell, "from initlab import checks\nvar_w = 1 / 3")
+    assert isinstance(_run(shell, "var_w = 1 / 768\nprint(x_undefined)"), NameError)
+    err = _run(shell, "checks.ch06.uniform_variance(var_w)")
+    assert isinstance(err, CheckFailed)
+    assert "могло не обновиться" in str(err) and "старое значение" not in str(err)
 
 
 def test_a_failed_unrelated_cell_does_not_block_the_check(shell):
@@ -131,7 +142,14 @@ def test_ks_message_has_enough_digits():
     (lectures2.xavier_ratio_30, 9.3e-10),
 ])
 def test_rounded_values_the_book_prints_are_almost_right(check, value):
-    assert failure(check, value).startswith("Почти верно, это округлённое значение")
+    assert failure(check, value).startswith("Почти верно, но неточно: ")
+
+
+def test_rounded_and_near_answers_read_the_same():
+    """One wording for every rounded answer, whether the book prints it or not."""
+    listed = failure(ch06.relu_dead_probability, 0.001)
+    near = failure(ch06.relu_dead_probability, 0.000975)
+    assert listed.replace("0.001", "X") == near.replace("0.000975", "X")
 
 
 # ------------------------------------------------------------------ statistics
