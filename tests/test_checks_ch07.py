@@ -229,3 +229,14 @@ def test_ks_check_does_not_let_the_sample_be_modified():
         return ks_ok(h, s2)
 
     ch07.ks_statistic(sorts_in_place)  # it gets a copy: still right
+
+
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_ks_with_the_samples_own_std_gets_told_to_use_sigma2(ddof):
+    """The review: D computed with the sample's std (0,03364 instead of 0,03391) must hear
+    «используйте sigma2, а не выборочное стандартное отклонение»."""
+    def own_std(h, sigma2):
+        return stats.kstest(h, stats.norm(scale=np.std(h, ddof=ddof)).cdf).statistic
+
+    msg = failure(ch07.ks_statistic, own_std)
+    assert "используйте sigma2, а не выборочное стандартное отклонение" in msg
