@@ -317,3 +317,37 @@ def test_ks_needs_about_ten_thousand_values_against_normal_weights():
 
     assert power(2000) < 0.45
     assert power(10_000) > 0.9
+
+
+def test_normal_weights_kurtosis_needs_the_normal_bias():
+    """07 а): «При w_j ~ N(0, σ²/(k+1)) и b ~ N(0, σ²/(k+1)) дисперсия h равна σ², но
+    коэффициент эксцесса h равен 6k/(k+1)²». Cumulants add: each x_j w_j has variance s and
+    fourth cumulant 9s² − 3s² = 6s², b adds s and 0, so κ₄/κ₂² = 6ks²/((k+1)s)²; without
+    the bias it would be 6/k and the variance kσ²/(k+1). Monte Carlo, σ² = 1, k = 4, with a
+    batch-means standard error."""
+    k, n, batches = 4, 400_000, 40
+    s = 1 / (k + 1)
+    rng = np.random.default_rng(11)
+    h = np.sum(rng.standard_normal((n, k)) * rng.normal(0, math.sqrt(s), (n, k)), axis=1)
+    h += rng.normal(0, math.sqrt(s), n)
+    ks = np.array([stats.kurtosis(part) for part in np.array_split(h, batches)])
+    se = ks.std(ddof=1) / math.sqrt(batches)
+    assert abs(stats.kurtosis(h) - 6 * k / (k + 1) ** 2) < 5 * se
+    assert abs(6 * k / (k + 1) ** 2 - 6 / k) > 10 * se
+    assert abs(h.var() - 1.0) < 5 * math.sqrt(2 / n) * 1.5
+
+
+def test_any_fixed_vector_of_length_sigma_makes_two_observations_independent():
+    """07, before the correlations: «Исключение — нормальные данные, b = 0 и любой вектор
+    весов длины σ (веса ±σ/√k, веса на сфере): … оба выхода — независимые N(0, σ²)». Sphere
+    weights drawn anew for every pair: corr(h₁, h₂) and corr(h₁², h₂²) within 5 se of 0."""
+    sigma, k, n = math.sqrt(2.0), 5, 100_000
+    rng = np.random.default_rng(12)
+    g = rng.standard_normal((n, k))
+    w = sigma * g / np.linalg.norm(g, axis=1, keepdims=True)
+    h1 = np.sum(rng.standard_normal((n, k)) * w, axis=1)
+    h2 = np.sum(rng.standard_normal((n, k)) * w, axis=1)
+    for a, b in ((h1, h2), (h1**2, h2**2)):
+        r, se = _corr_and_se(a, b)
+        assert abs(r) < 5 * se
+    assert abs(h1.var() - sigma**2) < 5 * sigma**2 * math.sqrt(2 / n)
