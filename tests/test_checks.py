@@ -327,3 +327,14 @@ def test_kernel_shows_only_the_russian_message():
         assert error.traceback == [message]  # no frames, no "Traceback", no ANSI colours
     [ok] = third
     assert ok.output_type == "stream" and ok.text.startswith("Верно! ")
+
+
+@pytest.mark.parametrize("value", [1 / (3 * 128), 2 / 768])
+def test_uniform_variance_targets_n_out_and_a_factor_two(value):
+    """The review's answers: 1/(3·128) (n_out instead of n_in) and 2/768 (a factor 2) —
+    the same number 1/384 — get a hint naming both slips, not the generic «(b − a)²/12»."""
+    with pytest.raises(CheckFailed) as err:
+        checks.ch06.uniform_variance(value)
+    msg = str(err.value)
+    assert msg.startswith("Неверно:") and "(b − a)²/12" not in msg
+    assert "n_in = 256, а не выходов" in msg and "лишний множитель 2" in msg

@@ -83,11 +83,11 @@ def test_malformed_numbers_are_explained(value, start):
 
 
 @pytest.mark.parametrize("check,value,hint", [
-    (ch07.pm1_bias_variance, 20 - 16 / 4, "Это ответ исходника: он считает, что Var w = 0,25"),
+    (ch07.pm1_bias_variance, 20 - 16 / 4, "Это ответ наивной конструкции: в ней Var w = 0,25"),
     (ch07.pm1_bias_variance, 20 / 17, "Это s = σ²/(k + 1)"),
     (ch07.pm1_bias_variance, -4, "Знак перепутан"),
     (ch07.pm1_bias_variance, 2, "Это стандартное отклонение смещения"),
-    (ch07.bernoulli_variance, 1, "Это то, что хотел исходник"),
+    (ch07.bernoulli_variance, 1, "На это рассчитана конструкция из условия"),
     (ch07.bernoulli_variance, 3 * 0.25 + 0.25, "Здесь использовано Var(x·w) = Var x · Var w"),
     (ch07.maxwell_variance, math.inf, "Ответ бесконечен (inf)"),
     (ch07.bernoulli_variance, 1.5, "Не забудьте дисперсию смещения"),
@@ -229,3 +229,14 @@ def test_ks_check_does_not_let_the_sample_be_modified():
         return ks_ok(h, s2)
 
     ch07.ks_statistic(sorts_in_place)  # it gets a copy: still right
+
+
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_ks_with_the_samples_own_std_gets_told_to_use_sigma2(ddof):
+    """The review: D computed with the sample's std (0,03364 instead of 0,03391) must hear
+    «используйте sigma2, а не выборочное стандартное отклонение»."""
+    def own_std(h, sigma2):
+        return stats.kstest(h, stats.norm(scale=np.std(h, ddof=ddof)).cdf).statistic
+
+    msg = failure(ch07.ks_statistic, own_std)
+    assert "используйте sigma2, а не выборочное стандартное отклонение" in msg

@@ -4,6 +4,7 @@ Each test names the sentence it proves; exact values are derived in the docstrin
 """
 from __future__ import annotations
 
+import ast
 import json
 import math
 import re
@@ -159,11 +160,41 @@ def _reader_texts():
                                   if c["cell_type"] == "markdown")
 
 
+def _student_texts():
+    """Everything a reader or a student sees: the book's prose, every cell of the book's,
+    the solutions' and the exercises' notebooks (plot titles, printed text) and every
+    string literal of the package (widget labels, check messages)."""
+    yield from _reader_texts()
+    for folder in ("book", "solutions", "exercises"):
+        for path in sorted((ROOT / folder).rglob("*.ipynb")):
+            if "_build" in path.parts or ".ipynb_checkpoints" in path.parts:
+                continue
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            yield path, "\n".join("".join(c["source"]) for c in nb["cells"])
+    for path in sorted((ROOT / "initlab").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        yield path, "\n".join(node.value for node in ast.walk(tree)
+                              if isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+_SOURCE_WORDS = r"исходник\w*|[Кк]онспект\w*|исходн\w+ (решени|текст)\w*"
+
+
 def test_chapters_do_not_talk_about_the_source_notes():
-    """Chapters never mention «исходник»/«конспект» (the comparisons are on the errata page)."""
-    bad = [(p.name, m.group(0)) for p, text in _reader_texts()
-           for m in re.finditer(r"исходник\w*|[Кк]онспект\w*|исходн\w+ (решени|текст)\w*", text)]
+    """Chapters, notebooks and the package's strings never mention «исходник»/«конспект»
+    (the comparisons are on the errata page)."""
+    bad = [(p.name, m.group(0)) for p, text in _student_texts()
+           for m in re.finditer(_SOURCE_WORDS, text)]
     assert not bad, bad
+
+
+def test_the_source_notes_check_sees_code_cells_and_package_strings():
+    """The scan above reaches code cells and string literals (not only markdown)."""
+    texts = dict(_student_texts())
+    assert any(p.suffix == ".py" and "Верно" in t for p, t in texts.items())
+    assert re.search(_SOURCE_WORDS, 'title="веса (исходник)"')
+    nb_code = [t for p, t in texts.items() if p.suffix == ".ipynb" and "plot_cases(" in t]
+    assert nb_code
 
 
 @pytest.mark.parametrize("wrong", ["подрезк", "исследовател", "по всей случайности",

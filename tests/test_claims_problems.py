@@ -265,3 +265,89 @@ def test_chapter_7_sphere_and_pair_evidence_functions():
     assert abs(pr["corr_sq"] - 0.25) < 5 * se
     # sd of the sample corr ≈ sd(h₁h₂)/(kc²)/√n = √(1 + 2/k)/√n ≈ 1,22/√n at k = 4
     assert abs(pr["corr"]) < 5 * math.sqrt(1 + 2 / 4) / math.sqrt(200_000)
+
+
+# ------------------------------------------------ chapter 7: unequal moduli, KS power
+
+def test_unequal_fixed_moduli_give_exact_normality():
+    """07 а): «Числа c_j не обязаны совпадать … при k = 2 веса w₁ = ±1, w₂ = ±0,5 и
+    b ~ N(0, σ² − 1,25) дают h ~ N(0, σ²) точно». For every sign pattern h | signs is
+    N(0, 1 + 0,25 + σ² − 1,25) = N(0, σ²), so unconditionally too; a Monte Carlo KS test
+    at a fixed seed does not reject N(0, σ²), and the excess kurtosis is within 5 se of 0
+    (se = √(24/n)), while equal-modulus weights are not required."""
+    s2, n = 2.0, 200_000
+    rng = np.random.default_rng(3)
+    c = np.array([1.0, 0.5])
+    for signs in ([1, 1], [1, -1], [-1, 1], [-1, -1]):
+        assert math.isclose(float(np.sum((np.array(signs) * c) ** 2)) + s2 - 1.25, s2)
+    w = c * rng.choice([-1.0, 1.0], size=(n, 2))
+    h = np.sum(rng.standard_normal((n, 2)) * w, axis=1) + rng.normal(0, math.sqrt(s2 - 1.25), n)
+    assert stats.kstest(h, "norm", args=(0, math.sqrt(s2))).pvalue > 1e-3
+    assert abs(stats.kurtosis(h)) < 5 * math.sqrt(24 / n)
+    assert abs(h.var() - s2) < 5 * s2 * math.sqrt(2 / n)
+    assert len(set(np.abs(w[:, 0])) | set(np.abs(w[:, 1]))) == 2
+
+
+def _normal_weights_cdf(t: float, k: int = 4) -> float:
+    """CDF of h = Σ x_j w_j + b, x_j, w_j ~ N(0, s), b ~ N(0, s), s = 1/(k + 1): given w,
+    h ~ N(0, s(Q + 1)) with Q = ‖w‖²/s ~ χ²_k."""
+    s = 1 / (k + 1)
+    return integrate.quad(lambda q: stats.chi2.pdf(q, k) * stats.norm.cdf(t / math.sqrt(s * (q + 1))),
+                          0, np.inf)[0]
+
+
+def test_ks_needs_about_ten_thousand_values_against_normal_weights():
+    """07, after а): normal weights (σ² = 1, k = 4): «расстояние КС до N(0, σ²) около 0,02:
+    на уровне 0,01 тест отвергает нормальность примерно в 20 % случаев при 2000 значениях и
+    почти всегда — при 10 000». The exact distance D = sup|F − Φ| by quadrature; the power by
+    Monte Carlo over 100 samples (se of a proportion ≤ 0,05)."""
+    ts = np.linspace(0.05, 4, 80)
+    D = max(abs(_normal_weights_cdf(t) - stats.norm.cdf(t)) for t in ts)
+    assert 0.015 < D < 0.025
+    rng = np.random.default_rng(0)
+    s, reps = 1 / 5, 100
+
+    def power(n):
+        rejected = 0
+        for _ in range(reps):
+            h = np.sum(rng.normal(0, math.sqrt(s), (n, 4)) * rng.standard_normal((n, 4)), axis=1)
+            h += rng.normal(0, math.sqrt(s), n)
+            rejected += stats.kstest(h, "norm").pvalue < 0.01
+        return rejected / reps
+
+    assert power(2000) < 0.45
+    assert power(10_000) > 0.9
+
+
+def test_normal_weights_kurtosis_needs_the_normal_bias():
+    """07 а): «При w_j ~ N(0, σ²/(k+1)) и b ~ N(0, σ²/(k+1)) дисперсия h равна σ², но
+    коэффициент эксцесса h равен 6k/(k+1)²». Cumulants add: each x_j w_j has variance s and
+    fourth cumulant 9s² − 3s² = 6s², b adds s and 0, so κ₄/κ₂² = 6ks²/((k+1)s)²; without
+    the bias it would be 6/k and the variance kσ²/(k+1). Monte Carlo, σ² = 1, k = 4, with a
+    batch-means standard error."""
+    k, n, batches = 4, 400_000, 40
+    s = 1 / (k + 1)
+    rng = np.random.default_rng(11)
+    h = np.sum(rng.standard_normal((n, k)) * rng.normal(0, math.sqrt(s), (n, k)), axis=1)
+    h += rng.normal(0, math.sqrt(s), n)
+    ks = np.array([stats.kurtosis(part) for part in np.array_split(h, batches)])
+    se = ks.std(ddof=1) / math.sqrt(batches)
+    assert abs(stats.kurtosis(h) - 6 * k / (k + 1) ** 2) < 5 * se
+    assert abs(6 * k / (k + 1) ** 2 - 6 / k) > 10 * se
+    assert abs(h.var() - 1.0) < 5 * math.sqrt(2 / n) * 1.5
+
+
+def test_any_fixed_vector_of_length_sigma_makes_two_observations_independent():
+    """07, before the correlations: «Исключение — нормальные данные, b = 0 и любой вектор
+    весов длины σ (веса ±σ/√k, веса на сфере): … оба выхода — независимые N(0, σ²)». Sphere
+    weights drawn anew for every pair: corr(h₁, h₂) and corr(h₁², h₂²) within 5 se of 0."""
+    sigma, k, n = math.sqrt(2.0), 5, 100_000
+    rng = np.random.default_rng(12)
+    g = rng.standard_normal((n, k))
+    w = sigma * g / np.linalg.norm(g, axis=1, keepdims=True)
+    h1 = np.sum(rng.standard_normal((n, k)) * w, axis=1)
+    h2 = np.sum(rng.standard_normal((n, k)) * w, axis=1)
+    for a, b in ((h1, h2), (h1**2, h2**2)):
+        r, se = _corr_and_se(a, b)
+        assert abs(r) < 5 * se
+    assert abs(h1.var() - sigma**2) < 5 * sigma**2 * math.sqrt(2 / n)

@@ -204,8 +204,8 @@ def stale_answer(check_name: str) -> None:
             if isinstance(arg, ast.Name) and arg.id in _WATCH.failed:
                 raise CheckFailed(
                     f"Ячейка, в которой задаётся `{arg.id}`, завершилась ошибкой "
-                    f"({_WATCH.failed[arg.id]}), поэтому в `{arg.id}` осталось старое значение "
-                    "(или его нет вовсе). Исправьте ошибку, выполните ту ячейку заново, "
+                    f"({_WATCH.failed[arg.id]}); значение `{arg.id}` могло не обновиться "
+                    "(или переменной нет вовсе). Исправьте ошибку, выполните ту ячейку заново, "
                     "а затем — эту проверку."
                 )
 
@@ -588,6 +588,11 @@ def check_number(value, expected: float, **kwargs) -> None:
     passed(judge_number(value, expected, **kwargs))
 
 
+_ROUNDED = ("Почти верно, но неточно: `{name}` = {x} — видимо, это округлённое значение. "
+            "Запишите ответ точной формулой (дробью, степенью, через math.sqrt и т. п.), "
+            "а не десятичной дробью.")
+
+
 def judge_number(
     value,
     expected: float,
@@ -607,7 +612,8 @@ def judge_number(
     ``wrong`` lists typical mistakes: pairs ``(wrong value, targeted hint)``; when the
     answer equals one of them its hint is shown instead of the general ``hint``.
     ``rounded`` lists rounded forms of the answer that the book itself prints (0.001 for
-    1/1024): they get «Почти верно, это округлённое значение: …».
+    1/1024): they get the same «Почти верно, но неточно: …» as any near miss (checked
+    before the typical mistakes, so a rounded answer never reads as a wrong formula).
     An answer within ``near`` (relative) of the truth but not within the tolerance gets
     «Почти верно, но неточно: …» (a rounded decimal instead of a formula).
     With ``probability=True`` a value outside [0, 1] gets «Вероятность должна лежать
@@ -624,19 +630,12 @@ def judge_number(
     for shown in rounded:
         if _close(x, shown, 1e-9, 0.0):
             raise CheckFailed(
-                f"Почти верно, это округлённое значение: `{name}` = {_fmt(x)}. Запишите ответ "
-                "точной формулой (дробью, степенью, через math.sqrt и т. п.), а не его "
-                "округлением."
-            )
+                _ROUNDED.format(name=name, x=_fmt(x)))
     for bad, bad_hint in wrong:
         if _close(x, bad, max(rtol, 1e-9), atol):
             raise CheckFailed(f"Неверно: `{name}` = {_fmt(x)}. {bad_hint}".rstrip())
     if _close(x, expected, near, atol):
-        raise CheckFailed(
-            f"Почти верно, но неточно: `{name}` = {_fmt(x)} — видимо, это округлённое "
-            "значение. Запишите ответ точной формулой (дробью, через math.sqrt и т. п.), "
-            "а не десятичной дробью."
-        )
+        raise CheckFailed(_ROUNDED.format(name=name, x=_fmt(x)))
     raise CheckFailed(f"Неверно: `{name}` = {_fmt(x)}. {hint}".rstrip())
 
 
