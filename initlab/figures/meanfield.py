@@ -174,8 +174,9 @@ def backprop_figure(sw2s, chi, measured, se):
     return fig
 
 
-def trainability_figure(grid, k=None):
-    """Training accuracy over (σ_w², L) with the curves 6ξ_c and (optionally) k·ξ_c."""
+def trainability_figure(grid, k=None, chi1=None):
+    """Training accuracy over (σ_w², L) with the curves 6ξ_c (the paper's fit) and
+    (optionally) k·ξ_c, the latter only on the chaotic side χ₁ > 1 when ``chi1`` is given."""
     fig, ax = new_figure(6.8, 4.4, adjust={"right": 0.86, "bottom": 0.2})
     a = ax[0, 0]
     sw = grid.sw2s
@@ -188,12 +189,18 @@ def trainability_figure(grid, k=None):
     # curves k ξ_c in the index coordinates of the heat map (depth interpolated linearly)
     fine = np.linspace(0, len(sw) - 1, 200)
     xi = np.exp(np.interp(fine, np.arange(len(sw)), np.log(np.minimum(grid.xi_c, 1e4))))
-    for mult, col, ls in ((6.0, "white", "--"), (k, ORANGE, "-")):
+    start = 0.0
+    if chi1 is not None and np.any(np.asarray(chi1) > 1):
+        start = float(np.flatnonzero(np.asarray(chi1) > 1)[0])
+    for mult, col, ls, lab, x0 in ((6.0, "white", "--", " (по статье)", 0.0),
+                                   (k, ORANGE, "-", " (хаос)" if start else "", start)):
         if mult is None:
             continue
         y = np.interp(mult * xi, grid.depths, np.arange(len(grid.depths)),
                       left=-1, right=len(grid.depths) + 1)
-        a.plot(fine, y, color=col, lw=1.8, ls=ls, label=f"$L = {_fmt(mult, 1)}\\,\\xi_c$")
+        m = fine >= x0
+        a.plot(fine[m], y[m], color=col, lw=1.8, ls=ls,
+               label=f"$L = {_fmt(mult, 1)}\\,\\xi_c${lab}")
     a.set_ylim(-0.5, len(grid.depths) - 0.5)
     a.set_xlabel("$\\sigma_w^2$")
     a.set_ylabel("глубина $L$")
