@@ -208,6 +208,32 @@ def trainability_figure(grid, k=None, chi1=None):
     return fig
 
 
+def trainable_depth_figure(xi_c, deepest, chi1, k=None, sw2s=None):
+    """The largest trainable depth against ξ_c in log-log axes, the ordered (χ₁ < 1) and
+    the chaotic (χ₁ > 1) side apart, with the line L = k·ξ_c; points with ξ_c > 1000
+    (at the edge of chaos) and without a trainable depth are left out."""
+    xi_c, deepest, chi1 = (np.asarray(v, dtype=float) for v in (xi_c, deepest, chi1))
+    fig, ax = new_figure(5.6, 3.8)
+    a = ax[0, 0]
+    ok = np.isfinite(deepest) & (xi_c < 1e3)
+    for side, col, lab in ((chi1 < 1, BLUE, "порядок ($\\chi_1 < 1$)"),
+                           (chi1 > 1, RED, "хаос ($\\chi_1 > 1$)")):
+        m = ok & side
+        a.plot(xi_c[m], deepest[m], "o-", color=col, ms=6, label=lab)
+        if sw2s is not None:
+            for x, y, s in zip(xi_c[m], deepest[m], np.asarray(sw2s)[m]):
+                a.annotate(_fmt(s, 2), (x, y), textcoords="offset points", xytext=(4, 4),
+                           fontsize=SMALL, color=col)
+    if k is not None and np.isfinite(k):
+        x = np.geomspace(xi_c[ok].min(), xi_c[ok].max(), 50)
+        a.plot(x, k * x, color=GREY, ls="--", lw=1.2, label=f"$L = {_fmt(k, 1)}\\,\\xi_c$")
+    log_axis(a, "xy")
+    a.set_xlabel("$\\xi_c$ (слоёв)")
+    a.set_ylabel("наибольшая обучаемая глубина")
+    a.legend(fontsize=SMALL, loc="upper left", framealpha=0.8)
+    return fig
+
+
 class MapsFigure:
     """The explorer's three panels (q-map, c-map, phase diagram) as one persistent figure:
     ``update`` only moves the curves and markers (and redraws the phase panel when the
