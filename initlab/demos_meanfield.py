@@ -183,7 +183,7 @@ def trainability_demo(progress=True, **overrides) -> Demo:
     _, y = mf.digits_data(setup["n_train"], seed=0)
     majority = float(np.bincount(y).max() / len(y))
     ratio = mf.trainable_ratio(grid, THRESHOLD)
-    deepest = _deepest(grid)
+    deepest = mf.trainable_depth(grid, THRESHOLD)
     chi = np.array([mf.chi1(s, grid.sb2) for s in grid.sw2s])
     usable = np.isfinite(ratio) & (grid.xi_c < 1e3)
     chaos, order = usable & (chi > 1), usable & (chi < 1)
@@ -222,14 +222,3 @@ def trainability_demo(progress=True, **overrides) -> Demo:
     return Demo(lines, grid=grid, ratio=ratio, k=k, spread=spread, deepest=deepest,
                 chi1=chi, slopes=slopes, base=base, majority=majority)
 
-
-def _deepest(grid) -> np.ndarray:
-    """The largest depth L of the grid such that every depth up to L reaches ``THRESHOLD``
-    (NaN when the shallowest already fails), per σ_w²."""
-    ok = grid.acc >= THRESHOLD
-    out = np.full(len(grid.sw2s), np.nan)
-    for s, r in enumerate(ok):
-        if r[0]:
-            fail = np.flatnonzero(~r)
-            out[s] = grid.depths[fail[0] - 1] if fail.size else grid.depths[-1]
-    return out

@@ -266,6 +266,8 @@ def test_trainable_ratio_logic():
                      acc0_seeds=np.zeros((1, 2, 3)), xi_c=np.array([2.0, 4.0]))
     r = mf.trainable_ratio(g, 0.5)
     assert r[0] == pytest.approx(5.0) and np.isnan(r[1])
+    d = mf.trainable_depth(g, 0.5)
+    assert d[0] == 10 and np.isnan(d[1])
 
 
 @pytest.mark.slow
