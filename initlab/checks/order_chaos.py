@@ -27,9 +27,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from scipy.optimize import brentq
 
 from ..numerics import meanfield as mf
-from .core import Check, CheckFailed, _fmt, as_number, call_answer
+from .core import Check, CheckFailed, as_number, call_answer
 
 __all__ = ["SW2", "SB2", "SB2_CRIT", "RTOL", "q_star", "chi1", "critical_sw2", "length_map"]
 
@@ -41,6 +42,31 @@ NEAR = 0.02
 MAP_CASES = [(1.0, 2.5, 0.05), (0.2, 1.0, 0.0), (1.5, 4.0, 1.0), (0.0, 1.5, 0.3),
              (1e-3, 1.0, 0.05)]
 THOROUGH_CASES = [(0.5, 2.0, 0.5), (1e-6, 3.0, 0.0), (0.8, 0.7, 2.0), (1.2, 4.0, 0.05)]
+
+
+def _fmt(x: float) -> str:
+    """Six significant digits with a decimal comma (the course's Russian number format)."""
+    return f"{x:.6g}".replace(".", ",")
+
+
+def _q_fixed(sw2, sb2, scale=1.0, var=1.0):
+    """Fixed point of q = σ_w² · scale · E tanh(√(var·q) z)² + σ_b² (scale, var ≠ 1: the
+    physicists' Gauss–Hermite rule used without normalisation, Σ w = √π and z ~ N(0, ½))."""
+    def gap(q):
+        return sw2 * scale * float(mf.mean_sq("tanh", var * q)) + sb2 - q
+    return brentq(gap, 1e-12, sw2 * scale + sb2 + 1.0)
+
+
+def _hermgauss_variants():
+    """(scale, var) of the three ways to misuse ``numpy.polynomial.hermite.hermgauss``:
+    weights not divided by √π, nodes not multiplied by √2, or neither."""
+    return ((np.sqrt(np.pi), 1.0), (1.0, 0.5), (np.sqrt(np.pi), 0.5))
+
+
+HERMGAUSS_TEXT = ("Похоже, использованы узлы и веса `numpy.polynomial.hermite.hermgauss` "
+                  "(«физическая» квадратура для веса e^{−x²}) без пересчёта: для "
+                  "z ~ N(0, 1) узлы нужно умножить на √2, а веса разделить на √π "
+                  "(или взять `hermite_e.hermegauss` и разделить веса на √(2π)).")
 
 
 @lru_cache(maxsize=None)
@@ -63,10 +89,11 @@ def _judge_number(x, expected, name, success, mistakes=(), hint=""):
     if _close(x, expected, NEAR):
         raise CheckFailed(
             f"Почти верно: `{name}` = {_fmt(x)} отличается от точного значения меньше чем на "
-            f"2 %, но больше допустимой погрешности ({RTOL:g} относительной). Видимо, это "
-            "округлённое число или слишком грубое вычисление: посчитайте математическое "
-            "ожидание квадратурой Гаусса — Эрмита (30–100 узлов) и доведите итерации или "
-            "поиск корня до сходимости."
+            "2 %, но больше допустимой погрешности (10⁻⁵ относительной). Видимо, это "
+            "округлённое число или точности метода не хватает (метод Монте-Карло даже с "
+            "миллионами точек, мало узлов квадратуры, поиск корня с грубым допуском): "
+            "посчитайте математическое ожидание квадратурой Гаусса — Эрмита (60–100 "
+            "узлов) и доведите итерации или поиск корня до сходимости (допуск 10⁻¹⁰)."
         )
     raise CheckFailed(f"Неверно: `{name}` = {_fmt(x)}. {hint}".rstrip())
 
@@ -95,7 +122,14 @@ def _judge_q_star(data) -> str:
          "Это один шаг отображения из q = 1, а нужна неподвижная точка: повторяйте "
          "q ← σ_w² E tanh(√q z)² + σ_b², пока q не перестанет меняться (или найдите "
          "корень q − f(q) = 0)."),
-    ]
+        (_q_fixed(SW2, np.sqrt(SB2)),
+         "Похоже, к длине прибавлено σ_b = √0,05 вместо дисперсии смещения σ_b² = 0,05."),
+        (_q_fixed(SW2, SB2 ** 2),
+         "Похоже, к длине прибавлено (σ_b²)² = 0,0025 вместо σ_b² = 0,05: в задаче дано "
+         "уже σ_b² = 0,05."),
+        (_q_fixed(np.sqrt(SW2), SB2),
+         "Похоже, вместо σ_w² = 2,5 взято σ_w = √2,5: в отображении длины стоит σ_w²."),
+    ] + [(_q_fixed(SW2, SB2, a, v), HERMGAUSS_TEXT) for a, v in _hermgauss_variants()]
     return _judge_number(
         x, t["q_star"], "q", mistakes=mistakes,
         success=f"q* = {_fmt(t['q_star'])}: длина предактиваций, к которой сходится "
@@ -122,7 +156,12 @@ def _judge_chi1(data) -> str:
         (float(mf.mean_dsq("tanh", qs)), "Не забудьте множитель σ_w² = 2,5."),
         (SW2, "Это σ_w² · tanh'(0)² — значение при q* = 0. Здесь q* > 0, и среднее "
               "берётся по z ~ N(0, 1)."),
-    ]
+        (SW2 * float(mf.mean_dsq("tanh", _q_fixed(SW2, np.sqrt(SB2)))),
+         "Похоже, q* найдена с σ_b = √0,05 вместо σ_b² = 0,05."),
+        (np.sqrt(SW2) * float(mf.mean_dsq("tanh", _q_fixed(np.sqrt(SW2), SB2))),
+         "Похоже, вместо σ_w² = 2,5 взято σ_w = √2,5: χ₁ = σ_w² E tanh'(√q* z)²."),
+    ] + [(SW2 * a * float(mf.mean_dsq("tanh", v * _q_fixed(SW2, SB2, a, v))), HERMGAUSS_TEXT)
+         for a, v in _hermgauss_variants()]
     return _judge_number(
         x, t["chi1"], "chi", mistakes=mistakes,
         success=f"χ₁ = {_fmt(t['chi1'])} > 1: сеть в фазе хаоса — близкие входы "
@@ -145,6 +184,9 @@ def _judge_critical(data) -> str:
         (q1, "Так получается, если держать q = 1. Но q* зависит от σ_w²: при каждом "
              "пробном σ_w² сначала найдите q*(σ_w², σ_b²), потом χ₁."),
         (q0, "σ_w² = 1 — граница при σ_b = 0. Со смещением σ_b² = 0,3 граница выше."),
+        (float(mf.critical_sigma_w2(SB2)),
+         "Это граница при σ_b² = 0,05 (задачи 1 и 2), а здесь σ_b² = 0,3. Проверьте, что "
+         "функция берёт σ_b² из своего аргумента, а не из глобальной переменной."),
     ]
     return _judge_number(
         x, t["critical"], "sw2_crit", mistakes=mistakes,
@@ -182,13 +224,17 @@ def _judge_length_map(data) -> str:
                             1e-6):
             raise CheckFailed(f"Неверно: {call} = {_fmt(got)}. Под tanh должно стоять "
                               "√q · z (q — дисперсия), а не q · z.")
+        if (sw2, sb2) != (SW2, SB2) and _close(got, float(mf.length_map(q, SW2, SB2)), 1e-6):
+            raise CheckFailed(f"Неверно: {call} = {_fmt(got)}. Функция, похоже, берёт "
+                              "σ_w² = 2,5 и σ_b² = 0,05 из глобальных переменных, а не из "
+                              "своих аргументов sw2 и sb2.")
         if _close(got, want, NEAR):
             raise CheckFailed(f"Почти верно: {call} = {_fmt(got)}, а должно быть "
                               f"{_fmt(want)}. Возьмите больше узлов квадратуры (или "
                               "квадратуру вместо метода Монте-Карло).")
         raise CheckFailed(f"Неверно: {call} = {_fmt(got)}, а должно быть {_fmt(want)}. "
                           "Отображение длины: σ_w² E tanh(√q z)² + σ_b², z ~ N(0, 1).")
-    return ("функция считает отображение длины, в том числе при q = 0 и при больших "
+    return ("Функция считает отображение длины, в том числе при q = 0 и при больших "
             "σ_w² и σ_b².")
 
 

@@ -174,8 +174,9 @@ def backprop_figure(sw2s, chi, measured, se):
     return fig
 
 
-def trainability_figure(grid, k=None):
-    """Training accuracy over (σ_w², L) with the curves 6ξ_c and (optionally) k·ξ_c."""
+def trainability_figure(grid, k=None, chi1=None):
+    """Training accuracy over (σ_w², L) with the curves 6ξ_c (the paper's fit) and
+    (optionally) k·ξ_c, the latter only on the chaotic side χ₁ > 1 when ``chi1`` is given."""
     fig, ax = new_figure(6.8, 4.4, adjust={"right": 0.86, "bottom": 0.2})
     a = ax[0, 0]
     sw = grid.sw2s
@@ -188,15 +189,47 @@ def trainability_figure(grid, k=None):
     # curves k ξ_c in the index coordinates of the heat map (depth interpolated linearly)
     fine = np.linspace(0, len(sw) - 1, 200)
     xi = np.exp(np.interp(fine, np.arange(len(sw)), np.log(np.minimum(grid.xi_c, 1e4))))
-    for mult, col, ls in ((6.0, "white", "--"), (k, ORANGE, "-")):
+    start = 0.0
+    if chi1 is not None and np.any(np.asarray(chi1) > 1):
+        start = float(np.flatnonzero(np.asarray(chi1) > 1)[0])
+    for mult, col, ls, lab, x0 in ((6.0, "white", "--", " (по статье)", 0.0),
+                                   (k, ORANGE, "-", " (хаос)" if start else "", start)):
         if mult is None:
             continue
         y = np.interp(mult * xi, grid.depths, np.arange(len(grid.depths)),
                       left=-1, right=len(grid.depths) + 1)
-        a.plot(fine, y, color=col, lw=1.8, ls=ls, label=f"$L = {_fmt(mult, 1)}\\,\\xi_c$")
+        m = fine >= x0
+        a.plot(fine[m], y[m], color=col, lw=1.8, ls=ls,
+               label=f"$L = {_fmt(mult, 1)}\\,\\xi_c${lab}")
     a.set_ylim(-0.5, len(grid.depths) - 0.5)
     a.set_xlabel("$\\sigma_w^2$")
     a.set_ylabel("глубина $L$")
+    a.legend(fontsize=SMALL, loc="upper left", framealpha=0.8)
+    return fig
+
+
+def trainable_depth_figure(xi_c, deepest, chi1, k=None, sw2s=None):
+    """The largest trainable depth against ξ_c in log-log axes, the ordered (χ₁ < 1) and
+    the chaotic (χ₁ > 1) side apart, with the line L = k·ξ_c; points with ξ_c > 1000
+    (at the edge of chaos) and without a trainable depth are left out."""
+    xi_c, deepest, chi1 = (np.asarray(v, dtype=float) for v in (xi_c, deepest, chi1))
+    fig, ax = new_figure(5.6, 3.8)
+    a = ax[0, 0]
+    ok = np.isfinite(deepest) & (xi_c < 1e3)
+    for side, col, lab in ((chi1 < 1, BLUE, "порядок ($\\chi_1 < 1$)"),
+                           (chi1 > 1, RED, "хаос ($\\chi_1 > 1$)")):
+        m = ok & side
+        a.plot(xi_c[m], deepest[m], "o-", color=col, ms=6, label=lab)
+        if sw2s is not None:
+            for x, y, s in zip(xi_c[m], deepest[m], np.asarray(sw2s)[m]):
+                a.annotate(_fmt(s, 2), (x, y), textcoords="offset points", xytext=(4, 4),
+                           fontsize=SMALL, color=col)
+    if k is not None and np.isfinite(k):
+        x = np.geomspace(xi_c[ok].min(), xi_c[ok].max(), 50)
+        a.plot(x, k * x, color=GREY, ls="--", lw=1.2, label=f"$L = {_fmt(k, 1)}\\,\\xi_c$")
+    log_axis(a, "xy")
+    a.set_xlabel("$\\xi_c$ (слоёв)")
+    a.set_ylabel("наибольшая обучаемая глубина")
     a.legend(fontsize=SMALL, loc="upper left", framealpha=0.8)
     return fig
 

@@ -51,6 +51,7 @@ API:
     simulate_backprop(act, sw2, sb2, width, depth, reps=1, seed=0, q0=None) -> dict
     digits_data(n_train=1000, seed=0) -> (X, y)      scikit-learn's load_digits, standardised
     train_grid(sw2s, depths, ...) -> TrainGrid       the trainability experiment
+    trainable_depth(grid), trainable_ratio(grid)     largest depth trained to 50 %, / ξ_c
 
 ``initlab.numerics.propagate.simulate`` has zero biases, one input and no correlations,
 so the two-input and backprop simulations live here.
@@ -72,7 +73,7 @@ __all__ = [
     "fixed_point_c", "chi_c", "depth_scales", "Point", "point", "critical_sigma_w2",
     "critical_line", "chi1_line", "phase_grid", "relu_cmap", "relu_cmap_iterates", "relu_chi1",
     "xavier_tanh_q", "simulate_pair", "simulate_backprop", "digits_data", "TrainGrid",
-    "train_grid", "trainable_ratio", "CRITICAL_TABLE_SB2", "ACTIVATIONS_MF",
+    "train_grid", "trainable_depth", "trainable_ratio", "CRITICAL_TABLE_SB2", "ACTIVATIONS_MF",
 ]
 
 N_GH = 301      # 1-d nodes (hermegauss overflows beyond ~350); E tanh'(√q z)² to 1e-12 at
@@ -698,16 +699,19 @@ def _accuracy(params, X, y, act) -> np.ndarray:
     return np.mean(np.argmax(logits, axis=-1) == y, axis=-1)
 
 
-def trainable_ratio(grid: TrainGrid, threshold: float = 0.5) -> np.ndarray:
+def trainable_depth(grid: TrainGrid, threshold: float = 0.5) -> np.ndarray:
     """For each σ_w²: the largest depth L of the grid such that every depth up to L
-    reaches a training accuracy >= ``threshold``, divided by ξ_c(σ_w²) (NaN when the
-    shallowest depth already fails; inf when ξ_c is infinite)."""
+    reaches a training accuracy >= ``threshold`` (NaN when the shallowest depth fails)."""
     ok = grid.acc >= threshold
     out = np.full(len(grid.sw2s), np.nan)
-    for s in range(len(grid.sw2s)):
-        if not ok[s, 0]:
-            continue
-        fail = np.flatnonzero(~ok[s])
-        last = grid.depths[fail[0] - 1] if fail.size else grid.depths[-1]
-        out[s] = last / grid.xi_c[s]
+    for s, row in enumerate(ok):
+        if row[0]:
+            fail = np.flatnonzero(~row)
+            out[s] = grid.depths[fail[0] - 1] if fail.size else grid.depths[-1]
     return out
+
+
+def trainable_ratio(grid: TrainGrid, threshold: float = 0.5) -> np.ndarray:
+    """``trainable_depth`` divided by ξ_c(σ_w²) (NaN when the shallowest depth already
+    fails; 0 when ξ_c is infinite)."""
+    return trainable_depth(grid, threshold) / grid.xi_c
