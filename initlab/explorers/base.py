@@ -49,7 +49,7 @@ import time
 import ipywidgets as W
 
 from ..figures.style import png_scaled, png_size
-from .static import add_static_html
+from .static import add_static_html, usable_grid
 from .static import enabled as static_enabled
 
 STYLE = {"description_width": "initial"}
@@ -75,7 +75,7 @@ class Explorer(W.VBox):
         self.header_html = header_html      # the static views repeat it (a legend)
         # in the book build the saved image is drawn at 2× too (crisp, sized by max_width)
         self.scale = max(scale, BOOK_SCALE) if static_enabled() else scale
-        self.static_grid = static_grid
+        self.static_grid = usable_grid(controls, static_grid)
         self._max_width = max_width
         self._image_scale = 1           # the scale the current image was drawn at
         self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width=max_width))

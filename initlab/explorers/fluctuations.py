@@ -51,6 +51,7 @@ def fluctuation_explorer(width: int = 64, depth: int = 32, act: str = "relu",
         return figure.update(panel), panel["text"]
 
     return Explorer(controls, render, rows=[["width", "depth", "networks"], ["act", "init"]],
+                    static_grid={"width": [16, 64, 256], "act": ["relu", "linear"]},
                     header_html="Синие пунктиры — квантили 5 %, 50 %, 95 % моделирования, "
                                 "красные треугольники — те же квантили точного закона.")
 

@@ -75,7 +75,8 @@ def maps_explorer(sw2: float = 2.5, sb2: float = 0.05, act: str = "tanh") -> Exp
     controls = _point_controls(sw2, sb2, act)
     header = ("Серая область на диаграмме ReLU: длина сигнала растёт без предела. "
               "Синяя пунктирная линия — χ₁ = 1.")
-    return Explorer(controls, make_render_maps(), header_html=header)
+    return Explorer(controls, make_render_maps(), header_html=header,
+                    static_grid={"sw2": [1.0, 1.76, 2.5, 4.0], "act": ["tanh", "relu"]})
 
 
 def make_render_correlation():
@@ -110,4 +111,5 @@ def correlation_explorer(sw2: float = 1.76, sb2: float = 0.05, act: str = "tanh"
                             style=STYLE, continuous_update=False, readout_format=".2f"),
     })
     rows = [["sw2", "sb2", "act"], ["depth", "width", "c0"]]
-    return Explorer(controls, make_render_correlation(), rows=rows)
+    return Explorer(controls, make_render_correlation(), rows=rows,
+                    static_grid={"sw2": [1.0, 1.76, 4.0]})

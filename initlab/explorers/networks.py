@@ -58,7 +58,7 @@ def xor_explorer(width=4, act="tanh", seed=0, steps=600):
                 "seed": W.BoundedIntText(value=seed, min=0, max=10**6,
                                          description="Зерно генератора:", style=_STYLE,
                                          layout=W.Layout(width="200px"))}
-    return _explorer(controls, render, figure)
+    return _explorer(controls, render, figure, {"width": [2, 4, 8], "act": ["tanh", "relu"]})
 
 
 def approx_explorer(n=8, key="sin", tau=10.0, lstsq=False):
@@ -76,7 +76,7 @@ def approx_explorer(n=8, key="sin", tau=10.0, lstsq=False):
         "tau": _float(tau, 1.0, 30.0, 1.0, "Крутизна τ:"),
         "lstsq": W.Checkbox(value=lstsq, description="выходной слой по МНК"),
     }
-    return _explorer(controls, render, figure)
+    return _explorer(controls, render, figure, {"n": [2, 8, 32], "key": ["sin", "abs"]})
 
 
 def gradient_explorer(depth=20, act="sigmoid", scale=1.0, width=64):
@@ -92,7 +92,8 @@ def gradient_explorer(depth=20, act="sigmoid", scale=1.0, width=64):
     controls = {"depth": _int(depth, 2, 60, "Число слоёв d:"),
                 "act": _acts(act),
                 "scale": _float(scale, 0.25, 4.0, 0.25, "Масштаб весов s (A ~ N(0, s²/n)):")}
-    return _explorer(controls, render, figure)
+    return _explorer(controls, render, figure,
+                     {"act": ["tanh", "sigmoid", "relu"], "scale": [0.5, 1.0, 2.0]})
 
 
 def clipping_explorer(c=2.0, lr=0.05, start=(6.0, -3.5), steps=80):
@@ -109,7 +110,7 @@ def clipping_explorer(c=2.0, lr=0.05, start=(6.0, -3.5), steps=80):
                 "lr": _float(lr, 0.01, 0.3, 0.01, "Шаг обучения:"),
                 "start": W.Dropdown(options=starts, value=tuple(start),
                                     description="Старт (w; b):", style=_STYLE)}
-    return _explorer(controls, render, figure)
+    return _explorer(controls, render, figure, {"c": [0.5, 2.0, 5.0]})
 
 
 def resnet_explorer(depth=30, act="sigmoid", scale=1.0, width=64):
@@ -126,10 +127,11 @@ def resnet_explorer(depth=30, act="sigmoid", scale=1.0, width=64):
                         f"с обходными связями {r2:.2g}.")
 
     controls = {"depth": _int(depth, 3, 80, "Число слоёв d:"), "act": _acts(act)}
-    return _explorer(controls, render, figure)
+    return _explorer(controls, render, figure,
+                     {"act": ["tanh", "sigmoid", "relu"], "depth": [10, 30]})
 
 
-def _explorer(controls, render, figure):
-    e = Explorer(controls, render)
+def _explorer(controls, render, figure, grid=None):
+    e = Explorer(controls, render, static_grid=grid)
     e.figure = figure
     return e

@@ -82,4 +82,5 @@ def residual_explorer(depth: int = 30, scheme: str = "he", act: str = "relu") ->
         "act": W.Dropdown(options=ACTS, value=act, description="функция активации",
                           style=STYLE),
     }
-    return Explorer(controls, _Renderer())
+    return Explorer(controls, _Renderer(),
+                    static_grid={"scheme": ["plain", "he", "scaled", "zero"], "act": ["relu", "tanh"]})

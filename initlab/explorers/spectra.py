@@ -71,4 +71,6 @@ def spectrum_explorer(act: str = "tanh", weights: str = "orthogonal", depth: int
         return render(n=n, seed=seed, figure=figure, **v)
 
     return Explorer(controls, _render, rows=[["act", "weights"], ["depth", "q_star",
-                                                                  "sigma_factor"]])
+                                                                  "sigma_factor"]],
+                    static_grid={"act": ["linear", "tanh", "relu"],
+                                 "weights": ["gaussian", "orthogonal"]})

@@ -204,6 +204,31 @@ def _renderer(explorer, scale):
     return render, restore
 
 
+def usable_grid(controls: dict, grid: dict | None) -> dict | None:
+    """``grid`` restricted to what the controls can show: values outside a drop-down's options
+    or a slider's range are dropped (a factory may restrict its options), and the control's
+    current value is added, so the static page opens on the same picture as the widget."""
+    if not grid:
+        return grid
+    out = {}
+    for key, values in grid.items():
+        control = controls.get(key)
+        if control is None:
+            continue
+        options = getattr(control, "options", None)
+        if options:
+            allowed = [o[1] if isinstance(o, tuple) else o for o in options]
+            ok = [v for v in values if v in allowed]
+        else:
+            lo, hi = getattr(control, "min", None), getattr(control, "max", None)
+            ok = [v for v in values if (lo is None or v >= lo) and (hi is None or v <= hi)]
+        if control.value not in ok:
+            ok.append(control.value)
+        if len(ok) > 1:
+            out[key] = ok
+    return out or None
+
+
 def static_views(explorer, grid: dict, *, scale: float = 2, note: str | None = None,
                  max_views: int = MAX_VIEWS, max_bytes: int = MAX_BYTES,
                  colors: int = PALETTE_COLORS) -> StaticViews:

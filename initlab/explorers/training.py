@@ -34,7 +34,8 @@ def dropout_explorer(p: float = 0.5, seed: int = 0) -> Explorer:
     head = reg.dropout_head(seed)
     x = reg.DROPOUT_X
     return Explorer({"p": _slider(p, 0.0, 0.9, 0.05, "вероятность отключения p:")},
-                          lambda p: (P.plot_dropout(head, x, p), ""))
+                    lambda p: (P.plot_dropout(head, x, p), ""),
+                    static_grid={"p": [0.0, 0.5, 0.8]})
 
 
 def bn_explorer(depth: int = 20, act: str = "tanh", scale: float = 3.0) -> Explorer:
@@ -46,11 +47,14 @@ def bn_explorer(depth: int = 20, act: str = "tanh", scale: float = 3.0) -> Explo
         "depth": W.IntSlider(value=depth, min=2, max=50, description="Число слоёв:",
                              continuous_update=False, style=_STYLE),
     }
-    return Explorer(controls, lambda act, scale, depth: (P.plot_activations(depth, 128, act, scale), ""))
+    return Explorer(controls,
+                    lambda act, scale, depth: (P.plot_activations(depth, 128, act, scale), ""),
+                    static_grid={"act": ["tanh", "relu"], "scale": [1.0, 3.0]})
 
 
 def pruning_explorer(fraction: float = 0.5) -> Explorer:
     prob = pruning.pruning_problem()
     curves = pruning.pruning_curves(prob)
     return Explorer({"fraction": _slider(fraction, 0.0, 0.95, 0.05, "доля удалённых весов:")},
-                          lambda fraction: (P.plot_pruning(prob, curves, fraction), ""))
+                    lambda fraction: (P.plot_pruning(prob, curves, fraction), ""),
+                    static_grid={"fraction": [0.25, 0.5, 0.75]})

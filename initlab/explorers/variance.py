@@ -96,7 +96,9 @@ def variance_explorer(n_in: int = 256, n_out: int = 256, depth: int = 30,
 
     e = Explorer(controls, render, rows=ROWS, header_html=plots.LEGEND_HTML,
                  fallback_text="Исследователь дисперсии: запустите ячейку в Jupyter, "
-                               "чтобы двигать ползунки.", max_width="1100px", quick=quick)
+                               "чтобы двигать ползунки.", max_width="1100px", quick=quick,
+                 static_grid={"act": ["tanh", "relu"], "depth": [10, 30],
+                              "scheme": ["seed_uniform", "xavier_normal", "he_normal"]})
     e.figure = figure
     e.last_timing = timing        # seconds of the last update (benchmarks; never shown)
     return e
