@@ -285,3 +285,54 @@ def test_every_factor_below_q_bounds_the_gradient_by_q_to_the_d():
         s = 1 / (1 + np.exp(-z))
         g = (g * s * (1 - s)) @ A.T
     assert np.linalg.norm(g) <= 4.0 ** -d * g0
+
+
+def _constant_net_spread(p, steps=300, seed=0):
+    """16 → 8 → 8 → 1 ReLU net, every weight 1/n_in, zero biases, SGD on MSE/2 with inverted
+    dropout of probability p on the hidden layers; the largest relative difference between
+    the incoming weight columns of the first layer after training."""
+    X, y = initialization.ellipsoid_task(512, 16, seed=1)
+    Y = y.reshape(-1, 1).astype(float)
+    sizes = [16, 8, 8, 1]
+    params = [{"A": np.full((a, b), 1.0 / a), "b": np.zeros(b)} for a, b in zip(sizes, sizes[1:])]
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
+        caches = []
+        out = regularization.dropout_forward(params, X, p, rng, caches)
+        _, d = nn.mse_loss(out, Y)
+        for q, g in zip(params, regularization.dropout_backward(params, caches, d)):
+            q["A"] -= 0.05 * g["A"]
+            q["b"] -= 0.05 * g["b"]
+    A = params[0]["A"]
+    return np.max(np.linalg.norm(A - A[:, :1], axis=0)) / np.linalg.norm(A[:, 0])
+
+
+def test_dropout_breaks_the_symmetry_of_equal_weights():
+    """06: «детерминированный градиентный спуск без шума симметрию не нарушит»; dropout does:
+    with p = 0 the columns stay identical (exactly), with p = 0,2 they differ by over 1 %."""
+    assert _constant_net_spread(0.0) < 1e-12
+    assert _constant_net_spread(0.2) > 0.01
+
+
+def test_zero_weights_with_random_biases_train():
+    """06: zero weights are fatal only together with zero biases: 16 → 8 → 8 → 1 tanh, all
+    weights 0, biases N(0, 1), 2000 SGD steps end far below ln 2 (the all-zero net stays at
+    ln 2, test_zero_last_layer_trains_while_all_zero_does_not)."""
+    X, y = initialization.ellipsoid_task(512, 16, seed=1)
+    rng = np.random.default_rng(0)
+    sizes = [16, 8, 8, 1]
+    params = [{"A": np.zeros((a, b)), "b": rng.standard_normal(b)} for a, b in zip(sizes, sizes[1:])]
+    losses = nn.train_sgd(params, X, y, "tanh", steps=2000, lr=0.05, batch=64, seed=0)
+    assert losses[-100:].mean() < 0.2 < math.log(2)
+
+
+def test_small_normal_init_divides_variances_by_39_per_layer():
+    """06: «при N(0; 0,01²) дисперсии сигнала и градиента падают примерно в 39 раз на каждом
+    слое (стандартные отклонения — примерно в 6 раз)»: 1/(256·10⁻⁴) = 39,06 since tanh is
+    almost linear at such small inputs; one net of width 256 (batch 512) per layer within 8 %."""
+    assert 1 / (256 * 1e-4) == pytest.approx(39.06, abs=0.01)
+    assert math.sqrt(1 / (256 * 1e-4)) == pytest.approx(6.25)
+    p = propagate.naive_profile("small", "tanh", width=256, depth=10)
+    fwd = p["pre_var"][:-1] / p["pre_var"][1:]
+    bwd = p["grad_var"][1:] / p["grad_var"][:-1]
+    assert np.all(np.abs(fwd / 39.06 - 1) < 0.08) and np.all(np.abs(bwd / 39.06 - 1) < 0.08)
