@@ -373,7 +373,8 @@ def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
 
     Attributes: runs {p: result of the first seed} (the figure), all_runs {(p, seed): …},
     baselines {seed: …}, table {arm: array over seeds} with the arms "zero", "mean",
-    "least_squares", "untrained", ("net", p) and ("mc", p) for p > 0; seeds.
+    "least_squares", "untrained", ("net", p), ("best", p) (the lowest test loss along the
+    path: early stopping with an oracle) and ("mc", p) for p > 0; seeds.
     """
     s = DROPOUT_SETUP | overrides
     seeds = tuple(s["seeds"] if seeds is None else seeds)
@@ -390,6 +391,7 @@ def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
     table["untrained"] = np.array([all_runs[ps[0], sd]["test_init"] for sd in seeds])
     for p in ps:
         table["net", p] = np.array([all_runs[p, sd]["test"][-1] for sd in seeds])
+        table["best", p] = np.array([all_runs[p, sd]["test"].min() for sd in seeds])
         if p > 0:
             table["mc", p] = np.array([all_runs[p, sd]["test_mc"] for sd in seeds])
     k = len(seeds)
@@ -404,6 +406,8 @@ def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
             train = max(all_runs[p, sd]["train_full"] for sd in seeds)
             lines.append(f"   сеть без дропаута:              {_mean_sd(table['net', p])} "
                          f"(на обучении не больше {train:.0e})")
+            lines.append(f"   она же в лучший момент на тесте: {_mean_sd(table['best', p])} "
+                         "(ранняя остановка, подсмотревшая тест, — оценка снизу)")
             continue
         lines.append(f"   сеть с дропаутом, p = {p:g}:      {_mean_sd(table['net', p])}")
         lines.append(f"   она же, среднее {s['mc_passes']} проходов с дропаутом (MC-дропаут): "
@@ -460,7 +464,8 @@ def running_average_demo(batches=300, seed=1) -> Demo:
 
 
 def instancenorm_demo(seed=2) -> Demo:
-    """An object x and 3x + 1 among 30 others: normalisation per object vs per batch."""
+    """An object x and 3x + 1 among 30 others: layer normalisation (``instancenorm``, the
+    statistics over the coordinates of each object) vs batch normalisation."""
     rng = np.random.default_rng(seed)
     a = rng.standard_normal(8)
     X2 = np.vstack([a, 3 * a + 1, rng.standard_normal((30, 8))])
@@ -469,9 +474,9 @@ def instancenorm_demo(seed=2) -> Demo:
     d_inst = float(np.abs(inst[0] - inst[1]).max())
     d_batch = float(np.abs(batch[0] - batch[1]).max())
     row_mean = float(np.abs(inst.mean(axis=1)).max())
-    lines = [f"по объекту:  |x̂(x) − x̂(3x + 1)| не больше {d_inst:.1e}",
-             f"по батчу:    |x̂(x) − x̂(3x + 1)| до {d_batch:.2f}",
-             f"средние строк после нормализации по объекту: до {row_mean:.1e}"]
+    lines = [f"нормализация слоя: |x̂(x) − x̂(3x + 1)| не больше {d_inst:.1e}",
+             f"батч-нормализация: |x̂(x) − x̂(3x + 1)| до {d_batch:.2f}",
+             f"средние строк после нормализации слоя: до {row_mean:.1e}"]
     return Demo(lines, X=X2, d_inst=d_inst, d_batch=d_batch, row_mean=row_mean)
 
 

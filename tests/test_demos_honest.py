@@ -283,7 +283,7 @@ def test_clipping_over_random_starts_is_stated_as_counted():
     assert d.max_step["local"].max() <= 0.05 * 2.0 * np.sqrt(2) * (1 + 1e-12)
     assert d.max_step["local"].max() > 0.05 * 2.0 * 1.4
     text = d.summary()
-    assert f"глобальная обрезка кончает ниже локальной: {d.g_wins}, локальная ниже глобальной: {d.l_wins}" in text
+    assert f"глобальная обрезка заканчивает ниже локальной: {d.g_wins}, локальная ниже глобальной: {d.l_wins}" in text
 
 
 # ----------------------------------------------------------------- lecture 06: gain table
@@ -385,3 +385,42 @@ def test_dropout_backward_matches_finite_differences():
                 down = loss()
                 q[name][idx] = old
                 assert (up - down) / (2 * h) == pytest.approx(grads[j][name][idx], rel=1e-5, abs=1e-9)
+
+
+def test_early_stopping_helps_the_plain_net_but_dropout_still_wins(dropout):
+    """05: «ранняя остановка в лучший момент … улучшает сеть без дропаута, но сеть с дропаутом
+    лучше и её в 4 из 5 зёрен». The oracle early-stopping gain is the paired difference of
+    the final and the best test loss, > 3 of its standard errors (5 seeds)."""
+    t = dropout.table
+    gain = t["net", 0.0] - t["best", 0.0]
+    assert gain.mean() > 3 * _se(gain)
+    assert int(np.sum(t["net", 0.5] < t["best", 0.0])) == 4
+    assert t["net", 0.5].mean() < t["best", 0.0].mean()
+
+
+def test_subnetwork_average_equals_the_full_net_only_with_the_division():
+    """05: «при инвертированном дропауте (с делением на 1 − p) среднее выходов 2¹⁶ подсетей
+    в точности равно выходу полной сети … без деления часть, идущая через скрытый слой, в
+    1/(1 − p) раз меньше» (exact enumeration of all masks, p = 0,5; bias b2 set non-zero)."""
+    head = reg.dropout_head(0)
+    head["b2"] = np.array([0.7])
+    M = reg.all_masks(16)
+    x = demos.DROPOUT_X
+    full = reg.subnetwork_outputs(head, x, np.ones((1, 16)), p=0.0)[0]
+    inv = reg.subnetwork_outputs(head, x, M, p=0.5).mean()
+    raw = reg.subnetwork_outputs(head, x, M, p=0.5, inverted=False).mean()
+    assert inv == pytest.approx(full, rel=1e-12)
+    assert raw - 0.7 == pytest.approx(0.5 * (full - 0.7), rel=1e-12)
+    assert abs(raw - full) > 1e-3
+
+
+def test_the_per_object_normalisation_is_layer_normalisation():
+    """05: «нормализация слоя … по координатам одного объекта (по строкам)», batch
+    normalisation by columns: compare with LayerNorm's definition (Ba, Kiros, Hinton 2016,
+    eq. 4: μ, σ over the H units of one example) computed row by row."""
+    X = np.random.default_rng(0).normal(3.0, 2.0, size=(5, 7))
+    ln = np.array([(r - r.mean()) / np.sqrt(r.var() + 1e-5) for r in X])
+    np.testing.assert_allclose(reg.layernorm(X), ln, rtol=1e-12)
+    bn = reg.batchnorm(X)[0]
+    np.testing.assert_allclose(bn.mean(axis=0), 0, atol=1e-12)
+    assert np.abs(bn.mean(axis=1)).max() > 0.1 and np.abs(ln.mean(axis=0)).max() > 0.1
