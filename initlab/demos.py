@@ -71,6 +71,7 @@ from .numerics.regularization import (
 from .numerics.transfer import (
     TRANSFER_SETUP,
     body_drift,
+    linear_baselines,
     retarget,
     transfer_finetune,
     transfer_pretrain,
@@ -113,7 +114,7 @@ def transfer_demo(progress=True, **overrides) -> Demo:
     """Pre-train, new head + fine-tune, and scratch (``TRANSFER_SETUP``) in one call.
 
     Attributes: pretrain (losses), finetune (dict of ``transfer_finetune``), scratch (dict of
-    ``transfer_scratch``), task, src.
+    ``transfer_scratch``), task, src, linear (``linear_baselines`` of the target task).
     """
     s = TRANSFER_SETUP | overrides
     total = s["pre_steps"] + s["head_steps"] + s["fine_steps"] + s["scratch_steps"]
@@ -122,14 +123,18 @@ def transfer_demo(progress=True, **overrides) -> Demo:
         tr = transfer_finetune(src, task, progress=cb, **overrides)
         sc = transfer_scratch(task, progress=cb, **overrides)
     n = len(task["Yt"])
+    lin = linear_baselines(task)
     lines = [
         (f"тестовые потери: новая голова до обучения {tr['test_new_head']:.3f}; после обучения "
         f"головы {tr['test_head']:.3f}; после дообучения {tr['test_fine']:.3f}"),
         (f"с нуля на тех же {n} объектах: {sc['test']:.3f} (на обучении {sc['loss'][-1]:.1e}); "
         f"ответ «всегда 0»: {sc['test_zero']:.3f}"),
+        (f"линейная модель на тех же {n} объектах: МНК {lin['least_squares']:.3f}, гребневая "
+         f"регрессия {lin['ridge']:.3f} (λ = {lin['ridge_lambda']:.2g} выбрано скользящим "
+         f"контролем с исключением по одному на обучающих объектах)"),
         f"тело сети при обучении головы не изменилось: {text.yes_no(tr['body_unchanged'])}",
     ]
-    return Demo(lines, pretrain=pre, finetune=tr, scratch=sc, task=task, src=src)
+    return Demo(lines, pretrain=pre, finetune=tr, scratch=sc, task=task, src=src, linear=lin)
 
 
 #: the seeds of the transfer comparison (0: the lecture's target task) and the steps of the
@@ -147,7 +152,8 @@ def transfer_seeds_demo(transfer, seeds=TRANSFER_SEEDS, lrs=TRANSFER_UNFROZEN_LR
     ``retarget``) and a new head: head first then fine-tuning, versus every layer trained
     from the start (``transfer_unfrozen``) at each step of ``lrs``, versus scratch.
 
-    Attributes: table {arm: array over seeds}, arms "zero", "scratch", ("unfrozen", lr),
+    Attributes: table {arm: array over seeds}, arms "zero", "least_squares", "ridge"
+    (``linear_baselines``), "scratch", ("unfrozen", lr),
     "head", "fine", and the body drifts ("drift", lr), "drift_fine"; seeds, lrs.
     """
     s = TRANSFER_SETUP | overrides
@@ -160,7 +166,9 @@ def transfer_seeds_demo(transfer, seeds=TRANSFER_SEEDS, lrs=TRANSFER_UNFROZEN_LR
             o = overrides | {"seed": seed}
             tr = transfer_finetune(transfer.src, t, progress=cb, **o)
             sc = transfer_scratch(t, progress=cb, **o)
-            row = {"zero": sc["test_zero"], "scratch": sc["test"], "head": tr["test_head"],
+            lin = linear_baselines(t)
+            row = {"zero": sc["test_zero"], "least_squares": lin["least_squares"],
+                   "ridge": lin["ridge"], "scratch": sc["test"], "head": tr["test_head"],
                    "fine": tr["test_fine"], "drift_fine": body_drift(tr["params"], transfer.src)}
             for lr in lrs:
                 un = transfer_unfrozen(transfer.src, t, lr, progress=cb, **o)
@@ -171,6 +179,8 @@ def transfer_seeds_demo(transfer, seeds=TRANSFER_SEEDS, lrs=TRANSFER_UNFROZEN_LR
     lines = [f"потери на тесте, среднее ± стандартное отклонение по {k} целевым задачам "
              "(одно и то же предобученное тело):",
              f"   {'ответ «всегда 0»:':42s} {_mean_sd(table['zero'])}",
+             f"   {'МНК (линейная модель):':42s} {_mean_sd(table['least_squares'])}",
+             f"   {'гребневая, λ по скользящему контролю:':42s} {_mean_sd(table['ridge'])}",
              f"   {'с нуля:':42s} {_mean_sd(table['scratch'])}"]
     lines += [f"   {f'все слои сразу, без заморозки, шаг {lr:g}:':42s} {_mean_sd(table['unfrozen', lr])}"
               for lr in lrs]
