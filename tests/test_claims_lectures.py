@@ -336,3 +336,36 @@ def test_small_normal_init_divides_variances_by_39_per_layer():
     fwd = p["pre_var"][:-1] / p["pre_var"][1:]
     bwd = p["grad_var"][1:] / p["grad_var"][:-1]
     assert np.all(np.abs(fwd / 39.06 - 1) < 0.08) and np.all(np.abs(bwd / 39.06 - 1) < 0.08)
+
+
+def _zhegalkin_degree(table):
+    """Degree of the Zhegalkin (algebraic normal form) polynomial of a Boolean function of
+    two variables given by its values at (0,0), (0,1), (1,0), (1,1): Möbius transform."""
+    a = np.array(table, int) % 2
+    for bit in (1, 2):
+        for i in range(4):
+            if i & bit:
+                a[i] ^= a[i ^ bit]
+    return max((bin(i).count("1") for i in range(4) if a[i]), default=0)
+
+
+def test_zhegalkin_linear_means_degree_at_most_one():
+    """01: «линейными называют функции, чей полином Жегалкина имеет степень не выше первой»:
+    XOR = x₁ ⊕ x₂ has degree 1, AND = x₁x₂ degree 2, the constants degree 0; 8 of the 16
+    functions of two variables are linear (c ⊕ a₁x₁ ⊕ a₂x₂)."""
+    assert _zhegalkin_degree([0, 1, 1, 0]) == 1
+    assert _zhegalkin_degree([0, 0, 0, 1]) == 2
+    assert _zhegalkin_degree([1, 1, 1, 1]) == 0
+    tables = [[(f >> i) & 1 for i in range(4)] for f in range(16)]
+    assert sum(_zhegalkin_degree(t) <= 1 for t in tables) == 8
+
+
+def test_positive_inputs_fix_the_sign_pattern_only_per_object():
+    """03: with positive inputs x, one object's gradient ∂L/∂w = x·∂L/∂z has all components of
+    the sign of ∂L/∂z; over a batch the components can have different signs."""
+    X = np.array([[1.0, 0.2, 0.5], [0.3, 0.9, 0.5]])
+    delta = np.array([1.0, -1.5])
+    for x, d in zip(X, delta):
+        assert np.all(np.sign(x * d) == np.sign(d))
+    g = X.T @ delta
+    assert np.any(g > 0) and np.any(g < 0)
