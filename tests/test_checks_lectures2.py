@@ -77,3 +77,11 @@ def test_sigmoid_bound_messages(capsys):
     L1.sigmoid_bound(1 / 1024)
     out = capsys.readouterr().out
     assert out.startswith("Верно! Каждый слой") and "≈ 0,001" in out
+
+
+def test_batchnorm_by_rows_is_named_layer_normalisation():
+    def by_rows(X, gamma, beta, eps):
+        return gamma * (X - X.mean(axis=1, keepdims=True)) / np.sqrt(
+            X.var(axis=1, keepdims=True) + eps) + beta
+    msg = failure(L2.batchnorm, by_rows)
+    assert "нормализация слоя" in msg and "axis=0" in msg
