@@ -369,3 +369,20 @@ def test_positive_inputs_fix_the_sign_pattern_only_per_object():
         assert np.all(np.sign(x * d) == np.sign(d))
     g = X.T @ delta
     assert np.any(g > 0) and np.any(g < 0)
+
+
+@pytest.mark.parametrize("d", [1, 4, 8])
+def test_telgarsky_sawtooth_has_2_to_the_d_minus_1_teeth_with_2d_relus(d):
+    """02: «пила» Тельгарского — d-кратная композиция «домика» t(x) = 2·ReLU(x) − 4·ReLU(x − ½):
+    2^{d−1} зубцов, которые ReLU-сеть глубины d вычисляет с 2d нейронами. On [0, 1] the
+    composition has 2^d monotone pieces (a tooth is one rise and one fall) and reaches 0 and
+    1 at every node of the grid of step 2^{−d}."""
+    relu = lambda z: np.maximum(z, 0.0)
+    x = np.arange(2 ** (d + 4) + 1) / 2 ** (d + 4)          # dyadic grid: exact in binary
+    y = x.copy()
+    for _ in range(d):
+        y = 2 * relu(y) - 4 * relu(y - 0.5)
+    slopes = np.sign(np.diff(y))
+    pieces = 1 + int(np.sum(slopes[1:] != slopes[:-1]))
+    assert pieces == 2 ** d
+    assert np.all(np.isin(y[:: 2 ** 4], [0.0, 1.0]))       # touches 0 and 1 at every node
