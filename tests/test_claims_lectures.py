@@ -167,10 +167,11 @@ def test_chapters_do_not_talk_about_the_source_notes():
 
 
 @pytest.mark.parametrize("wrong", ["подрезк", "исследовател", "по всей случайности",
-                                   "обратн\\w* дропаут", "вектор\\w* сдвига", "вердикт"])
+                                   "обратн\\w* дропаут", "вектор\\w* сдвига", "вердикт",
+                                   "нормализаци\\w* по объекту"])
 def test_one_term_per_notion(wrong):
     """The glossary's terms: обрезка градиента, интерактивный график, безусловно,
-    инвертированный дропаут, смещение, решение теста."""
+    инвертированный дропаут, смещение, решение теста, нормализация слоя."""
     bad = [p.name for p, text in _reader_texts() if re.search(wrong, text, flags=re.I)]
     assert not bad, bad
 
