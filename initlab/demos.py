@@ -71,6 +71,7 @@ from .numerics.regularization import (
 from .numerics.transfer import (
     TRANSFER_SETUP,
     body_drift,
+    linear_baselines,
     retarget,
     transfer_finetune,
     transfer_pretrain,
@@ -113,7 +114,7 @@ def transfer_demo(progress=True, **overrides) -> Demo:
     """Pre-train, new head + fine-tune, and scratch (``TRANSFER_SETUP``) in one call.
 
     Attributes: pretrain (losses), finetune (dict of ``transfer_finetune``), scratch (dict of
-    ``transfer_scratch``), task, src.
+    ``transfer_scratch``), task, src, linear (``linear_baselines`` of the target task).
     """
     s = TRANSFER_SETUP | overrides
     total = s["pre_steps"] + s["head_steps"] + s["fine_steps"] + s["scratch_steps"]
@@ -122,14 +123,18 @@ def transfer_demo(progress=True, **overrides) -> Demo:
         tr = transfer_finetune(src, task, progress=cb, **overrides)
         sc = transfer_scratch(task, progress=cb, **overrides)
     n = len(task["Yt"])
+    lin = linear_baselines(task)
     lines = [
         (f"тестовые потери: новая голова до обучения {tr['test_new_head']:.3f}; после обучения "
         f"головы {tr['test_head']:.3f}; после дообучения {tr['test_fine']:.3f}"),
         (f"с нуля на тех же {n} объектах: {sc['test']:.3f} (на обучении {sc['loss'][-1]:.1e}); "
         f"ответ «всегда 0»: {sc['test_zero']:.3f}"),
+        (f"линейная модель на тех же {n} объектах: МНК {lin['least_squares']:.3f}, гребневая "
+         f"регрессия {lin['ridge']:.3f} (λ = {lin['ridge_lambda']:.2g} выбрано скользящим "
+         f"контролем с исключением по одному на обучающих объектах)"),
         f"тело сети при обучении головы не изменилось: {text.yes_no(tr['body_unchanged'])}",
     ]
-    return Demo(lines, pretrain=pre, finetune=tr, scratch=sc, task=task, src=src)
+    return Demo(lines, pretrain=pre, finetune=tr, scratch=sc, task=task, src=src, linear=lin)
 
 
 #: the seeds of the transfer comparison (0: the lecture's target task) and the steps of the
@@ -147,7 +152,8 @@ def transfer_seeds_demo(transfer, seeds=TRANSFER_SEEDS, lrs=TRANSFER_UNFROZEN_LR
     ``retarget``) and a new head: head first then fine-tuning, versus every layer trained
     from the start (``transfer_unfrozen``) at each step of ``lrs``, versus scratch.
 
-    Attributes: table {arm: array over seeds}, arms "zero", "scratch", ("unfrozen", lr),
+    Attributes: table {arm: array over seeds}, arms "zero", "least_squares", "ridge"
+    (``linear_baselines``), "scratch", ("unfrozen", lr),
     "head", "fine", and the body drifts ("drift", lr), "drift_fine"; seeds, lrs.
     """
     s = TRANSFER_SETUP | overrides
@@ -160,7 +166,9 @@ def transfer_seeds_demo(transfer, seeds=TRANSFER_SEEDS, lrs=TRANSFER_UNFROZEN_LR
             o = overrides | {"seed": seed}
             tr = transfer_finetune(transfer.src, t, progress=cb, **o)
             sc = transfer_scratch(t, progress=cb, **o)
-            row = {"zero": sc["test_zero"], "scratch": sc["test"], "head": tr["test_head"],
+            lin = linear_baselines(t)
+            row = {"zero": sc["test_zero"], "least_squares": lin["least_squares"],
+                   "ridge": lin["ridge"], "scratch": sc["test"], "head": tr["test_head"],
                    "fine": tr["test_fine"], "drift_fine": body_drift(tr["params"], transfer.src)}
             for lr in lrs:
                 un = transfer_unfrozen(transfer.src, t, lr, progress=cb, **o)
@@ -171,6 +179,8 @@ def transfer_seeds_demo(transfer, seeds=TRANSFER_SEEDS, lrs=TRANSFER_UNFROZEN_LR
     lines = [f"потери на тесте, среднее ± стандартное отклонение по {k} целевым задачам "
              "(одно и то же предобученное тело):",
              f"   {'ответ «всегда 0»:':42s} {_mean_sd(table['zero'])}",
+             f"   {'МНК (линейная модель):':42s} {_mean_sd(table['least_squares'])}",
+             f"   {'гребневая, λ по скользящему контролю:':42s} {_mean_sd(table['ridge'])}",
              f"   {'с нуля:':42s} {_mean_sd(table['scratch'])}"]
     lines += [f"   {f'все слои сразу, без заморозки, шаг {lr:g}:':42s} {_mean_sd(table['unfrozen', lr])}"
               for lr in lrs]
@@ -373,7 +383,8 @@ def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
 
     Attributes: runs {p: result of the first seed} (the figure), all_runs {(p, seed): …},
     baselines {seed: …}, table {arm: array over seeds} with the arms "zero", "mean",
-    "least_squares", "untrained", ("net", p) and ("mc", p) for p > 0; seeds.
+    "least_squares", "untrained", ("net", p), ("best", p) (the lowest test loss along the
+    path: early stopping with an oracle) and ("mc", p) for p > 0; seeds.
     """
     s = DROPOUT_SETUP | overrides
     seeds = tuple(s["seeds"] if seeds is None else seeds)
@@ -390,6 +401,7 @@ def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
     table["untrained"] = np.array([all_runs[ps[0], sd]["test_init"] for sd in seeds])
     for p in ps:
         table["net", p] = np.array([all_runs[p, sd]["test"][-1] for sd in seeds])
+        table["best", p] = np.array([all_runs[p, sd]["test"].min() for sd in seeds])
         if p > 0:
             table["mc", p] = np.array([all_runs[p, sd]["test_mc"] for sd in seeds])
     k = len(seeds)
@@ -404,6 +416,8 @@ def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
             train = max(all_runs[p, sd]["train_full"] for sd in seeds)
             lines.append(f"   сеть без дропаута:              {_mean_sd(table['net', p])} "
                          f"(на обучении не больше {train:.0e})")
+            lines.append(f"   она же в лучший момент на тесте: {_mean_sd(table['best', p])} "
+                         "(ранняя остановка, подсмотревшая тест, — оценка снизу)")
             continue
         lines.append(f"   сеть с дропаутом, p = {p:g}:      {_mean_sd(table['net', p])}")
         lines.append(f"   она же, среднее {s['mc_passes']} проходов с дропаутом (MC-дропаут): "
@@ -460,7 +474,8 @@ def running_average_demo(batches=300, seed=1) -> Demo:
 
 
 def instancenorm_demo(seed=2) -> Demo:
-    """An object x and 3x + 1 among 30 others: normalisation per object vs per batch."""
+    """An object x and 3x + 1 among 30 others: layer normalisation (``instancenorm``, the
+    statistics over the coordinates of each object) vs batch normalisation."""
     rng = np.random.default_rng(seed)
     a = rng.standard_normal(8)
     X2 = np.vstack([a, 3 * a + 1, rng.standard_normal((30, 8))])
@@ -469,9 +484,9 @@ def instancenorm_demo(seed=2) -> Demo:
     d_inst = float(np.abs(inst[0] - inst[1]).max())
     d_batch = float(np.abs(batch[0] - batch[1]).max())
     row_mean = float(np.abs(inst.mean(axis=1)).max())
-    lines = [f"по объекту:  |x̂(x) − x̂(3x + 1)| не больше {d_inst:.1e}",
-             f"по батчу:    |x̂(x) − x̂(3x + 1)| до {d_batch:.2f}",
-             f"средние строк после нормализации по объекту: до {row_mean:.1e}"]
+    lines = [f"нормализация слоя: |x̂(x) − x̂(3x + 1)| не больше {d_inst:.1e}",
+             f"батч-нормализация: |x̂(x) − x̂(3x + 1)| до {d_batch:.2f}",
+             f"средние строк после нормализации слоя: до {row_mean:.1e}"]
     return Demo(lines, X=X2, d_inst=d_inst, d_batch=d_batch, row_mean=row_mean)
 
 
@@ -608,9 +623,9 @@ def clipping_starts_demo(**overrides) -> Demo:
     lines = [
         f"{n} случайных стартов, c = {s['c']:g}, шаг обучения {s['lr']:g}, {s['steps']} шагов; "
         f"«одинаково» — отличие не больше {s['rtol']:g} от большего значения:",
-        f"   глобальная обрезка кончает ниже локальной: {g_wins}, локальная ниже глобальной: "
+        f"   глобальная обрезка заканчивает ниже локальной: {g_wins}, локальная ниже глобальной: "
         f"{l_wins}, одинаково: {n - g_wins - l_wins}",
-        f"   без обрезки кончает выше глобальной: {none_worse} из {n}; делает шаги длиннее 1: "
+        f"   без обрезки заканчивает выше глобальной: {none_worse} из {n}; делает шаги длиннее 1: "
         f"в {long_none} (самый длинный {step[None].max():.1f})",
         f"   самый длинный шаг: глобальная {step['global'].max():.3f} (предел lr·c = "
         f"{s['lr'] * s['c']:.3f}), локальная {step['local'].max():.3f} (предел lr·c·√2 = "

@@ -22,6 +22,7 @@ a function answer returns None     «Ответ ещё не введён: фун
 or raises NotImplementedError      замените … в её теле своим решением.»
 a str                              «Ожидалось число, а получена строка '…'. …»
 a bool                             «Ожидалось число, а получено логическое значение True. …»
+a pair of ints (a decimal comma)   «`name` = 2,4 в Python — не дробь, а пара (2, 4): …»
 an array of several numbers        «Ожидалось одно число, а получен массив из K элементов …»
 another type                       «Ожидалось число, а получен объект типа T. …»
 a complex number                   «Ожидалось вещественное число, а получено комплексное …»
@@ -535,6 +536,13 @@ def as_number(value, name: str) -> float:
         raise CheckFailed(
             f"Ожидалось число, а получена строка {_short_repr(value)}. Запишите ответ "
             f"выражением Python без кавычек, например `{name} = 1 / 3`."
+        )
+    if (isinstance(value, tuple) and len(value) == 2 and value[1] >= 0
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        a, b = value
+        raise CheckFailed(
+            f"`{name}` = {a},{b} в Python — не дробь, а пара ({a}, {b}): запятая разделяет "
+            f"элементы. Десятичную дробь пишут через точку, например `{name} = {a}.{b}`."
         )
     if isinstance(value, (list, tuple, np.ndarray)):
         try:

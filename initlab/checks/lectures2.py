@@ -40,6 +40,8 @@ __all__ = [
 
 WIDTH = 256
 DEPTH = 30
+#: relative tolerance of dropout's values: float32 arithmetic (eps ≈ 1.2·10⁻⁷) must pass
+_RTOL = 1e-5
 
 
 # ------------------------------------------------------------------ dropout
@@ -90,13 +92,13 @@ def dropout(fn, *, thorough: bool = False) -> str:
             raise CheckFailed("`dropout` вернула ту же маску и с другим генератором: берите "
                               "случайные числа из переданного rng (rng.random(x.shape)), а не из "
                               "своего генератора вроде np.random.default_rng(0).")
-        if np.allclose(y[kept], x[kept], rtol=1e-9) and kept.mean() < 1:
+        if np.allclose(y[kept], x[kept], rtol=_RTOL) and kept.mean() < 1:
             raise CheckFailed("Неверно: сохранённые значения не поделены на 1 − p. Тогда среднее "
                               "выхода равно (1 − p)·x, а не x: разделите на (1 − p).")
-        if np.allclose(y[kept], x[kept] * (1 - p), rtol=1e-9) and kept.mean() < 1:
+        if np.allclose(y[kept], x[kept] * (1 - p), rtol=_RTOL) and kept.mean() < 1:
             raise CheckFailed("Неверно: сохранённые значения умножены на 1 − p, а их нужно "
-                              "разделить на 1 − p (обратный дропаут).")
-        if not np.allclose(y[kept], x[kept] / (1 - p), rtol=1e-9):
+                              "разделить на 1 − p (инвертированный дропаут).")
+        if not np.allclose(y[kept], x[kept] / (1 - p), rtol=_RTOL):
             raise CheckFailed("Неверно: каждый элемент выхода должен быть либо 0, либо x / (1 − p).")
         share = 1 - kept.mean()
         se = np.sqrt(p * (1 - p) / n)
@@ -115,7 +117,7 @@ def dropout(fn, *, thorough: bool = False) -> str:
     if np.any(np.abs(ys.mean(axis=0) - x) > 5.5 * np.abs(se)):
         raise CheckFailed("Неверно: среднее выхода по 4000 маскам отличается от x больше, чем на "
                           "5,5 стандартной ошибки. Проверьте, что маски независимы между вызовами.")
-    return ("обратный дропаут: обнуляется доля p, остальное делится на 1 − p, и среднее выхода "
+    return ("Инвертированный дропаут: обнуляется доля p, остальное делится на 1 − p, и среднее выхода "
            "равно x.")
 
 
@@ -123,7 +125,7 @@ def dropout(fn, *, thorough: bool = False) -> str:
 def dropout_mean(mean) -> str:
     """E of dropout without rescaling for x = 3, p = 0.2: (1 − p)·x = 2.4."""
     return judge_number(mean, 0.8 * 3.0, name="mean",
-                 success="без деления на 1 − p среднее равно (1 − p)·x = 2,4: при применении сети "
+                 success="Без деления на 1 − p среднее равно (1 − p)·x = 2,4: при применении сети "
                          "(без отключений) следующий слой увидел бы значения в 1/(1 − p) раз больше.",
                  hint="Элемент сохраняется с вероятностью 1 − p и тогда равен x, иначе равен 0.",
                  wrong=[(3.0, "Это было бы с делением на 1 − p; здесь деления нет."),
@@ -140,8 +142,9 @@ def _bn(X, gamma, beta, eps):
 _BN_MISTAKES = [
     (lambda X, g, b, e: g * (X - X.mean(axis=1, keepdims=True))
      / np.sqrt(X.var(axis=1, keepdims=True) + e) + b,
-     ("Статистики посчитаны по строкам (по объекту). Батч-нормализация считает среднее и "
-     "дисперсию каждой координаты по батчу: axis=0.")),
+     ("Статистики посчитаны по строкам, по координатам каждого объекта (так устроена "
+      "нормализация слоя). Батч-нормализация считает среднее и дисперсию каждой координаты "
+      "по батчу: axis=0.")),
     (lambda X, g, b, e: g * (X - X.mean(axis=0)) / np.sqrt(X.var(axis=0, ddof=1) + e) + b,
      ("Использована несмещённая дисперсия (ddof=1); в батч-нормализации делят на B: "
      "X.var(axis=0).")),
@@ -181,7 +184,7 @@ def batchnorm(fn, *, thorough: bool = False) -> str:
                     hint = text
                     break
         raise CheckFailed(f"Неверно: `{call}` не совпадает с батч-нормализацией. {hint}")
-    return ("среднее каждого столбца выхода равно β, дисперсия — γ²σ²/(σ² + ε).")
+    return ("Среднее каждого столбца выхода равно β, дисперсия — γ²σ²/(σ² + ε).")
 
 
 # ------------------------------------------------------------ initialisation
@@ -190,8 +193,8 @@ def batchnorm(fn, *, thorough: bool = False) -> str:
 def xavier_ratio_30(ratio) -> str:
     """E z_30² / E z_0² for 30 ReLU layers with Xavier (n_in = n_out): (1/2)^30."""
     return judge_number(ratio, 0.5 ** DEPTH, name="ratio", rounded=[1e-9, 9.3e-10, 9.31e-10],
-                 success="каждый слой с ReLU и Xavier делит второй момент пополам: 2⁻³⁰ ≈ 9,3·10⁻¹⁰.",
-                 hint="При n_in = n_out Xavier даёт Var w = 1/n, а ReLU оставляет половину "
+                 success="Каждый слой с ReLU и инициализацией Ксавье делит второй момент пополам: 2⁻³⁰ ≈ 9,3·10⁻¹⁰.",
+                 hint="При n_in = n_out инициализация Ксавье даёт Var w = 1/n, а ReLU оставляет половину "
                       "второго момента: множитель на слой n·Var(w)·1/2.",
                  wrong=[(1.0, ("Без ReLU так и было бы. ReLU зануляет половину значений: "
                                "E ReLU(z)² = E z²/2.")),
@@ -205,11 +208,14 @@ def relu_init_variance(var_w) -> str:
     """Var w of He's init for width 256: 2/256."""
     n = WIDTH
     return judge_number(var_w, 2 / n, name="var_w",
-                 success="инициализация He: Var w = 2/n_in = 2/256 сохраняет второй момент на "
+                 success="Инициализация Хе: Var w = 2/n_in = 2/256 сохраняет второй момент на "
                          "каждом слое с ReLU.",
                  hint="Нужно n·Var(w)·1/2 = 1.",
-                 wrong=[(1 / n, "Это Xavier/ЛеКун: с ReLU он даёт множитель 1/2 на слой."),
-                        (2 / (n + n), ("Это Xavier 2/(n_in + n_out) = 1/n: с ReLU он даёт "
+                 wrong=[(1 / n, ("Это инициализация Ксавье (Xavier) или ЛеКуна: с ReLU она даёт "
+                                 "множитель 1/2 на слой.")),
+                        (2 / (n + n), ("Это инициализация Ксавье 2/(n_in + n_out) = 1/n: с ReLU он даёт "
                                        "множитель 1/2 на слой.")),
                         (np.sqrt(2 / n), "Это стандартное отклонение, а нужна дисперсия."),
-                        (4 / n, "Слишком много: множитель на слой будет 2.")])
+                        (4 / n, "Слишком много: множитель на слой будет 2."),
+                        (2 / (n - 1), "Ошибка на единицу: ширина слоя n_in = 256, а не 255."),
+                        (2 / (n + 1), "Ошибка на единицу: ширина слоя n_in = 256, а не 257.")])

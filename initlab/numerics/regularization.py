@@ -229,11 +229,19 @@ def batchnorm(X, gamma=1.0, beta=0.0, eps=1e-5):
 
 
 def instancenorm(X, eps=1e-5):
-    """Normalise each row (one object) by its own mean and variance over the coordinates."""
+    """Normalise each row (one object) by its own mean and variance over the coordinates.
+
+    This is layer normalisation (Ba, Kiros, Hinton 2016) without gain and bias; the name is
+    historical (instance normalisation proper normalises each channel of one image over its
+    spatial positions). ``layernorm`` is the same function.
+    """
     X = np.asarray(X, dtype=float)
     mean = X.mean(axis=1, keepdims=True)
     var = X.var(axis=1, keepdims=True)
     return (X - mean) / np.sqrt(var + eps)
+
+
+layernorm = instancenorm
 
 
 class BatchNorm1d:

@@ -124,3 +124,40 @@ def transfer_scratch(t, progress=None, **overrides):
                         progress=progress)
     return {"loss": losses, "test": _test_loss(net, t["Xe"], t["Ye"]),
             "test_zero": float(0.5 * np.mean(t["Ye"] ** 2))}
+
+
+#: the ridge penalties among which leave-one-out picks (on the target's training points only)
+RIDGE_LAMBDAS = tuple(np.logspace(-3, 3, 25))
+
+
+def _ridge_fit(X, Y, lam):
+    """Ridge with an unpenalised intercept: centre, solve, return (coef, intercept)."""
+    mx, my = X.mean(axis=0), Y.mean(axis=0)
+    Xc, Yc = X - mx, Y - my
+    coef = np.linalg.solve(Xc.T @ Xc + lam * np.eye(X.shape[1]), Xc.T @ Yc)
+    return coef, my - mx @ coef
+
+
+def ridge_loo(X, Y, lam):
+    """Leave-one-out MSE/2 of ridge (intercept unpenalised), by refitting n times."""
+    err = []
+    for i in range(len(X)):
+        keep = np.arange(len(X)) != i
+        coef, b = _ridge_fit(X[keep], Y[keep], lam)
+        err.append(float(np.sum((X[i] @ coef + b - Y[i]) ** 2)))
+    return 0.5 * float(np.mean(err))
+
+
+def linear_baselines(t, lambdas=RIDGE_LAMBDAS):
+    """Linear models on the target's training points only, test MSE/2: least squares (with
+    an intercept; lstsq's minimum-norm solution if underdetermined) and ridge with the
+    penalty picked by leave-one-out on the training points (the test set is never used)."""
+    X, Y, Xe, Ye = t["Xt"], t["Yt"], t["Xe"], t["Ye"]
+    A = np.column_stack([X, np.ones(len(X))])
+    w = np.linalg.lstsq(A, Y, rcond=None)[0]
+    ls = 0.5 * float(np.mean((np.column_stack([Xe, np.ones(len(Xe))]) @ w - Ye) ** 2))
+    loo = [ridge_loo(X, Y, lam) for lam in lambdas]
+    lam = float(lambdas[int(np.argmin(loo))])
+    coef, b = _ridge_fit(X, Y, lam)
+    ridge = 0.5 * float(np.mean((Xe @ coef + b - Ye) ** 2))
+    return {"least_squares": ls, "ridge": ridge, "ridge_lambda": lam}
