@@ -543,7 +543,7 @@ def symmetry_demo(steps=300) -> Demo:
 
 #: (label, scheme) of the naive-initialisation comparison
 NAIVE_CASES = (("±1", "pm1"), ("U[−1, 1]", "u11"), ("N(0, 0,01²)", "small"),
-               ("Xavier", "xavier_normal"))
+               ("Ксавье", "xavier_normal"))
 
 
 def naive_demo(width=256, depth=10) -> Demo:
@@ -557,7 +557,7 @@ def naive_demo(width=256, depth=10) -> Demo:
 
 
 #: (label, scheme) of the per-layer ratio check
-GAIN_CASES = (("Xavier", "xavier_normal"), ("He", "he_normal"))
+GAIN_CASES = (("Ксавье", "xavier_normal"), ("Хе", "he_normal"))
 
 
 def gain_demo(n=128, reps=200) -> Demo:

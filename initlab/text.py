@@ -61,9 +61,9 @@ ACT_LABELS = {"tanh": "tanh", "sigmoid": "сигмоида", "relu": "ReLU", "le
               "elu": "ELU", "gelu": "GELU", "silu": "SiLU"}
 
 #: labels of initialisation schemes in the training figures
-SCHEME_LABELS = {"xavier_normal": "Xavier, N(0, 2/(n_in + n_out))", "he_normal": "He, N(0, 2/n_in)",
+SCHEME_LABELS = {"xavier_normal": "Ксавье, N(0, 2/(n_in + n_out))", "he_normal": "Хе, N(0, 2/n_in)",
                  "constant": "все веса равны", "zeros": "нули", "lecun_normal": "N(0, 1/n_in)"}
-SCHEME_SHORT = {"xavier_normal": "Xavier", "he_normal": "He"}
+SCHEME_SHORT = {"xavier_normal": "Ксавье", "he_normal": "Хе"}
 
 #: the three pruning saliencies
 METHOD_LABELS = {"magnitude": "|a_i| (по модулю)", "obd": "OBD: h_ii a_i²/2",

@@ -103,7 +103,7 @@ def clipping_explorer(c=2.0, lr=0.05, start=(6.0, -3.5), steps=80):
     def render(c, lr, start):
         _, trajs = figure.update(start, lr, steps, c)
         jump = {k: float(clipping.step_lengths(t).max()) for k, t in trajs.items()}
-        return figure, (f"Самый длинный шаг: без подрезки {jump[None]:.3g}, глобальная "
+        return figure, (f"Самый длинный шаг: без обрезки {jump[None]:.3g}, глобальная "
                         f"{jump['global']:.3g}, локальная {jump['local']:.3g}.")
 
     controls = {"c": _float(c, 0.1, 5.0, 0.1, "Порог c:"),

@@ -350,7 +350,7 @@ def plot_gradient_norms(results, title=None, bound=False, key="param"):
     return GradientNormsFigure(len(results), bound, key, live=False).update(results, title)
 
 
-_CLIP_STYLE = [(None, RED, "без подрезки"), ("global", "white", "глобальная"),
+_CLIP_STYLE = [(None, RED, "без обрезки"), ("global", "white", "глобальная"),
                ("local", ORANGE, "локальная")]
 
 
@@ -411,7 +411,7 @@ class CliffFigure(LiveFigure):
             arrow.xy = tuple(vec / np.linalg.norm(vec))
             text.set_text(f"{label}: длина {np.linalg.norm(vec):.3g}, угол с −g "
                           f"{clipping.angle_deg(vec, g):.1f}°")
-        self.ax_dir.set_title(f"Шаг {k + 1} без подрезки (‖g‖ максимальна)")
+        self.ax_dir.set_title(f"Шаг {k + 1} без обрезки (‖g‖ максимальна)")
         return self.fig, trajs
 
 

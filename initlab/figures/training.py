@@ -89,7 +89,7 @@ def plot_he(results, k=25):
     depths = sorted({d for d, _ in results})
     fig, ax = _fig(5.2 * len(depths), 3.7, ncols=len(depths), sharey=True)
     colors = {"xavier_normal": RED, "he_normal": BLUE}
-    names = {"xavier_normal": "Xavier", "he_normal": "He"}
+    names = {"xavier_normal": "Ксавье", "he_normal": "Хе"}
     for a, d in zip(ax[0], depths):
         for (dd, s), r in results.items():
             if dd != d:
@@ -117,7 +117,7 @@ def _dropout_hist(ax, head, x, p, n=4000, seed=0, bins=None):
         lo, hi = min(inv.min(), raw.min(), full) - 0.1, max(inv.max(), raw.max(), full) + 0.1
         bins = np.linspace(lo, hi, 41)
     ax.hist(raw, bins=bins, color=RED, alpha=0.45, label="без деления на 1 − p")
-    ax.hist(inv, bins=bins, color=BLUE, alpha=0.45, label="обратный дропаут, ÷(1 − p)")
+    ax.hist(inv, bins=bins, color=BLUE, alpha=0.45, label="инвертированный дропаут, ÷(1 − p)")
     ax.axvline(full, color="k", lw=2, label="выход без дропаута")
     ax.axvline(inv.mean(), color=BLUE, ls="--", lw=1.5)
     ax.axvline(raw.mean(), color=RED, ls="--", lw=1.5)
@@ -135,7 +135,7 @@ def plot_dropout(head, x, p, n=4000, seed=0):
     ps = np.linspace(0.0, 0.9, 91)
     a = ax[0, 1]
     a.plot(ps, [np.sqrt(reg.head_moments(head, x, q)[1]) for q in ps], color=BLUE,
-           label="σ выхода, обратный дропаут (теория)")
+           label="σ выхода, инвертированный дропаут (теория)")
     a.plot(ps, [np.sqrt(reg.head_moments(head, x, q, inverted=False)[1]) for q in ps], color=RED,
            label="σ выхода без деления (теория)")
     pm = np.linspace(0.1, 0.9, 9)
