@@ -808,7 +808,7 @@ def test_explorer_falls_back_to_its_picture():
 
     ex = explorer(n=1000)
     data = ex._repr_mimebundle_()
-    assert data["text/plain"].startswith("Исследователь задачи 7")
+    assert data["text/plain"].startswith("Интерактивный график задачи 7")
     assert base64.b64decode(data["image/png"]) == ex.image.value
     ex.controls["key"].value = "pm1"
     ex.controls["sigma2"].value = 1.0          # invalid: nothing is plotted, no stale picture

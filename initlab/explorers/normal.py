@@ -124,8 +124,9 @@ def explorer(**defaults) -> Explorer:
 
     sync_a(st["key"])
     e = Explorer(controls, draw, rows=[["key"], ["mode"], ["sigma2"], ["k"], ["a"], ["n", "seed"]],
-                 fallback_text="Исследователь задачи 7: запустите ячейку в Jupyter, "
+                 fallback_text="Интерактивный график задачи 7: запустите ячейку в Jupyter, "
                                "чтобы двигать ползунки.", max_width="800px",
-                 static_grid={"key": ["seed_bernoulli", "seed_pm1", "normal_weights", "pm1", "seed_quotient", "chi3"]})
+                 static_grid={"key": ["seed_bernoulli", "seed_pm1", "normal_weights", "pm1",
+                                      "seed_quotient", "chi3"]})
     e.figure = figure
     return e

@@ -95,7 +95,7 @@ def variance_explorer(n_in: int = 256, n_out: int = 256, depth: int = 30,
         return figure, '<span style="color:#666">Теория; моделирование пересчитывается…</span>'
 
     e = Explorer(controls, render, rows=ROWS, header_html=plots.LEGEND_HTML,
-                 fallback_text="Исследователь дисперсии: запустите ячейку в Jupyter, "
+                 fallback_text="Интерактивный график дисперсии: запустите ячейку в Jupyter, "
                                "чтобы двигать ползунки.", max_width="1100px", quick=quick,
                  static_grid={"act": ["tanh", "relu"], "depth": [10, 30],
                               "scheme": ["seed_uniform", "xavier_normal", "he_normal"]})
