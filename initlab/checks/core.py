@@ -718,6 +718,24 @@ def judge_array(
     )
 
 
+def central_differences(loss, arrays, h: float) -> list:
+    """∂loss/∂a for each array ``a`` of ``arrays`` by central differences; ``loss()`` reads
+    the arrays, which are changed in place one entry at a time and restored."""
+    out = []
+    for var in arrays:
+        g = np.zeros_like(var)
+        for idx in np.ndindex(var.shape):
+            old = var[idx]
+            var[idx] = old + h
+            plus = loss()
+            var[idx] = old - h
+            minus = loss()
+            var[idx] = old
+            g[idx] = (plus - minus) / (2 * h)
+        out.append(g)
+    return out
+
+
 def _call_text(name: str, args: Sequence) -> str:
     shown = ["rng" if isinstance(a, np.random.Generator) else repr(a) for a in args]
     return f"{name}({', '.join(shown)})"
