@@ -82,5 +82,6 @@ def residual_explorer(depth: int = 30, scheme: str = "he", act: str = "relu") ->
         "act": W.Dropdown(options=ACTS, value=act, description="функция активации",
                           style=STYLE),
     }
-    return Explorer(controls, _Renderer(),
+    renderer = _Renderer()
+    return Explorer(controls, renderer, figure=renderer.plot.fig,
                     static_grid={"scheme": ["plain", "he", "scaled", "zero"], "act": ["relu", "tanh"]})

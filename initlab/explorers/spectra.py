@@ -73,4 +73,5 @@ def spectrum_explorer(act: str = "tanh", weights: str = "orthogonal", depth: int
     return Explorer(controls, _render, rows=[["act", "weights"], ["depth", "q_star",
                                                                   "sigma_factor"]],
                     static_grid={"act": ["linear", "tanh", "relu"],
-                                 "weights": ["gaussian", "orthogonal"]})
+                                 "weights": ["gaussian", "orthogonal"]},
+                    figure=figure)
