@@ -13,11 +13,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import pytest
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright():
-    """One Playwright (sync API) for the whole session: a second ``sync_playwright()`` while
-    one is running fails («Sync API inside the asyncio loop»), so every browser fixture takes
-    this one."""
+    """One Playwright (sync API) per test module, closed at the module's end: a second
+    ``sync_playwright()`` while one is running fails («Sync API inside the asyncio loop»),
+    and a running one leaves an asyncio loop that later tests (explorers' deferred redraw)
+    would take for a live kernel."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
         yield pw

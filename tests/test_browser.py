@@ -256,7 +256,7 @@ class Recorder:
         self.problems.append(f"page error: {error}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_page(base_url: str, playwright):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test` (tools/install-browser.sh)")
