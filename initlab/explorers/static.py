@@ -281,6 +281,7 @@ def static_views(explorer, grid: dict, *, scale: float = 2, note: str | None = N
     precomputed = "; ".join(
         f"{_description(k, controls[k]).rstrip(':')}: "
         + ", ".join(_label(controls[k], v) for v in values[k]) for k in keys)
+    precomputed = precomputed[:1].upper() + precomputed[1:]   # a new sentence
     note_text = note or (
         f"Без Jupyter рисунок показан для заранее рассчитанных значений. {precomputed}"
         + (f" (остальные настройки: {'; '.join(fixed)})" if fixed else "") + ". " + FULL_RANGE_NOTE)
