@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .spectra import orthonormal_columns
+
 
 def sample_sphere_weights(rng: np.random.Generator, k: int, n_out: int,
                           sigma2: float) -> np.ndarray:
@@ -28,8 +30,7 @@ def sample_orthogonal_weights(rng: np.random.Generator, k: int, n_out: int,
     (QR of a Gaussian matrix with the signs of diag R fixed)."""
     if n_out > k:
         raise ValueError("orthonormal columns need n_out <= k")
-    q, r = np.linalg.qr(rng.standard_normal((k, n_out)))
-    return np.sqrt(sigma2) * q * np.sign(np.diag(r))
+    return np.sqrt(sigma2) * orthonormal_columns(rng, (k, n_out))
 
 
 def sphere_coordinate_moments(k: int, sigma2: float) -> dict:

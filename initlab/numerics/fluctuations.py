@@ -109,6 +109,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
+from .spectra import orthonormal_columns
+
 __all__ = [
     "EXACT_ACTIVATIONS", "SIM_ACTIVATIONS", "step_constant", "step_moments",
     "step_second_moment", "dead_probability", "log_norm_moments", "asymptotic_moments",
@@ -440,10 +442,7 @@ ORTHOGONAL_KINDS = ("orthogonal", "orthogonal_linear", "looks_linear")
 def _haar(rng: np.random.Generator, m: int, n: int) -> np.ndarray:
     """m independent Haar-orthogonal n×n matrices: QR of a Gaussian matrix, the columns of
     Q multiplied by the signs of diag(R) (without the correction Q is not Haar)."""
-    q, r = np.linalg.qr(rng.standard_normal((m, n, n)))
-    d = np.sign(np.diagonal(r, axis1=1, axis2=2))
-    d[d == 0] = 1.0
-    return q * d[:, None, :]
+    return orthonormal_columns(rng, (m, n, n))
 
 
 def orthogonal_step_moments(n: int) -> tuple[float, float]:

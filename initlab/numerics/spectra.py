@@ -128,13 +128,19 @@ S1 = {"gaussian": -1.0, "orthogonal": 0.0}   # first free cumulant of WᵀW (Pen
 
 # ---------------------------------------------------------------------------- Haar sampling
 
+def orthonormal_columns(rng: np.random.Generator, shape) -> np.ndarray:
+    """Q of the QR of a Gaussian array of ``shape`` (…, k, n), n ≤ k, with column j multiplied
+    by sign(R_jj): Haar-distributed orthonormal columns (for k = n a Haar orthogonal matrix;
+    a leading dimension gives independent matrices). Without the sign fix Q is not Haar."""
+    q, r = np.linalg.qr(rng.standard_normal(shape))
+    d = np.sign(np.diagonal(r, axis1=-2, axis2=-1))
+    d[d == 0] = 1.0
+    return q * d[..., None, :]
+
+
 def haar_orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
     """A Haar-distributed n×n orthogonal matrix: QR of a Gaussian matrix, signs fixed."""
-    z = rng.standard_normal((n, n))
-    q, r = np.linalg.qr(z)
-    d = np.sign(np.diag(r))
-    d[d == 0] = 1.0
-    return q * d          # multiplies column j by sign(R_jj)
+    return orthonormal_columns(rng, (n, n))
 
 
 def qr_orthogonal_unfixed(rng: np.random.Generator, n: int) -> np.ndarray:
