@@ -68,6 +68,8 @@ def one(name: str, repeats: int) -> dict:
     import importlib
     import resource
 
+    from initlab.figures.style import png_scaled
+
     mod, factory, defaults, (c0, v0), maximum, (c1, v1) = CASES[name]
     make = getattr(importlib.import_module(f"initlab.explorers.{mod}"), factory)
     out = {}
@@ -77,7 +79,7 @@ def one(name: str, repeats: int) -> dict:
         w, c = [], []
         for _ in range(repeats):
             w0, t0 = time.perf_counter(), time.process_time()
-            e._png(e.quick(**e.values()))
+            png_scaled(e.quick(**e.values())[0], e.scale, e.figure)
             w.append(1000 * (time.perf_counter() - w0))
             c.append(1000 * (time.process_time() - t0))
         out["theory"] = (w, c)
