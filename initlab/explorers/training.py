@@ -6,7 +6,8 @@ API (stable):
     bn_explorer(depth=20, act="tanh", scale=3.0)     activations per layer, without / with BN
     pruning_explorer(fraction=0.5)                   fraction of weights pruned, three saliencies
 
-Each explorer is an ``initlab.explorers.base.Explorer``.
+Each explorer is an ``initlab.explorers.base.Explorer``; it owns one figure of
+``initlab.figures.training`` (``.figure``), created once and updated in place on every change.
 """
 from __future__ import annotations
 
@@ -31,11 +32,14 @@ def _slider(value, lo, hi, step, desc, fmt=".2f"):
 
 
 def dropout_explorer(p: float = 0.5, seed: int = 0) -> Explorer:
-    head = reg.dropout_head(seed)
-    x = reg.DROPOUT_X
-    return Explorer({"p": _slider(p, 0.0, 0.9, 0.05, "вероятность отключения p:")},
-                    lambda p: (P.plot_dropout(head, x, p), ""),
-                    static_grid={"p": [0.0, 0.5, 0.8]})
+    figure = P.DropoutFigure(reg.dropout_head(seed), reg.DROPOUT_X)
+
+    def render(p):
+        figure.update(p)
+        return figure, ""
+
+    return Explorer({"p": _slider(p, 0.0, 0.9, 0.05, "вероятность отключения p:")}, render,
+                    static_grid={"p": [0.0, 0.5, 0.8]}, figure=figure)
 
 
 def bn_explorer(depth: int = 20, act: str = "tanh", scale: float = 3.0) -> Explorer:
@@ -47,14 +51,23 @@ def bn_explorer(depth: int = 20, act: str = "tanh", scale: float = 3.0) -> Explo
         "depth": W.IntSlider(value=depth, min=2, max=50, description="Число слоёв:",
                              continuous_update=False, style=_STYLE),
     }
-    return Explorer(controls,
-                    lambda act, scale, depth: (P.plot_activations(depth, 128, act, scale), ""),
-                    static_grid={"act": ["tanh", "relu"], "scale": [1.0, 3.0]})
+    figure = P.ActivationsFigure()
+
+    def render(act, scale, depth):
+        figure.update(depth, 128, act, scale)
+        return figure, ""
+
+    return Explorer(controls, render, static_grid={"act": ["tanh", "relu"], "scale": [1.0, 3.0]},
+                    figure=figure)
 
 
 def pruning_explorer(fraction: float = 0.5) -> Explorer:
     prob = pruning.pruning_problem()
-    curves = pruning.pruning_curves(prob)
+    figure = P.PruningFigure(prob, pruning.pruning_curves(prob))
+
+    def render(fraction):
+        figure.update(fraction)
+        return figure, ""
+
     return Explorer({"fraction": _slider(fraction, 0.0, 0.95, 0.05, "доля удалённых весов:")},
-                    lambda fraction: (P.plot_pruning(prob, curves, fraction), ""),
-                    static_grid={"fraction": [0.25, 0.5, 0.75]})
+                    render, static_grid={"fraction": [0.25, 0.5, 0.75]}, figure=figure)

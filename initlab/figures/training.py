@@ -1,21 +1,27 @@
 """Figures of training, regularisation, transfer and pruning (matplotlib without pyplot, Russian labels).
 
 Every function returns a ``matplotlib.figure.Figure``; the numerics come from
-``initlab.numerics``.
+``initlab.numerics``. The figures of the explorers are classes created once and updated in
+place (``DropoutFigure``, ``ActivationsFigure``, ``PruningFigure``: ``LiveFigure`` of
+``figures.fastdraw``: the static part is cached per set of axis limits, the changing artists
+are redrawn); the ``plot_*`` function of the same figure draws it once.
 
 API (stable):
     plot_symmetry(const, rand)            first-layer weights after training + loss curves
     plot_naive(profiles)                  {label: naive_profile(...)}: Var z, saturation, Var δ
     plot_he(results, k=25)                {(depth, scheme): he_experiment(...)}: the Fig. 2–3 analogue
     plot_dropout(head, x, p, n=4000)      outputs over random masks at p + std of the output vs p
+    DropoutFigure(head, x, n=4000, seed=0, live=True).update(p) -> Figure ; .png() ; .fig
     plot_dropout_static(head, x, ps)      the histogram panel at a few p side by side
     plot_dropout_training(runs, baselines)  {p: train_dropout_net(p)}: test and training losses
     plot_seed_table(table, arms, labels, colors)  one dot per seed and arm, the mean as a bar
     plot_dropout_seeds(table) / plot_transfer_seeds(table, lrs) / plot_resnet_seeds(table)
     plot_activations(depth, width, act, scale)   per-layer activation bands without / with BN
+    ActivationsFigure(live=True).update(depth, width, act, scale, batch=256, seed=0) -> Figure
     plot_transfer(pre, tr, sc)            training curves and test losses of the transfer demo
     plot_blocks(norms, small, large)      block output RMS; loss after dropping k blocks
     plot_pruning(prob, curves, fraction)  loss vs share pruned for |a|, OBD, OBS + kept weights
+    PruningFigure(prob, curves, live=True).update(fraction) -> Figure
     png(fig) -> bytes
 """
 from __future__ import annotations
@@ -28,6 +34,7 @@ from ..numerics import regularization as reg
 from ..text import METHOD_LABELS
 from ..text import count as count_ru
 from ..text import layers as layers_ru
+from .fastdraw import LiveFigure, lin_limits, log_limits, nice_up
 from .style import BLUE, GREEN, GREY, ORANGE, RED, log_axis, new_figure, png  # noqa: F401
 
 PURPLE = "#7d3c98"   # this module's own shade (kept: the figures stay pixel-identical)
@@ -116,38 +123,108 @@ def _dropout_hist(ax, head, x, p, n=4000, seed=0, bins=None):
     if bins is None:
         lo, hi = min(inv.min(), raw.min(), full) - 0.1, max(inv.max(), raw.max(), full) + 0.1
         bins = np.linspace(lo, hi, 41)
-    ax.hist(raw, bins=bins, color=RED, alpha=0.45, label="без деления на 1 − p")
-    ax.hist(inv, bins=bins, color=BLUE, alpha=0.45, label="инвертированный дропаут, ÷(1 − p)")
-    ax.axvline(full, color="k", lw=2, label="выход без дропаута")
+    ax.hist(raw, bins=bins, color=RED, alpha=0.45, label=_RAW_LABEL)
+    ax.hist(inv, bins=bins, color=BLUE, alpha=0.45, label=_INV_LABEL)
+    ax.axvline(full, color="k", lw=2, label=_FULL_LABEL)
     ax.axvline(inv.mean(), color=BLUE, ls="--", lw=1.5)
     ax.axvline(raw.mean(), color=RED, ls="--", lw=1.5)
-    ax.set_title(f"p = {p:.2f}: выход сети по {n} маскам", fontsize=10)
+    ax.set_title(_dropout_title(p, n), fontsize=10)
     ax.set_xlabel("выход сети")
     ax.set_yticks([])
+
+
+_RAW_LABEL = "без деления на 1 − p"
+_INV_LABEL = "инвертированный дропаут, ÷(1 − p)"
+_FULL_LABEL = "выход без дропаута"
+
+
+def _dropout_title(p, n):
+    return f"p = {p:.2f}: выход сети по {n} маскам"
+
+
+def _set_bars(bars, edges, heights):
+    """Move the rectangles of a bar container onto the bins ``edges`` with ``heights``."""
+    for rect, left, w, h in zip(bars, edges[:-1], np.diff(edges), heights):
+        rect.set_x(left)
+        rect.set_width(w)
+        rect.set_height(h)
+
+
+class DropoutFigure(LiveFigure):
+    """Left: the output of the head on x over ``n`` random masks at drop probability p,
+    with and without the division by 1 − p (dashed: their means; black: the output without
+    dropout); the bar heights are scaled to the tallest bar (the panel has no y scale).
+    Right: the standard deviation of the output against p, theory (lines) and Monte Carlo
+    over ``n`` masks at p = 0,1 … 0,9 (points), with p marked. The right panel does not
+    depend on p: it is computed once, in the constructor."""
+
+    bins = 40
+
+    def __init__(self, head, x, n=4000, seed=0, live=True):
+        fig, ax = _fig(12, 3.8, ncols=2)
+        super().__init__(fig, live)
+        self.head, self.x, self.n, self.seed = head, x, n, seed
+        self.full = reg.head_moments(head, x, 0.0)[0]
+        a = self.ax_hist = ax[0, 0]
+        edges = np.linspace(0.0, 1.0, self.bins + 1)
+        zeros = np.zeros(self.bins)
+        self.bars_raw = a.bar(edges[:-1], zeros, np.diff(edges), align="edge", color=RED,
+                              alpha=0.45, label=_RAW_LABEL)
+        self.bars_inv = a.bar(edges[:-1], zeros, np.diff(edges), align="edge", color=BLUE,
+                              alpha=0.45, label=_INV_LABEL)
+        self.full_line = a.axvline(self.full, color="k", lw=2, label=_FULL_LABEL)
+        self.mean_inv = a.axvline(self.full, color=BLUE, ls="--", lw=1.5)
+        self.mean_raw = a.axvline(self.full, color=RED, ls="--", lw=1.5)
+        a.set_xlabel("выход сети")
+        a.set_yticks([])
+        a.set_ylim(0, 1.05)                 # autoscale's 5 % above the tallest bar
+        self.legend_hist = a.legend(handles=[self.bars_raw, self.bars_inv, self.full_line],
+                                    fontsize=8, frameon=False, loc="upper left")
+        self._dynamic(*self.bars_raw, *self.bars_inv, self.full_line, self.mean_inv,
+                      self.mean_raw, self.legend_hist, a.title, *a.spines.values())
+        a = self.ax_sd = ax[0, 1]
+        ps = np.linspace(0.0, 0.9, 91)
+        a.plot(ps, [np.sqrt(reg.head_moments(head, x, q)[1]) for q in ps], color=BLUE,
+               label="σ выхода, инвертированный дропаут (теория)")
+        a.plot(ps, [np.sqrt(reg.head_moments(head, x, q, inverted=False)[1]) for q in ps],
+               color=RED, label="σ выхода без деления (теория)")
+        pm = np.linspace(0.1, 0.9, 9)
+        a.plot(pm, [reg.head_outputs(head, x, q, n=n, seed=seed).std() for q in pm], "o",
+               color=BLUE, ms=4, label="моделирование")
+        a.plot(pm, [reg.head_outputs(head, x, q, n=n, seed=seed, inverted=False).std()
+                    for q in pm], "o", color=RED, ms=4)
+        self.p_line = a.axvline(0.0, color=GREY, ls=":")
+        a.set_xlim(*a.get_xlim())           # the data's limits, fixed: one static part
+        a.set_ylim(*a.get_ylim())
+        a.set_xlabel("вероятность отключения p")
+        a.set_ylabel("стандартное отклонение выхода")
+        a.legend(fontsize=8, frameon=False, loc="upper left")
+        self._dynamic(self.p_line)
+
+    def update(self, p):
+        head, x, n, seed, full = self.head, self.x, self.n, self.seed, self.full
+        inv = reg.head_outputs(head, x, p, n=n, seed=seed, inverted=True)
+        raw = reg.head_outputs(head, x, p, n=n, seed=seed, inverted=False)
+        lo = min(inv.min(), raw.min(), full) - 0.1
+        hi = max(inv.max(), raw.max(), full) + 0.1
+        edges = np.linspace(lo, hi, self.bins + 1)
+        c_raw = np.histogram(raw, edges)[0]
+        c_inv = np.histogram(inv, edges)[0]
+        top = max(c_raw.max(), c_inv.max())
+        _set_bars(self.bars_raw, edges, c_raw / top)
+        _set_bars(self.bars_inv, edges, c_inv / top)
+        self.mean_inv.set_xdata([inv.mean()] * 2)
+        self.mean_raw.set_xdata([raw.mean()] * 2)
+        self.ax_hist.set_xlim(*lin_limits(lo, hi))
+        self.ax_hist.set_title(_dropout_title(p, n), fontsize=10)
+        self.p_line.set_xdata([p, p])
+        return self.fig
 
 
 def plot_dropout(head, x, p, n=4000, seed=0):
     """Left: the output over random masks at drop probability p (dashed: the means).
     Right: the output's spread over masks as a function of p, theory and Monte Carlo."""
-    fig, ax = _fig(12, 3.8, ncols=2)
-    _dropout_hist(ax[0, 0], head, x, p, n, seed)
-    ax[0, 0].legend(fontsize=8, frameon=False, loc="upper left")
-    ps = np.linspace(0.0, 0.9, 91)
-    a = ax[0, 1]
-    a.plot(ps, [np.sqrt(reg.head_moments(head, x, q)[1]) for q in ps], color=BLUE,
-           label="σ выхода, инвертированный дропаут (теория)")
-    a.plot(ps, [np.sqrt(reg.head_moments(head, x, q, inverted=False)[1]) for q in ps], color=RED,
-           label="σ выхода без деления (теория)")
-    pm = np.linspace(0.1, 0.9, 9)
-    a.plot(pm, [reg.head_outputs(head, x, q, n=n, seed=seed).std() for q in pm], "o", color=BLUE,
-           ms=4, label="моделирование")
-    a.plot(pm, [reg.head_outputs(head, x, q, n=n, seed=seed, inverted=False).std() for q in pm], "o",
-           color=RED, ms=4)
-    a.axvline(p, color=GREY, ls=":")
-    a.set_xlabel("вероятность отключения p")
-    a.set_ylabel("стандартное отклонение выхода")
-    a.legend(fontsize=8, frameon=False, loc="upper left")
-    return fig
+    return DropoutFigure(head, x, n, seed, live=False).update(p)
 
 
 def plot_dropout_static(head, x, ps=(0.2, 0.5, 0.8), n=4000, seed=0):
@@ -246,42 +323,107 @@ def plot_resnet_seeds(table):
                            ylabel="потери на проверке")
 
 
-def _density(ax, acts, lo, lim, title):
-    bins = np.linspace(lo, lim, 61)
-    H = np.stack([np.histogram(np.clip(a, lo, lim), bins=bins)[0] for a in acts]).astype(float)
+#: steps of the rounded upper limit of the activation panels (finer than 1, 2, 5)
+_LIM_STEPS = np.array([1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0])
+_Q_STRIDE = 7
+
+
+def _layer_histograms(acts, lo, lim, bins):
+    """Share of the values of each layer (row of ``acts``) in ``bins`` equal bins of
+    [lo, lim]; values outside are counted in the end bins. Shape (bins, layers)."""
+    depth = len(acts)
+    idx = np.clip(acts, lo, lim)
+    idx -= lo
+    idx *= bins / (lim - lo)
+    idx = np.minimum(idx.astype(np.intp), bins - 1)
+    idx += (bins * np.arange(depth))[:, None]
+    H = np.bincount(idx.ravel(), minlength=depth * bins).reshape(depth, bins).astype(float)
     H /= H.sum(axis=1, keepdims=True)
-    ax.imshow(np.log10(H.T + 1e-4), origin="lower", aspect="auto", cmap="viridis",
-              extent=(0.5, len(acts) + 0.5, lo, lim), vmin=-4, vmax=0)
+    return H.T
+
+
+def _density_image(ax, title):
+    im = ax.imshow(np.zeros((2, 2)), origin="lower", aspect="auto", cmap="viridis",
+                   extent=(0.5, 1.5, -1, 1), vmin=-4, vmax=0)
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("слой l")
     ax.set_ylabel("активация $f(z_l)$")
+    return im
+
+
+class ActivationsFigure(LiveFigure):
+    """Per-layer histograms of the activations (colour: lg of the share of the values of a
+    layer in a bin; the bins span [lo, lim] with lim the larger 99,5 % quantile of |f(z)|
+    over every 7th value, rounded up) without and with batch normalisation, and the
+    standard deviation per layer (log axis when it spans more than a factor 20)."""
+
+    bins = 60
+
+    def __init__(self, live=True):
+        fig, ax = _fig(12.5, 3.8, ncols=3, adjust={"top": 1 - 0.7 / 3.8})
+        super().__init__(fig, live)
+        self.images = [_density_image(ax[0, 0], "без нормализации"),
+                       _density_image(ax[0, 1], "с батч-нормализацией")]
+        self._dynamic(*self.images, *ax[0, 0].spines.values(), *ax[0, 1].spines.values())
+        a = self.ax_sd = ax[0, 2]
+        self.sd_plain, = a.plot([], [], "o-", ms=3, color=RED, label="без нормализации")
+        self.sd_normed, = a.plot([], [], "o-", ms=3, color=BLUE, label="с батч-нормализацией")
+        a.set_xlabel("слой l")
+        a.set_title("стандартное отклонение активаций", fontsize=10)
+        self.legend = a.legend(fontsize=8, frameon=False)
+        # the figure's title as a text of an axes: savefig (the book's 2× images) draws the
+        # animated artists of axes, not those of the figure itself
+        self.suptitle = ax[0, 1].text(0.5, 0.98, "", transform=fig.transFigure, ha="center",
+                                      va="top", fontsize=10)
+        self._dynamic(self.sd_plain, self.sd_normed, self.legend, self.suptitle)
+        self._is_log = False
+
+    def _extra_key(self):
+        return (self._is_log,)
+
+    def update(self, depth=20, width=128, act="tanh", scale=3.0, batch=256, seed=0):
+        plain = propagate.deep_activations(depth, width, act, scale, False, batch, seed)
+        normed = propagate.deep_activations(depth, width, act, scale, True, batch, seed)
+        # the display range: the 99,5 % quantile of |f(z)| over every 7th value (a tenth of
+        # the cost of all of them; the limit is rounded up anyway)
+        q = _Q_STRIDE
+        lim = max(np.percentile(np.abs(plain[:, ::q]), 99.5),
+                  np.percentile(np.abs(normed[:, ::q]), 99.5), 1e-6)
+        lim = nice_up(lim, _LIM_STEPS)
+        lo = -lim if min(plain.min(), normed.min()) < -0.01 * lim else -0.02 * lim
+        for im, acts in zip(self.images, (plain, normed)):
+            im.set_data(np.log10(_layer_histograms(acts, lo, lim, self.bins) + 1e-4))
+            im.set_extent((0.5, depth + 0.5, lo, lim))
+            im.axes.set_xlim(0.5, depth + 0.5)
+            im.axes.set_ylim(lo, lim)
+        a = self.ax_sd
+        layers = np.arange(1, depth + 1)
+        sd_plain, sd_normed = plain.std(axis=1), normed.std(axis=1)
+        self.sd_plain.set_data(layers, sd_plain)
+        self.sd_normed.set_data(layers, sd_normed)
+        pad = 0.05 * max(depth - 1, 1)
+        a.set_xlim(1 - pad, depth + pad)
+        both = np.concatenate([sd_plain, sd_normed])
+        log = bool(both.min() > 0 and both.max() / both.min() > 20)
+        if log != self._is_log:
+            if log:
+                _log(a)
+            else:
+                a.set_yscale("linear")
+            self._is_log = log
+        if log:
+            a.set_ylim(*log_limits(both))
+        else:
+            a.set_ylim(0, nice_up(1.1 * both.max(), _LIM_STEPS) if both.max() > 0 else 1.0)
+        self.suptitle.set_text(f"{act}, веса N(0, c²/n) при c = {scale:.2g}, ширина {width}; "
+                               f"цвет — lg доли значений в интервале")
+        return self.fig
 
 
 def plot_activations(depth=20, width=128, act="tanh", scale=3.0, batch=256, seed=0):
     """Per-layer histograms of the activations (colour: log10 of the share of values in a
     bin) and their standard deviation, without and with batch normalisation."""
-    fig, ax = _fig(12.5, 3.8, ncols=3, adjust={"top": 1 - 0.7 / 3.8})
-    plain = propagate.deep_activations(depth, width, act, scale, False, batch, seed)
-    normed = propagate.deep_activations(depth, width, act, scale, True, batch, seed)
-    lim = max(np.percentile(np.abs(plain), 99.5), np.percentile(np.abs(normed), 99.5), 1e-6)
-    lo = -lim if min(plain.min(), normed.min()) < -0.01 * lim else -0.02 * lim
-    _density(ax[0, 0], plain, lo, lim, "без нормализации")
-    _density(ax[0, 1], normed, lo, lim, "с батч-нормализацией")
-    a = ax[0, 2]
-    layers = np.arange(1, depth + 1)
-    a.plot(layers, plain.std(axis=1), "o-", ms=3, color=RED, label="без нормализации")
-    a.plot(layers, normed.std(axis=1), "o-", ms=3, color=BLUE, label="с батч-нормализацией")
-    both = np.concatenate([plain.std(axis=1), normed.std(axis=1)])
-    if both.min() > 0 and both.max() / both.min() > 20:
-        _log(a)
-    else:
-        a.set_ylim(0, 1.1 * both.max())
-    a.set_xlabel("слой l")
-    a.set_title("стандартное отклонение активаций", fontsize=10)
-    a.legend(fontsize=8, frameon=False)
-    fig.suptitle(f"{act}, веса N(0, c²/n) при c = {scale:.2g}, ширина {width}; цвет — lg доли "
-                 f"значений в интервале", fontsize=10)
-    return fig
+    return ActivationsFigure(live=False).update(depth, width, act, scale, batch, seed)
 
 
 # ----------------------------------------------------------------- transfer and pruning
@@ -342,31 +484,61 @@ def plot_blocks(norms, small, large, tuned=None):
 METHOD_COLORS = {"magnitude": RED, "obd": ORANGE, "obs": BLUE}
 
 
+class PruningFigure(LiveFigure):
+    """Left: the loss against the share of weights pruned for each saliency of ``curves``
+    ({method: losses for k = 0 … p}), the chosen share marked. Right: |a_i| of the weights
+    that remain after pruning k of them by each method, and before pruning. The weights
+    after pruning are computed for every k once, in the constructor."""
+
+    def __init__(self, prob, curves, live=True):
+        fig, ax = _fig(12, 3.8, ncols=2)
+        super().__init__(fig, live)
+        self.prob, self.curves = prob, curves
+        p = self.p = len(prob["w"])
+        a = self.ax_loss = ax[0, 0]
+        share = np.arange(p + 1) / p
+        for m, c in curves.items():
+            a.plot(share, c, "o-", ms=3, color=METHOD_COLORS[m], label=METHOD_LABELS[m])
+        self.k_line = a.axvline(0.0, color=GREY, ls=":")
+        _log(a)
+        a.set_xlim(*a.get_xlim())           # the curves' limits, fixed: one static part
+        a.set_ylim(*a.get_ylim())
+        a.set_xlabel("доля удалённых весов")
+        a.set_ylabel("функция потерь")
+        self.legend_loss = a.legend(fontsize=8, frameon=False, loc="upper left")
+        self._dynamic(self.k_line, self.legend_loss, a.title)
+        a = self.ax_w = ax[0, 1]
+        #: |weights| after pruning k by method m: self.kept[m][k]
+        self.kept = {m: np.abs([pruning.prune(prob, k, m)[0] for k in range(p + 1)])
+                     for m in curves}
+        width, idx = 0.27, np.arange(p)
+        self.bars = {m: a.bar(idx + (j - 1) * width, np.zeros(p), width,
+                              color=METHOD_COLORS[m], label=METHOD_LABELS[m])
+                     for j, m in enumerate(curves)}
+        self.before, = a.plot(idx, np.abs(prob["w"]), "k_", ms=10, label="|a_i| до прореживания")
+        _log(a)
+        a.set_xlim(*a.get_xlim())
+        a.set_xlabel("номер веса i")
+        a.set_ylabel("|a_i| после прореживания")
+        a.set_title("какие веса остались", fontsize=10)
+        self.legend_w = a.legend(fontsize=7, frameon=False)
+        self._dynamic(*(r for b in self.bars.values() for r in b), self.before, self.legend_w,
+                      *a.spines.values())
+
+    def update(self, fraction):
+        p, curves = self.p, self.curves
+        k = round(fraction * p)
+        self.k_line.set_xdata([k / p, k / p])
+        self.ax_loss.set_title(f"удалено {k} из {p}: "
+                               + ", ".join(f"{curves[m][k]:.3g}" for m in curves), fontsize=10)
+        heights = [self.kept[m][k] for m in curves]
+        for m, h in zip(curves, heights):
+            for rect, v in zip(self.bars[m], h):
+                rect.set_height(v)
+        self.ax_w.set_ylim(*log_limits(np.abs(self.prob["w"]), *heights))
+        return self.fig
+
+
 def plot_pruning(prob, curves, fraction):
-    p = len(prob["w"])
-    k = round(fraction * p)
-    fig, ax = _fig(12, 3.8, ncols=2)
-    a = ax[0, 0]
-    share = np.arange(p + 1) / p
-    for m, c in curves.items():
-        a.plot(share, c, "o-", ms=3, color=METHOD_COLORS[m], label=METHOD_LABELS[m])
-    a.axvline(k / p, color=GREY, ls=":")
-    _log(a)
-    a.set_xlabel("доля удалённых весов")
-    a.set_ylabel("функция потерь")
-    a.set_title(f"удалено {k} из {p}: " + ", ".join(f"{curves[m][k]:.3g}" for m in curves),
-                fontsize=10)
-    a.legend(fontsize=8, frameon=False, loc="upper left")
-    a = ax[0, 1]
-    width = 0.27
-    idx = np.arange(p)
-    for j, m in enumerate(curves):
-        w = pruning.prune(prob, k, m)[0]
-        a.bar(idx + (j - 1) * width, np.abs(w), width, color=METHOD_COLORS[m], label=METHOD_LABELS[m])
-    a.plot(idx, np.abs(prob["w"]), "k_", ms=10, label="|a_i| до прореживания")
-    _log(a)
-    a.set_xlabel("номер веса i")
-    a.set_ylabel("|a_i| после прореживания")
-    a.set_title("какие веса остались", fontsize=10)
-    a.legend(fontsize=7, frameon=False)
-    return fig
+    """Loss against the share pruned for each saliency, and the weights that remain."""
+    return PruningFigure(prob, curves, live=False).update(fraction)
