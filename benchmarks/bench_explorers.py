@@ -3,7 +3,10 @@ the peak memory of a kernel that shows it at the maximum settings.
 
     python benchmarks/bench_explorers.py [--repeats 6] [NAME ...]
 
-Each explorer runs in its own process (its peak resident memory, ``ru_maxrss``, is the
+Every explorer of the book: variance (chapter 6), the small networks (xor, approx, gradient,
+clipping, resnet), dropout, bn, pruning, normal, fluct (fluctuations), mf-maps and mf-corr
+(order and chaos), spectra, residual. «maximum» is the factory's largest slider settings
+(the costliest values of the drop-downs). Each explorer runs in its own process (its peak resident memory, ``ru_maxrss``, is the
 kernel's cost of that explorer alone). An update is ``Explorer.update``: numerics, the
 in-place redraw, PNG encoding. «theory» is the variance explorer's quick picture while a
 slider is dragged. Wall and CPU milliseconds (the machine is shared: the CPU time of the
@@ -27,25 +30,35 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 #:          maximum settings (kwargs of the factory), (control, values) at the maximum)
 CASES = {
     "variance": ("variance", "variance_explorer", {}, ("seed", [1, 2]),
-                 dict(n_in=1024, n_out=1024, depth=100, batch=1024), ("seed", [1, 2])),
+                 {"n_in": 1024, "n_out": 1024, "depth": 100, "batch": 1024}, ("seed", [1, 2])),
     "xor": ("networks", "xor_explorer", {}, ("seed", [1, 2]),
-            dict(width=16), ("seed", [1, 2])),
+            {"width": 16}, ("seed", [1, 2])),
     "approx": ("networks", "approx_explorer", {}, ("n", [9, 8]),
-               dict(n=128, lstsq=True), ("n", [127, 128])),
+               {"n": 128, "lstsq": True}, ("n", [127, 128])),
     "gradient": ("networks", "gradient_explorer", {}, ("scale", [1.25, 1.0]),
-                 dict(depth=60), ("scale", [1.25, 1.0])),
+                 {"depth": 60}, ("scale", [1.25, 1.0])),
     "clipping": ("networks", "clipping_explorer", {}, ("c", [2.1, 2.0]),
-                 dict(lr=0.3), ("c", [0.2, 0.1])),
+                 {"lr": 0.3}, ("c", [0.2, 0.1])),
     "resnet": ("networks", "resnet_explorer", {}, ("depth", [31, 30]),
-               dict(depth=80), ("depth", [79, 80])),
+               {"depth": 80}, ("depth", [79, 80])),
     "dropout": ("training", "dropout_explorer", {}, ("p", [0.55, 0.5]),
-                dict(p=0.9), ("p", [0.85, 0.9])),
+                {"p": 0.9}, ("p", [0.85, 0.9])),
     "bn": ("training", "bn_explorer", {}, ("scale", [3.25, 3.0]),
-           dict(depth=50), ("scale", [3.25, 3.0])),
+           {"depth": 50}, ("scale", [3.25, 3.0])),
     "pruning": ("training", "pruning_explorer", {}, ("fraction", [0.55, 0.5]),
-                dict(fraction=0.95), ("fraction", [0.9, 0.95])),
+                {"fraction": 0.95}, ("fraction", [0.9, 0.95])),
     "normal": ("normal", "explorer", {}, ("seed", [1, 2]),
-               dict(k=40, n=50000, key="pm_scaled"), ("seed", [1, 2])),
+               {"k": 40, "n": 50000, "key": "pm_scaled"}, ("seed", [1, 2])),
+    "fluct": ("fluctuations", "fluctuation_explorer", {}, ("depth", [33, 32]),
+              {"width": 256, "depth": 200, "networks": 4000}, ("depth", [199, 200])),
+    "mf-maps": ("meanfield", "maps_explorer", {}, ("sw2", [2.55, 2.5]),
+                {"sw2": 4.5, "sb2": 2.0, "act": "relu"}, ("sw2", [4.45, 4.5])),
+    "mf-corr": ("meanfield", "correlation_explorer", {}, ("depth", [31, 30]),
+                {"width": 400, "depth": 60}, ("depth", [59, 60])),
+    "spectra": ("spectra", "spectrum_explorer", {}, ("depth", [21, 20]),
+                {"depth": 100, "weights": "gaussian"}, ("depth", [99, 100])),
+    "residual": ("residual", "residual_explorer", {}, ("depth", [31, 30]),
+                 {"depth": 100}, ("depth", [99, 100])),
 }
 
 

@@ -132,3 +132,28 @@ def test_activation_histograms_are_shares_per_layer():
     for layer in range(4):
         counts = np.histogram(np.clip(acts[layer], -2.0, 2.0), np.linspace(-2, 2, 9))[0]
         np.testing.assert_allclose(H[:, layer], counts / 1000)
+
+
+def test_maps_explorer_redraws_in_place_as_a_fresh_figure():
+    """The mean-field maps explorer (``figures.meanfield.MapsFigure``, also a LiveFigure):
+    through changes of σ_w², σ_b² and of the activation (the phase panel is rebuilt), the
+    image equals a full draw and a freshly built explorer at the same settings."""
+    from initlab.explorers import meanfield as E
+    from initlab.figures import meanfield as F
+    e = E.maps_explorer()
+    first = bytes(e.image.value)
+    for control, value in (("sw2", 4.5), ("act", "relu"), ("sb2", 2.0), ("sw2", 1.0),
+                           ("act", "linear"), ("act", "tanh"), ("sb2", 0.5)):
+        before = bytes(e.image.value)
+        e.controls[control].value = value
+        assert bytes(e.image.value) != before, (control, value)
+        assert _differing(_pixels(e.image.value), _full_draw(e.figure.fig)) <= 20, \
+            (control, value)
+    settings = e.values()
+    moved = _pixels(e.image.value)
+    assert np.array_equal(moved, _pixels(E.maps_explorer(**settings).image.value))
+    static = F.maps_figure(settings["sw2"], settings["sb2"], settings["act"])
+    assert not any(a.get_animated() for a in static.findobj())
+    for control in ("act", "sw2", "sb2"):
+        e.controls[control].value = E.maps_explorer().controls[control].value
+    assert np.array_equal(_pixels(e.image.value), _pixels(first))

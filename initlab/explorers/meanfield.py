@@ -9,7 +9,8 @@
         the mean-field theory and in one simulated random network of that width.
 
     make_render_maps(), make_render_correlation() -> render functions (**values) ->
-        (Figure, html) over one persistent figure each (benchmarks)
+        (figure, html) over one persistent figure each (benchmarks); the maps' figure is a
+        ``MapsFigure`` redrawn in place (``make_render_maps().figure``)
 
 Widgets hold no numerics: everything comes from ``initlab.numerics.meanfield``; the phase
 grids are computed once per activation and cached.
@@ -60,14 +61,17 @@ def _summary(sw2, sb2, act) -> tuple[str, float]:
 
 
 def make_render_maps():
-    """A render function (σ_w², σ_b², act) -> (Figure, html) over one persistent figure."""
+    """A render function (σ_w², σ_b², act) -> (MapsFigure, html) over one persistent figure
+    (redrawn in place; the figure is also the function's ``.figure``)."""
     view = F.MapsFigure(F.phase_data)
 
     def render_maps(sw2, sb2, act):
         text, qs = _summary(sw2, sb2, act)
         finite = np.isfinite(qs) and qs > 0
-        return view.update(sw2, sb2, act, q_for_cmap=None if finite else 1.0), text
+        view.update(sw2, sb2, act, q_for_cmap=None if finite else 1.0)
+        return view, text
 
+    render_maps.figure = view
     return render_maps
 
 
@@ -75,7 +79,8 @@ def maps_explorer(sw2: float = 2.5, sb2: float = 0.05, act: str = "tanh") -> Exp
     controls = _point_controls(sw2, sb2, act)
     header = ("Серая область на диаграмме ReLU: длина сигнала растёт без предела. "
               "Синяя пунктирная линия — χ₁ = 1.")
-    return Explorer(controls, make_render_maps(), header_html=header,
+    render = make_render_maps()
+    return Explorer(controls, render, header_html=header, figure=render.figure,
                     static_grid={"sw2": [1.0, 1.76, 2.5, 4.0], "act": ["tanh", "relu"]})
 
 

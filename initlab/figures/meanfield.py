@@ -3,7 +3,8 @@
 All built with ``initlab.figures.style``; the numbers come from
 ``initlab.numerics.meanfield`` (the figures compute nothing but what they draw).
 
-    MapsFigure(phase_data).update(sw2, sb2, act) -> Figure   q-map, c-map, phase point
+    MapsFigure(phase_data, live=True).update(sw2, sb2, act) -> Figure   q-map, c-map, phase
+        point; a ``LiveFigure`` (``figures.fastdraw``): .png() redraws the curves in place
     maps_figure(sw2, sb2, act="tanh") -> Figure                the same, once
     phase_data(act) -> (grid, line_sb2, line_sw2)              cached phase panel data
     draw_qmap(ax, …), draw_cmap(ax, …)
@@ -23,6 +24,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 
 from ..numerics import meanfield as mf
+from .fastdraw import LiveFigure, nice_up
 from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_figure
 
 XI_MIN, XI_MAX = 1.0, 100.0   # colour range of ξ_c (log scale; larger values are clipped)
@@ -234,15 +236,22 @@ def trainable_depth_figure(xi_c, deepest, chi1, k=None, sw2s=None):
     return fig
 
 
-class MapsFigure:
+#: steps of the rounded limits of the q-map (finer than 1, 2, 5: the curve keeps its size)
+_Q_STEPS = np.array([1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0])
+
+
+class MapsFigure(LiveFigure):
     """The explorer's three panels (q-map, c-map, phase diagram) as one persistent figure:
     ``update`` only moves the curves and markers (and redraws the phase panel when the
-    activation changes), so a slider move does not rebuild axes, ticks and legends."""
+    activation changes). A ``LiveFigure``: axes, ticks, labels and legends are rendered once
+    per set of axis limits (and activation) and kept; the q-map's limits are rounded up
+    (``_Q_STEPS``) so that few distinct static parts occur (``live=False``, the static figure
+    of the chapter: the plain limits)."""
 
-    def __init__(self, phase_data, dpi=90):
+    def __init__(self, phase_data, dpi=90, live=True):
         self.phase_data = phase_data      # callable act -> (grid, line_sb2, line_sw2)
-        self.fig, ax = new_figure(11.0, 3.6, ncols=3, dpi=dpi,
-                                  adjust={"wspace": 0.34, "right": 0.97})
+        fig, ax = new_figure(11.0, 3.6, ncols=3, dpi=dpi, adjust={"wspace": 0.34, "right": 0.97})
+        super().__init__(fig, live)
         self.axq, self.axc, self.axp = ax[0]
         self.act = None
         g = GREY
@@ -253,7 +262,7 @@ class MapsFigure:
         self.axq.set_xlabel("$q^{l-1}$")
         self.axq.set_ylabel("$q^{l}$")
         self.axq.set_title("Отображение длины", fontsize=10)
-        self.axq.legend(fontsize=SMALL, loc="upper left")
+        self.legend_q = self.axq.legend(fontsize=SMALL, loc="upper left")
         self.axc.plot([-1, 1], [-1, 1], color=g, lw=1, ls="--")
         self.c_line, = self.axc.plot([], [], color=BLUE, lw=2, label="$c^{l}(c^{l-1})$")
         self.c_star, = self.axc.plot([], [], "o", color=RED, ms=6, label="$c^*$")
@@ -262,15 +271,31 @@ class MapsFigure:
         self.axc.set_xlabel("$c^{l-1}$")
         self.axc.set_ylabel("$c^{l}$")
         self.axc.set_title("Отображение корреляции", fontsize=10)
-        self.axc.legend(fontsize=SMALL, loc="upper left")
+        self.legend_c = self.axc.legend(fontsize=SMALL, loc="upper left")
         self.p_point = None
+        # the legends and the frames are drawn over the curves, as in a full draw
+        self._dynamic(self.q_diag, self.q_line, self.q_star, self.legend_q,
+                      *self.axq.spines.values(), self.c_line, self.c_star, self.legend_c,
+                      *self.axc.spines.values(), *self.axp.spines.values())
+
+    def _extra_key(self):
+        return (self.act,)
+
+    def _round(self, x):
+        """A limit of the q-map: rounded up when live (few static parts), else as is."""
+        return nice_up(x, _Q_STEPS) if self.live else float(x)
 
     def _phase(self, act):
+        if self.p_point is not None:
+            self._drop(self.p_point, *self._phase_over)
         self.axp.clear()
         grid, lsb, lsw = self.phase_data(act)
         labels = ("порядок", "хаос") if act not in ("relu", "linear") else ("порядок", "")
         draw_phase(self.axp, grid, lsb, lsw, labels=labels)
         self.p_point, = self.axp.plot([], [], "o", color=GREEN, ms=8, mec="white", mew=1.4)
+        # the point passes under the labels and the legend (drawn after it, as in a full draw)
+        self._phase_over = [*self.axp.texts, self.axp.get_legend()]
+        self._dynamic(self.p_point, *self._phase_over)
         self.axp.set_title("Фазовая диаграмма: цвет — $\\xi_c$", fontsize=10)
         self.act = act
 
@@ -279,14 +304,15 @@ class MapsFigure:
         if act != self.act:
             self._phase(act)
         qs = mf.fixed_point_q(sw2, sb2, act)
-        top = max(2.0, 1.6 * qs) if np.isfinite(qs) else 2.0
+        rnd = self._round
+        top = rnd(max(2.0, 1.6 * qs) if np.isfinite(qs) else 2.0)
         q = np.linspace(0, top, 121)
         qm = mf.length_map(q, sw2, sb2, act)
         self.q_line.set_data(q, qm)
         self.q_diag.set_data([0, top], [0, top])
         self.q_star.set_data([qs] if np.isfinite(qs) else [], [qs] if np.isfinite(qs) else [])
         self.axq.set_xlim(0, top)
-        self.axq.set_ylim(0, max(top, float(qm[-1])) * 1.02)
+        self.axq.set_ylim(0, rnd(max(top, float(qm[-1])) * 1.02))
         qc = qs if q_for_cmap is None else q_for_cmap
         c = np.linspace(-1, 1, 81)
         self.c_line.set_data(c, mf.correlation_map(c, qc, sw2, sb2, act,
@@ -311,8 +337,8 @@ def maps_figure(sw2, sb2, act="tanh"):
     """The explorer's three panels for one setting (the static figure beside it)."""
     qs = mf.fixed_point_q(sw2, sb2, act)
     finite = np.isfinite(qs) and qs > 0
-    fig = MapsFigure(phase_data, dpi=100).update(sw2, sb2, act,
-                                                 q_for_cmap=None if finite else 1.0)
+    fig = MapsFigure(phase_data, dpi=100, live=False).update(
+        sw2, sb2, act, q_for_cmap=None if finite else 1.0)
     return fig
 
 
