@@ -3,16 +3,19 @@ the peak memory of a kernel that shows it at the maximum settings.
 
     python benchmarks/bench_explorers.py [--repeats 6] [NAME ...]
 
-Every explorer of the book: variance (chapter 6), the small networks (xor, approx, gradient,
-clipping, resnet), dropout, bn, pruning, normal, fluct (fluctuations), mf-maps and mf-corr
-(order and chaos), spectra, residual. «maximum» is the factory's largest slider settings
-(the costliest values of the drop-downs). Each explorer runs in its own process (its peak resident memory, ``ru_maxrss``, is the
-kernel's cost of that explorer alone). An update is ``Explorer.update``: numerics, the
-in-place redraw, PNG encoding. «theory» is the variance explorer's quick picture while a
-slider is dragged. Wall and CPU milliseconds (the machine is shared: the CPU time of the
-process is the steadier figure). Budgets (issue #15): theory-only ≤ 30 ms, p95 ≤ 150 ms
-at the defaults and ≤ 300 ms at the maximum settings, peak memory ≤ 500 MB. Figures are
-printed, not asserted.
+Every explorer of the book: variance (chapter 6), the small networks (xor, approx,
+gradient, clipping, resnet), dropout, bn, pruning, normal, fluct (fluctuations), mf-maps and
+mf-corr (order and chaos), spectra, residual. Each explorer runs in its own process (its
+peak resident memory, ``ru_maxrss``, is the kernel's cost of that explorer alone). An update
+is ``Explorer.update``: numerics, the in-place redraw, PNG encoding. Rows: «theory» is the
+variance explorer's quick picture while a slider is dragged; «default» alternates two values
+of a control at the defaults (after the first two updates the figure's static parts are
+cached); «sweep» moves a control to six new values (``SWEEPS``: new axis limits, the static
+parts drawn afresh); «maximum» alternates two values at the factory's largest slider
+settings (the costliest drop-down values). Wall and CPU milliseconds (the machine is shared:
+the CPU time of the process is the steadier figure). Budgets (issue #15): theory-only
+≤ 30 ms, p95 ≤ 150 ms at the defaults and ≤ 300 ms at the maximum settings, peak memory
+≤ 500 MB. Figures are printed, not asserted.
 """
 from __future__ import annotations
 
@@ -61,6 +64,24 @@ CASES = {
                  {"depth": 100}, ("depth", [99, 100])),
 }
 
+#: name -> (control, values) at the defaults, each value visited once: a slider dragged to
+#: new places, where the axis limits change and the cached static parts are missed («sweep»)
+SWEEPS = {
+    "xor": ("width", [3, 5, 6, 7, 8, 9]),
+    "approx": ("n", [10, 11, 12, 13, 14, 15]),
+    "gradient": ("depth", [21, 22, 23, 24, 25, 26]),
+    "clipping": ("c", [2.1, 2.2, 2.3, 2.4, 2.5, 2.6]),
+    "resnet": ("depth", [31, 32, 33, 34, 35, 36]),
+    "dropout": ("p", [0.55, 0.6, 0.65, 0.7, 0.75, 0.8]),
+    "bn": ("depth", [21, 22, 23, 24, 25, 26]),
+    "pruning": ("fraction", [0.55, 0.6, 0.65, 0.7, 0.75, 0.8]),
+    "fluct": ("depth", [33, 34, 35, 36, 37, 38]),
+    "mf-maps": ("sw2", [2.6, 2.8, 3.0, 3.2, 3.4, 3.6]),
+    "mf-corr": ("depth", [31, 32, 33, 34, 35, 36]),
+    "spectra": ("depth", [21, 22, 23, 24, 25, 26]),
+    "residual": ("depth", [31, 32, 33, 34, 35, 36]),
+}
+
 
 def _time(explorer, control, values, repeats):
     wall, cpu = [], []
@@ -96,6 +117,9 @@ def one(name: str, repeats: int) -> dict:
             w.append(1000 * (time.perf_counter() - w0))
             c.append(1000 * (time.process_time() - t0))
         out["theory"] = (w, c)
+    if name in SWEEPS:
+        control, values = SWEEPS[name]
+        out["sweep"] = _time(make(**defaults), control, values, len(values))
     e = make(**maximum)
     out["maximum"] = _time(e, c1, v1, max(3, repeats // 2))
     out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -123,7 +147,7 @@ def main(argv=None) -> int:
             print(f"{name:10s} FAILED: {res.stderr.strip().splitlines()[-1:]}")
             continue
         r = json.loads(res.stdout.strip().splitlines()[-1])
-        for key in ("theory", "default", "maximum"):
+        for key in ("theory", "default", "sweep", "maximum"):
             if key not in r:
                 continue
             wall, cpu = r[key]
