@@ -345,7 +345,7 @@ def _layer_histograms(acts, lo, lim, bins):
 def _density_image(ax, title):
     im = ax.imshow(np.zeros((2, 2)), origin="lower", aspect="auto", cmap="viridis",
                    extent=(0.5, 1.5, -1, 1), vmin=-4, vmax=0)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=10, y=1.0)      # y given: no search of the tick labels
     ax.set_xlabel("слой l")
     ax.set_ylabel("активация $f(z_l)$")
     return im
@@ -369,7 +369,7 @@ class ActivationsFigure(LiveFigure):
         self.sd_plain, = a.plot([], [], "o-", ms=3, color=RED, label="без нормализации")
         self.sd_normed, = a.plot([], [], "o-", ms=3, color=BLUE, label="с батч-нормализацией")
         a.set_xlabel("слой l")
-        a.set_title("стандартное отклонение активаций", fontsize=10)
+        a.set_title("стандартное отклонение активаций", fontsize=10, y=1.0)
         self.legend = a.legend(fontsize=8, frameon=False)
         # the figure's title as a text of an axes: savefig (the book's 2× images) draws the
         # animated artists of axes, not those of the figure itself
