@@ -66,20 +66,24 @@ CASES = {
 
 #: name -> (control, values) at the defaults, each value visited once: a slider dragged to
 #: new places, where the axis limits change and the cached static parts are missed («sweep»)
+def _six(first, step=1):
+    return [round(first + k * step, 2) for k in range(6)]
+
+
 SWEEPS = {
     "xor": ("width", [3, 5, 6, 7, 8, 9]),
-    "approx": ("n", [10, 11, 12, 13, 14, 15]),
-    "gradient": ("depth", [21, 22, 23, 24, 25, 26]),
-    "clipping": ("c", [2.1, 2.2, 2.3, 2.4, 2.5, 2.6]),
-    "resnet": ("depth", [31, 32, 33, 34, 35, 36]),
-    "dropout": ("p", [0.55, 0.6, 0.65, 0.7, 0.75, 0.8]),
-    "bn": ("depth", [21, 22, 23, 24, 25, 26]),
-    "pruning": ("fraction", [0.55, 0.6, 0.65, 0.7, 0.75, 0.8]),
-    "fluct": ("depth", [33, 34, 35, 36, 37, 38]),
-    "mf-maps": ("sw2", [2.6, 2.8, 3.0, 3.2, 3.4, 3.6]),
-    "mf-corr": ("depth", [31, 32, 33, 34, 35, 36]),
-    "spectra": ("depth", [21, 22, 23, 24, 25, 26]),
-    "residual": ("depth", [31, 32, 33, 34, 35, 36]),
+    "approx": ("n", _six(10)),
+    "gradient": ("depth", _six(21)),
+    "clipping": ("c", _six(2.1, 0.1)),
+    "resnet": ("depth", _six(31)),
+    "dropout": ("p", _six(0.55, 0.05)),
+    "bn": ("depth", _six(21)),
+    "pruning": ("fraction", _six(0.55, 0.05)),
+    "fluct": ("depth", _six(33)),
+    "mf-maps": ("sw2", _six(2.6, 0.2)),
+    "mf-corr": ("depth", _six(31)),
+    "spectra": ("depth", _six(21)),
+    "residual": ("depth", _six(31)),
 }
 
 

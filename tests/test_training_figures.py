@@ -33,6 +33,23 @@ def _differing(a, b):
     return int(np.count_nonzero(np.any(a != b, axis=2)))
 
 
+def _changes_redraw_in_place(e, changes, make):
+    """Apply ``changes`` to explorer ``e``; after each the image must change and equal an
+    ordinary full draw of the figure; at the end it must equal a freshly built explorer at
+    the same settings. Returns the first image (PNG bytes)."""
+    first = bytes(e.image.value)
+    assert first.startswith(PNG)
+    for control, value in changes:
+        before = bytes(e.image.value)
+        e.controls[control].value = value
+        assert bytes(e.image.value) != before, (control, value)
+        # the cached static part plus the redrawn artists = an ordinary full draw
+        assert _differing(_pixels(e.image.value), _full_draw(e.figure.fig)) <= 20, \
+            (control, value)
+    assert np.array_equal(_pixels(e.image.value), _pixels(make(**e.values()).image.value))
+    return first
+
+
 def _static_dropout(p):
     return P2.plot_dropout(reg.dropout_head(0), reg.DROPOUT_X, p)
 
@@ -61,19 +78,9 @@ CASES = {
 def test_in_place_update_equals_a_fresh_figure(name):
     make, static, changes = CASES[name]
     e = make()
-    first = bytes(e.image.value)
-    assert first.startswith(PNG)
-    for control, value in changes:
-        before = bytes(e.image.value)
-        e.controls[control].value = value
-        assert bytes(e.image.value) != before, (control, value)
-        # the cached static part plus the redrawn artists = an ordinary full draw
-        assert _differing(_pixels(e.image.value), _full_draw(e.figure.fig)) <= 20, \
-            (control, value)
+    first = _changes_redraw_in_place(e, changes, make)
     settings = e.values()
     moved = _pixels(e.image.value)
-    fresh = make(**settings)
-    assert np.array_equal(moved, _pixels(fresh.image.value))
     # the static figure of the notebooks draws the same picture (all artists at once)
     assert _differing(moved, _full_draw(static(**settings))) <= 20
     # back to the first settings: the first picture again
@@ -141,17 +148,10 @@ def test_maps_explorer_redraws_in_place_as_a_fresh_figure():
     from initlab.explorers import meanfield as E
     from initlab.figures import meanfield as F
     e = E.maps_explorer()
-    first = bytes(e.image.value)
-    for control, value in (("sw2", 4.5), ("act", "relu"), ("sb2", 2.0), ("sw2", 1.0),
-                           ("act", "linear"), ("act", "tanh"), ("sb2", 0.5)):
-        before = bytes(e.image.value)
-        e.controls[control].value = value
-        assert bytes(e.image.value) != before, (control, value)
-        assert _differing(_pixels(e.image.value), _full_draw(e.figure.fig)) <= 20, \
-            (control, value)
+    first = _changes_redraw_in_place(
+        e, [("sw2", 4.5), ("act", "relu"), ("sb2", 2.0), ("sw2", 1.0), ("act", "linear"),
+            ("act", "tanh"), ("sb2", 0.5)], E.maps_explorer)
     settings = e.values()
-    moved = _pixels(e.image.value)
-    assert np.array_equal(moved, _pixels(E.maps_explorer(**settings).image.value))
     static = F.maps_figure(settings["sw2"], settings["sb2"], settings["act"])
     assert not any(a.get_animated() for a in static.findobj())
     for control in ("act", "sw2", "sb2"):
