@@ -527,3 +527,18 @@ def test_compact_weights_have_the_scheme_law_and_expand_blockwise(scheme):
                                x @ W, rtol=1e-4, atol=1e-4 * np.abs(x @ W).max())
     np.testing.assert_allclose(layer.backward(d, np.empty((5, fan_in), np.float32)),
                                d @ W.T, rtol=1e-4, atol=1e-4 * np.abs(d @ W.T).max())
+
+
+def test_the_uniform_grid_variance_is_a_squared_over_three_times_one_minus_two_to_minus_32():
+    """The book: «равномерные веса принимают 2¹⁶ равноотстоящих значений на [−a, a]; их
+    дисперсия меньше a²/3 лишь в 1 − 2⁻³² раз» — the midpoints a((2k + 1)/N − 1),
+    k = 0…N − 1, N = 2¹⁶, have mean 0 and variance a²/3 · (1 − 1/N²), exactly."""
+    from fractions import Fraction
+    N = P._GRID
+    assert N == 2**16
+    k = np.arange(N, dtype=np.float64)
+    v = (2 * k + 1) / N - 1                      # a = 1
+    assert v.min() > -1 and v.max() < 1 and abs(v.mean()) < 1e-15
+    exact = Fraction(sum((2 * i + 1 - N) ** 2 for i in range(N)), N**3)   # Σ v² / N
+    assert exact == Fraction(1, 3) * (1 - Fraction(1, N**2))
+    assert np.mean(v**2) == pytest.approx(float(exact), rel=1e-12)

@@ -87,8 +87,9 @@ API (stable):
 or the objects themselves. Seeds: the input x_0 comes from
 ``default_rng(SeedSequence(seed, spawn_key=(0,)))``, r from spawn_key (1,), and layer l's
 weights from spawn_key (2, l) (and (3, l), see below), so the weights of a layer do not
-depend on the depth; they are sampled once and cached (changing the activation, or the
-depth at n_in = n_out, reuses them).
+depend on the depth; drawn matrices are sampled once and cached (changing the activation,
+or the depth at n_in = n_out, reuses them; a Gaussian layer sampled without its matrix
+depends on its input, so a new activation gives another network of the same law).
 
 Bounded cost at every setting (the explorer's budget, ``max_work``): the batch shrinks for
 big networks, and what remains is the weights themselves, up to 10⁸ of them. So
