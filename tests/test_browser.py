@@ -445,9 +445,9 @@ def test_search_finds_a_russian_word(html_dir: Path, base_url: str, browser_page
 
 
 # Every figure a reader sees in a cell output has at least twice the pixels of its
-# displayed size (crisp at device scale 2), or is SVG. Images inside a live widget view
-# (an explorer without precomputed views, frozen in the book) are listed separately:
-# once every explorer declares a static_grid, the book shows none.
+# displayed size (crisp at device scale 2), or is SVG — the explorers' images too: every
+# explorer declares a static_grid, so the book shows their precomputed views, no frozen
+# live widget view.
 _FIGURES_JS = r"""
 async () => {
   const imgs = Array.from(document.querySelectorAll('.cell_output img'));
@@ -473,12 +473,12 @@ def test_every_figure_is_crisp(html_dir: Path, base_url: str, browser_page) -> N
             total += 1
             if fig["widget"]:
                 widget_images.append(f"{rel}: {fig}")
-            elif not fig["svg"] and fig["natural"] < 2 * fig["shown"] - 1:
+            if not fig["svg"] and fig["natural"] < 2 * fig["shown"] - 1:
                 blurry.append(f"{rel}: {fig}")
     assert total, "no figure in any cell output"
     assert not blurry, "\n".join(blurry)
-    print(f"{total} figures; inside live widget views (no static_grid yet): "
-          f"{len(widget_images)}")
+    assert not widget_images, "frozen live widget views:\n" + "\n".join(widget_images)
+    print(f"{total} figures, all crisp")
 
 
 _CUT_JS = """() => Array.from(document.querySelectorAll('.cell_output pre'))

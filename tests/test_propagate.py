@@ -415,3 +415,130 @@ def test_layer_widths_and_hist_layers():
     assert P.default_hist_layers(30) == (1, 8, 16, 23, 30)
     assert P.default_hist_layers(2) == (1, 2)
     assert P.default_hist_layers(1) == (1,)
+
+
+# ------------------------------------------- cheap exact sampling at large widths
+
+def _paths(monkeypatch, conditional: bool):
+    """Force the Gaussian layers to be sampled with (True) or without (False) the matrix."""
+    monkeypatch.setattr(P, "_CONDITIONAL", 4 if conditional else 10**12)
+
+
+@pytest.mark.parametrize("scheme,conditional", [("he_normal", True), ("he_normal", False),
+                                                ("xavier_uniform", False), ("pm1", False)])
+def test_backward_uses_the_same_weights_as_forward(monkeypatch, scheme, conditional):
+    """In a linear network δ_l = δ_{l+1} W_{l+1}ᵀ and z_{l+1} = z_l W_{l+1}, so
+    ⟨z_l, δ_l⟩ = ⟨z_{l+1}, δ_{l+1}⟩ for every realisation: the Frobenius product is the same
+    at every layer exactly when the backward pass multiplies by the forward pass's weights
+    (fresh weights in the backward pass would break it by O(1))."""
+    _paths(monkeypatch, conditional)
+    P._CACHE.clear()
+    depth = 4
+    sm = P.simulate("linear", scheme, 256, 256, depth, batch=8, seed=7,
+                    hist_layers=range(1, depth + 1))
+    dots = [float(np.dot(sm.act_samples[k].astype(np.float64),
+                         sm.grad_samples[k].astype(np.float64))) for k in range(1, depth + 1)]
+    scale = max(np.linalg.norm(sm.act_samples[k]) * np.linalg.norm(sm.grad_samples[k])
+                for k in range(1, depth + 1))
+    np.testing.assert_allclose(dots, dots[-1], atol=1e-5 * scale)
+    assert abs(dots[-1]) > 1e-3 * scale          # not trivially zero
+
+
+def test_gaussian_layers_without_the_matrix_have_the_law_of_the_matrix(monkeypatch):
+    """Sampling z = x W and δ Wᵀ without W (``_GaussianLayer``) gives the law of the network
+    with W drawn: over 300 networks per path the mean and the spread of log Var z_L and of
+    log Var δ_1 agree within 5 standard errors of the difference (tanh, He, width 64,
+    batch 4: finite width makes both quantities fluctuate from network to network)."""
+    def stats(conditional):
+        _paths(monkeypatch, conditional)
+        P._CACHE.clear()
+        runs = [P.simulate("tanh", "he_normal", 64, 48, 6, batch=4, seed=s, hist_layers=())
+                for s in range(300)]
+        return (np.log([r.pre_var[-1] for r in runs]), np.log([r.grad_var[0] for r in runs]))
+
+    cond, dense = stats(True), stats(False)
+    for a, b in zip(cond, dense):
+        n = len(a)
+        se_mean = np.hypot(a.std(ddof=1), b.std(ddof=1)) / np.sqrt(n)
+        assert abs(a.mean() - b.mean()) < 5 * se_mean
+        se_sd = np.hypot(a.std(ddof=1), b.std(ddof=1)) / np.sqrt(2 * (n - 1))
+        assert abs(a.std(ddof=1) - b.std(ddof=1)) < 5 * se_sd
+    # … and the check has power: a 10 % larger weight variance is detected
+    monkeypatch.setattr(P._GaussianLayer, "__init__", _scaled_init(1.1))
+    wrong = stats(True)
+    se = np.hypot(wrong[0].std(ddof=1), dense[0].std(ddof=1)) / np.sqrt(300)
+    assert abs(wrong[0].mean() - dense[0].mean()) > 5 * se
+
+
+_INIT = P._GaussianLayer.__init__
+
+
+def _scaled_init(factor):
+    def init(self, *args):
+        _INIT(self, *args)
+        self.s *= np.sqrt(factor)
+    return init
+
+
+def test_which_layers_are_sampled_without_the_matrix():
+    """Wide layers and a small batch: without the matrix; the defaults keep the matrix."""
+    def kinds(scheme, n, depth, batch):
+        from initlab.numerics.schemes import get_scheme
+        w = P.layer_widths(n, n, depth)
+        work = P._workspace(batch, w, np.dtype(np.float32), 2)
+        return {type(layer).__name__ for layer in
+                P._layers(get_scheme(scheme), w, batch, 0, np.dtype(np.float32), work)}
+    assert kinds("he_normal", 1024, 3, 11) == {"_GaussianLayer"}
+    assert kinds("he_normal", 256, 3, 512) == {"_DenseLayer"}          # explorer defaults
+    assert kinds("seed_uniform", 1024, 3, 11) == {"_DenseLayer"}       # not Gaussian
+    assert kinds("small", 1024, 3, 11) == {"_GaussianLayer"}           # custom, normal law
+
+
+@pytest.mark.parametrize("scheme", ["seed_uniform", "xavier_uniform", "u11", "pm1"])
+def test_compact_weights_have_the_scheme_law_and_expand_blockwise(scheme):
+    """Uniform laws: the 2¹⁶ midpoints of equal cells of [−a, a] (mean 0, variance
+    a²/3·(1 − 2⁻³²)); the sign law: ±c. The block-wise forward and backward products
+    equal the products with the whole expanded matrix (float32 rounding)."""
+    from initlab.numerics.schemes import get_scheme
+    s = get_scheme(scheme)
+    fan_in, fan_out = 300, 260                 # blocks of 248 rows: a last partial block
+    work = P._workspace(5, np.array([fan_in, fan_out]), np.dtype(np.float32), 2)
+    layer = P._DenseLayer(s, fan_in, fan_out, 3, 1, np.dtype(np.float32), True, work)
+    blocks = [(rows, w.copy()) for rows, w in layer._blocks()]
+    assert len(blocks) > 1
+    W = np.concatenate([w for _, w in blocks]).astype(np.float64)
+    assert W.shape == (fan_in, fan_out)
+    var = s.variance(fan_in, fan_out)
+    if s.law == "sign":
+        assert set(np.unique(W)) == {-np.sqrt(var), np.sqrt(var)}
+    else:
+        a = s.bound(fan_in, fan_out)
+        k = (W / a + 1) * P._GRID / 2 - 0.5            # the grid index, an integer
+        np.testing.assert_allclose(k, np.round(k), atol=1e-2)
+        assert 0 <= np.round(k).min() and np.round(k).max() <= P._GRID - 1
+    m = W.size                                  # mean and variance within 5 se
+    assert abs(W.mean()) < 5 * np.sqrt(var / m)
+    kurtosis = 9 / 5 if s.law == "uniform" else 1.0          # E w⁴ / (E w²)²
+    assert abs(np.mean(W**2) / var - 1) < 5 * np.sqrt((kurtosis - 1) / m) + 1e-9
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, fan_in)).astype(np.float32)
+    d = rng.standard_normal((5, fan_out)).astype(np.float32)
+    np.testing.assert_allclose(layer.forward(x, np.empty((5, fan_out), np.float32)),
+                               x @ W, rtol=1e-4, atol=1e-4 * np.abs(x @ W).max())
+    np.testing.assert_allclose(layer.backward(d, np.empty((5, fan_in), np.float32)),
+                               d @ W.T, rtol=1e-4, atol=1e-4 * np.abs(d @ W.T).max())
+
+
+def test_the_uniform_grid_variance_is_a_squared_over_three_times_one_minus_two_to_minus_32():
+    """The book: «равномерные веса принимают 2¹⁶ равноотстоящих значений на [−a, a]; их
+    дисперсия меньше a²/3 лишь в 1 − 2⁻³² раз» — the midpoints a((2k + 1)/N − 1),
+    k = 0…N − 1, N = 2¹⁶, have mean 0 and variance a²/3 · (1 − 1/N²), exactly."""
+    from fractions import Fraction
+    N = P._GRID
+    assert N == 2**16
+    k = np.arange(N, dtype=np.float64)
+    v = (2 * k + 1) / N - 1                      # a = 1
+    assert v.min() > -1 and v.max() < 1 and abs(v.mean()) < 1e-15
+    exact = Fraction(sum((2 * i + 1 - N) ** 2 for i in range(N)), N**3)   # Σ v² / N
+    assert exact == Fraction(1, 3) * (1 - Fraction(1, N**2))
+    assert np.mean(v**2) == pytest.approx(float(exact), rel=1e-12)

@@ -85,10 +85,26 @@ API (stable):
 
 ``act`` and ``scheme`` are keys of ``initlab.act.ACTIVATIONS`` / ``initlab.init.SCHEMES``
 or the objects themselves. Seeds: the input x_0 comes from
-``default_rng(SeedSequence(seed, spawn_key=(0,)))``, r from spawn_key (1,), and W_l from
-``default_rng(SeedSequence(seed, spawn_key=(2, l)))`` via ``scheme.sample``, so the
-weights of a layer do not depend on the depth; they are sampled once and cached
-(changing the activation, or the depth at n_in = n_out, reuses them).
+``default_rng(SeedSequence(seed, spawn_key=(0,)))``, r from spawn_key (1,), and layer l's
+weights from spawn_key (2, l) (and (3, l), see below), so the weights of a layer do not
+depend on the depth; drawn matrices are sampled once and cached (changing the activation,
+or the depth at n_in = n_out, reuses them; a Gaussian layer sampled without its matrix
+depends on its input, so a new activation gives another network of the same law).
+
+Bounded cost at every setting (the explorer's budget, ``max_work``): the batch shrinks for
+big networks, and what remains is the weights themselves, up to 10⁸ of them. So
+
+    uniform laws   are drawn on the 2¹⁶ midpoints of equal cells of [−a, a] (uint16 from
+                   raw generator output, 2 bytes a weight; variance a²/3 · (1 − 2⁻³²)) and
+                   expanded block by block inside the matrix products
+    sign law (±c)  one random bit a weight, likewise
+    normal law     when the batch B is small against the layer (B ≤ n_in n_out /
+                   (4 (n_in + n_out))) the matrix is not drawn at all: z = x W and δ Wᵀ are
+                   sampled from their exact joint law in O(B² n) (``_GaussianLayer``);
+                   otherwise W = σ · standard normal (``scheme.sample``)
+    other laws     ``scheme.sample``
+
+The weights of a network larger than the cache are drawn again in the backward pass.
 """
 from __future__ import annotations
 
@@ -328,13 +344,136 @@ def _rng(seed, *key):
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
-def _layer_weights(scheme: Scheme, fan_in: int, fan_out: int, seed: int, layer: int,
-                   dtype, keep=True) -> np.ndarray:
-    """W_l, sampled once per (scheme, shape, seed, layer, dtype) and cached read-only
-    (``keep=False``: sampled when not cached, not stored)."""
-    return _cached(("w", scheme, fan_in, fan_out, seed, layer, np.dtype(dtype).str),
-                   lambda: scheme.sample(_rng(seed, 2, layer), fan_in, fan_out, dtype=dtype),
-                   keep)
+#: uniform weights of the simulation take 2¹⁶ equally spaced values, the midpoints of 2¹⁶
+#: equal cells of [−a, a]: U[−a, a] to 16 bits (variance a²/3 · (1 − 2⁻³²)); they are kept
+#: as uint16 (2 bytes a weight) and drawn from raw generator output (no float conversion)
+_GRID = 2 ** 16
+#: Gaussian layers whose batch is at most n_in·n_out / (_CONDITIONAL · (n_in + n_out)) are
+#: sampled without the weight matrix (``_GaussianLayer``): cheaper there than W itself
+_CONDITIONAL = 4
+#: weights expanded from the compact form per block of about this many entries (256 KB)
+_BLOCK = 2 ** 16
+
+
+def _compact_weights(scheme: Scheme, fan_in: int, fan_out: int, seed: int, layer: int,
+                     dtype) -> np.ndarray:
+    """W_l in its stored form: uint16 grid indices (uniform law), packed sign bits (sign
+    law), else the matrix itself (``scheme.sample``)."""
+    rng = _rng(seed, 2, layer)
+    size = int(fan_in) * int(fan_out)
+    if scheme.law == "uniform":
+        raw = rng.bit_generator.random_raw(-(-size // 4))
+        return raw.view(np.uint16)[:size].reshape(fan_in, fan_out)
+    if scheme.law == "sign":
+        raw = rng.bit_generator.random_raw(-(-size // 64))
+        return raw.view(np.uint8)[:-(-size // 8)].copy()
+    return scheme.sample(rng, fan_in, fan_out, dtype=dtype)
+
+
+class _DenseLayer:
+    """A layer whose weight matrix is drawn (cached in compact form, expanded on use)."""
+
+    def __init__(self, scheme, fan_in, fan_out, seed, layer, dtype, keep, work):
+        self.key = ("w", scheme, fan_in, fan_out, seed, layer, np.dtype(dtype).str)
+        self.args = scheme, fan_in, fan_out, seed, layer, dtype
+        self.keep, self.work = keep, work
+        self.law = scheme.law
+        if self.law == "uniform":
+            a = scheme.bound(fan_in, fan_out)
+            self.affine = (dtype.type(2.0 * a / _GRID), dtype.type(a / _GRID - a))
+        elif self.law == "sign":
+            c = np.sqrt(scheme.variance(fan_in, fan_out))
+            self.affine = (dtype.type(2.0 * c), dtype.type(-c))
+
+    def _stored(self):
+        return _cached(self.key, lambda: _compact_weights(*self.args), self.keep)
+
+    def _blocks(self):
+        """(rows, W[rows]) in blocks of rows: the weights expanded from the compact form a
+        block at a time into a scratch buffer that stays in the CPU cache (the full float32
+        matrix is never written: at width 1024 that is several times faster)."""
+        stored = self._stored()
+        _, fan_in, fan_out, *_ = self.args
+        if self.law not in ("uniform", "sign"):
+            yield slice(0, fan_in), stored
+            return
+        step = max(8, _BLOCK // fan_out // 8 * 8)        # a multiple of 8 rows: whole bytes
+        buf = self.work.weights(min(step, fan_in), fan_out)
+        for r0 in range(0, fan_in, step):
+            r1 = min(fan_in, r0 + step)
+            w = buf[:r1 - r0]
+            if self.law == "sign":
+                bits = np.unpackbits(stored[r0 * fan_out // 8:-(-r1 * fan_out // 8)],
+                                     count=(r1 - r0) * fan_out)
+                np.multiply(bits.reshape(r1 - r0, fan_out), self.affine[0], out=w)
+            else:
+                np.multiply(stored[r0:r1], self.affine[0], out=w)
+            w += self.affine[1]
+            yield slice(r0, r1), w
+
+    def forward(self, x, out):
+        for k, (rows, w) in enumerate(self._blocks()):
+            if k == 0:
+                np.matmul(x[:, rows], w, out=out)
+            else:
+                out += x[:, rows] @ w
+        return out
+
+    def backward(self, delta, out):
+        for rows, w in self._blocks():
+            out[:, rows] = (w @ delta.T).T
+        return out
+
+
+class _GaussianLayer:
+    """A layer with iid N(0, s²) weights, sampled without drawing W (exact in law).
+
+    Forward: with xᵀ = Q R (QR, Q of shape n_in × B orthonormal), z = x W = Rᵀ (Qᵀ W) and
+    G = Qᵀ W is B × n_out iid N(0, s²) for any Q fixed by x (x is independent of W):
+    z = Rᵀ G. Backward: given G, W = Q G + (I − Q Qᵀ) E with E iid N(0, s²) independent
+    of G and of everything else, so δ Wᵀ = (δ Gᵀ) Qᵀ + (δ Eᵀ)(I − Q Qᵀ); with δᵀ = P T,
+    δ Eᵀ = Tᵀ (E P)ᵀ and E P is n_in × B iid N(0, s²). The joint law of every z_l and δ_l
+    is that of the network with the matrices drawn; the cost is O(B² n) instead of
+    O(n_in n_out). G comes from stream (2, l), E P from stream (3, l)."""
+
+    def __init__(self, scheme, fan_in, fan_out, seed, layer):
+        self.s = float(np.sqrt(scheme.variance(fan_in, fan_out)))
+        self.fan_in, self.fan_out, self.seed, self.layer = fan_in, fan_out, seed, layer
+
+    def forward(self, x, out):
+        q, r = np.linalg.qr(x.T.astype(np.float64))
+        g = _rng(self.seed, 2, self.layer).standard_normal((r.shape[0], self.fan_out))
+        g *= self.s
+        self.q, self.g = q, g
+        out[...] = r.T @ g
+        return out
+
+    def backward(self, delta, out):
+        d = delta.astype(np.float64)
+        p, t = np.linalg.qr(d.T)
+        e = _rng(self.seed, 3, self.layer).standard_normal((self.fan_in, p.shape[1]))
+        e *= self.s
+        de = t.T @ e.T                               # δ Eᵀ in law
+        de -= (de @ self.q) @ self.q.T               # … times (I − Q Qᵀ)
+        de += (d @ self.g.T) @ self.q.T              # + δ Gᵀ Qᵀ
+        out[...] = de
+        return out
+
+
+def _layers(scheme: Scheme, n, batch, seed, dtype, work) -> list:
+    """The simulation's layers 1..depth (see ``_DenseLayer``, ``_GaussianLayer``); the
+    compact weights of the first layers that fit into 3/4 of the cache are kept, those of
+    a network too large for it are drawn again in the backward pass (bounded memory)."""
+    depth = len(n) - 1
+    gaussian = [scheme.law == "normal" and
+                _CONDITIONAL * batch * (int(n[i]) + int(n[i + 1])) <= int(n[i]) * int(n[i + 1])
+                for i in range(depth)]
+    item = {"uniform": 2, "sign": 1 / 8}.get(scheme.law, dtype.itemsize)
+    stored = np.where(gaussian, 0.0, n[:-1].astype(float) * n[1:] * item)
+    kept = int(np.searchsorted(np.cumsum(stored), 0.75 * _CACHE_BYTES, side="right"))
+    return [_GaussianLayer(scheme, int(n[i]), int(n[i + 1]), seed, i + 1) if gaussian[i] else
+            _DenseLayer(scheme, int(n[i]), int(n[i + 1]), seed, i + 1, dtype, i < kept, work)
+            for i in range(depth)]
 
 
 def _normal(seed: int, key: int, shape, dtype) -> np.ndarray:
@@ -358,6 +497,14 @@ class _Workspace:
         self.store = [np.empty((batch, int(v)), dtype) for v in widths[1:]]
         self.flat = [np.empty(big, dtype) for _ in range(n_flat)]
         self.ones = np.ones(big, dtype)
+        self.dtype = dtype
+        self._weights = None
+
+    def weights(self, fan_in, fan_out):
+        """A scratch matrix for one layer's expanded weights (made on first use)."""
+        if self._weights is None or self._weights.size < fan_in * fan_out:
+            self._weights = np.empty(fan_in * fan_out, self.dtype)
+        return self._weights[:fan_in * fan_out].reshape(fan_in, fan_out)
 
     def buf(self, k, rows, cols):
         return self.flat[k][:rows * cols].reshape(rows, cols)
@@ -431,27 +578,18 @@ def simulate(act, scheme, n_in: int, n_out: int, depth: int, batch: int = 512,
 
 def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
     depth = len(n) - 1
-
-    # the weights of the first layers that fit into 3/4 of the cache are kept; those of a
-    # network too large for it are sampled again in the backward pass (bounded memory)
-    sizes = np.cumsum(n[:-1].astype(float) * n[1:] * dtype.itemsize)
-    kept = int(np.searchsorted(sizes, 0.75 * _CACHE_BYTES, side="right"))
-
-    def w(layer):          # W_layer (1-based)
-        return _layer_weights(scheme, int(n[layer - 1]), int(n[layer]), seed, layer, dtype,
-                              keep=layer <= kept)
-
     from_y = act.mul_dfy is not None     # f'(z_l) from x_l: keep x_l only, in place
     work = _workspace(batch, n, dtype, 2 if from_y else 3)
+    layers = _layers(scheme, n, batch, seed, dtype, work)
     x = _normal(seed, 0, (batch, int(n[0])), dtype)
     pre_var, pre_mean, act_var, act_mean = _nan(depth), _nan(depth), _nan(depth), _nan(depth)
     act_samples, fwd = {}, None
     for i in range(depth):
         m = int(n[i + 1])
         if from_y:      # z_l in scratch 0, x_l = f(z_l) into the store (scratch 1: tmp)
-            z = np.matmul(x, w(i + 1), out=work.buf(0, batch, m))
+            z = layers[i].forward(x, work.buf(0, batch, m))
         else:           # z_l in the store, x_l ping-pong in scratch 1 and 2 (0: tmp)
-            z = np.matmul(x, w(i + 1), out=work.store[i])
+            z = layers[i].forward(x, work.store[i])
         var, mean, finite = _stats(z, work.ones)
         kind = "overflow" if not finite else _classify(var, mean, True)
         if kind and (fwd is None or kind != "precision"):   # the first one (see theory)
@@ -477,7 +615,7 @@ def _simulate(act, scheme, n, batch, seed, hist_layers, dtype):
             if i < depth - 1:
                 m = int(n[i + 1])
                 k = i % 2 + (0 if from_y else 1)     # ping-pong: never the matmul's input
-                delta = np.matmul(delta, w(i + 2).T, out=work.buf(k, batch, m))
+                delta = layers[i + 1].backward(delta, work.buf(k, batch, m))
                 if from_y:
                     act.mul_dfy(delta, work.store[i])     # x_{i+1} is used up here
                 else:

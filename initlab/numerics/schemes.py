@@ -10,7 +10,9 @@ API (stable):
     Scheme                                  frozen dataclass, one initialisation scheme
         .key, .label, .title                identifier, English label and short title (the
                                             Russian ones: ``initlab.text.label/title``)
-        .kind                               "uniform" | "normal" | "constant"
+        .kind                               "uniform" | "normal" | "constant" | "custom"
+        .law                                the law of one weight: "normal" | "uniform" |
+                                            "sign" (±c) | "constant" | "" (unknown custom)
         .random                             False for "constant" (all weights equal)
         .variance(fan_in, fan_out) -> float         Var(w) (0.0 for constant schemes)
         .second_moment(fan_in, fan_out) -> float    E w² (c² for constant schemes)
@@ -75,6 +77,7 @@ class Scheme:
     rule: Callable[[int, int], float]
     short: str = ""     # a short name for small plot titles (default: label)
     sampler: Callable | None = None   # kind "custom": sampler(rng, fan_in, fan_out, dtype)
+    custom_law: str = ""    # kind "custom": the law its sampler draws from (see ``law``)
 
     @property
     def title(self) -> str:
@@ -84,6 +87,12 @@ class Scheme:
     def __post_init__(self):
         if self.kind not in ("uniform", "normal", "constant", "custom"):
             raise ValueError(f"unknown kind {self.kind!r}")
+
+    @property
+    def law(self) -> str:
+        """The law of one weight: "normal" N(0, Var), "uniform" U[-a, a], "sign" ±√Var with
+        equal probability, "constant", or "" for a custom sampler of unknown law."""
+        return self.custom_law if self.kind == "custom" else self.kind
 
     @property
     def random(self) -> bool:
@@ -105,8 +114,8 @@ class Scheme:
         return None if self.random else float(self.rule(fan_in, fan_out))
 
     def bound(self, fan_in: int, fan_out: int) -> float | None:
-        """a of U[-a, a] for uniform schemes (a = √(3 Var)), else None."""
-        if self.kind != "uniform":
+        """a of U[-a, a] for uniform laws (a = √(3 Var)), else None."""
+        if self.law != "uniform":
             return None
         return float(np.sqrt(3.0 * self.variance(fan_in, fan_out)))
 
@@ -180,9 +189,11 @@ _LIST = [
     Scheme("zeros", "zeros: every weight 0", "constant",
            lambda fi, fo: 0.0, "zeros"),
     # the «arbitrary» initialisations that ignore the width (lecture on the history of init)
-    Scheme("pm1", "±1 with equal probability", "custom", lambda fi, fo: 1.0, "±1", _pm1),
-    Scheme("u11", "U[−1, 1]", "custom", lambda fi, fo: 1.0 / 3.0, "U[−1, 1]", _u11),
-    Scheme("small", "N(0, 0,01²)", "custom", lambda fi, fo: 1e-4, "N(0, 0,01²)", _small),
+    Scheme("pm1", "±1 with equal probability", "custom", lambda fi, fo: 1.0, "±1", _pm1,
+           "sign"),
+    Scheme("u11", "U[−1, 1]", "custom", lambda fi, fo: 1.0 / 3.0, "U[−1, 1]", _u11, "uniform"),
+    Scheme("small", "N(0, 0,01²)", "custom", lambda fi, fo: 1e-4, "N(0, 0,01²)", _small,
+           "normal"),
 ]
 
 #: the keys of the schemes that ignore the width
