@@ -34,6 +34,14 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 CASES = {
     "variance": ("variance", "variance_explorer", {}, ("seed", [1, 2]),
                  {"n_in": 1024, "n_out": 1024, "depth": 100, "batch": 1024}, ("seed", [1, 2])),
+    # the same at the maximum with Gaussian and with ±1 weights (other samplers, see
+    # initlab.numerics.propagate: the default scheme above is uniform)
+    "variance-he": ("variance", "variance_explorer", {"scheme": "he_normal"}, ("seed", [1, 2]),
+                    {"n_in": 1024, "n_out": 1024, "depth": 100, "batch": 1024,
+                     "scheme": "he_normal"}, ("seed", [1, 2])),
+    "variance-pm1": ("variance", "variance_explorer", {"scheme": "pm1", "act": "linear"},
+                     ("seed", [1, 2]), {"n_in": 1024, "n_out": 1024, "depth": 100,
+                                        "batch": 1024, "scheme": "pm1"}, ("seed", [1, 2])),
     "xor": ("networks", "xor_explorer", {}, ("seed", [1, 2]),
             {"width": 16}, ("seed", [1, 2])),
     "approx": ("networks", "approx_explorer", {}, ("n", [9, 8]),

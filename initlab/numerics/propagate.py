@@ -95,7 +95,8 @@ Bounded cost at every setting (the explorer's budget, ``max_work``): the batch s
 big networks, and what remains is the weights themselves, up to 10⁸ of them. So
 
     uniform laws   are drawn on the 2¹⁶ midpoints of equal cells of [−a, a] (uint16 from
-                   raw generator output, 2 bytes a weight; variance a²/3 · (1 − 2⁻³²)) and
+                   raw generator output, 2 bytes a weight; variance a²/3 · (1 − 2⁻³²) before the
+                   float32 rounding of the expanded weights, which is larger) and
                    expanded block by block inside the matrix products
     sign law (±c)  one random bit a weight, likewise
     normal law     when the batch B is small against the layer (B ≤ n_in n_out /
@@ -345,11 +346,14 @@ def _rng(seed, *key):
 
 
 #: uniform weights of the simulation take 2¹⁶ equally spaced values, the midpoints of 2¹⁶
-#: equal cells of [−a, a]: U[−a, a] to 16 bits (variance a²/3 · (1 − 2⁻³²)); they are kept
+#: equal cells of [−a, a]: U[−a, a] to 16 bits (variance a²/3 · (1 − 2⁻³²), up to the
+#: float32 rounding of the expanded weights, relative ~1e-7); they are kept
 #: as uint16 (2 bytes a weight) and drawn from raw generator output (no float conversion)
 _GRID = 2 ** 16
 #: Gaussian layers whose batch is at most n_in·n_out / (_CONDITIONAL · (n_in + n_out)) are
-#: sampled without the weight matrix (``_GaussianLayer``): cheaper there than W itself
+#: sampled without the weight matrix (``_GaussianLayer``): there that is cheaper than
+#: drawing W (the dense path is cheaper only while W is cached: a new network — another
+#: seed, width or depth — is what the budget is for)
 _CONDITIONAL = 4
 #: weights expanded from the compact form per block of about this many entries (256 KB)
 _BLOCK = 2 ** 16

@@ -77,7 +77,9 @@ class Scheme:
     rule: Callable[[int, int], float]
     short: str = ""     # a short name for small plot titles (default: label)
     sampler: Callable | None = None   # kind "custom": sampler(rng, fan_in, fan_out, dtype)
-    custom_law: str = ""    # kind "custom": the law its sampler draws from (see ``law``)
+    # kind "custom": the law its sampler draws from (see ``law``); the fast simulation of
+    # ``initlab.numerics.propagate`` then samples that law itself, not through ``sampler``
+    custom_law: str = ""
 
     @property
     def title(self) -> str:
