@@ -129,6 +129,14 @@ def one(name: str, repeats: int) -> dict:
             w.append(1000 * (time.perf_counter() - w0))
             c.append(1000 * (time.process_time() - t0))
         out["theory"] = (w, c)
+        w, c, values = [], [], e.values()          # dragging the depth slider: 30 → 100
+        for depth in range(31, 101):
+            values["depth"] = depth
+            w0, t0 = time.perf_counter(), time.process_time()
+            png_scaled(e.quick(**values)[0], e.scale, e.figure)
+            w.append(1000 * (time.perf_counter() - w0))
+            c.append(1000 * (time.process_time() - t0))
+        out["drag"] = (w, c)
     if name in SWEEPS:
         control, values = SWEEPS[name]
         out["sweep"] = _time(make(**defaults), control, values, len(values))
@@ -159,7 +167,7 @@ def main(argv=None) -> int:
             print(f"{name:10s} FAILED: {res.stderr.strip().splitlines()[-1:]}")
             continue
         r = json.loads(res.stdout.strip().splitlines()[-1])
-        for key in ("theory", "default", "sweep", "maximum"):
+        for key in ("theory", "drag", "default", "sweep", "maximum"):
             if key not in r:
                 continue
             wall, cpu = r[key]

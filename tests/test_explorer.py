@@ -334,3 +334,25 @@ def test_dragging_shows_the_theory_at_once_and_the_simulation_after(monkeypatch)
 
     asyncio.run(drag())
     assert "моделирование" in e.figure.suptitle.get_text()
+
+
+def test_dragging_keeps_the_axes_and_the_settled_picture_depends_on_the_setting_only():
+    """While the depth slider is dragged (the quick picture) the axis limits are kept while
+    the curves fit them, so a few static backgrounds serve many frames; the picture after
+    the slider settles is the one a fresh explorer draws at that setting."""
+    e = variance_explorer(depth=12, batch=64)
+    values, keys = e.values(), set()
+    for depth in range(13, 61):
+        values["depth"] = depth
+        e.quick(**values)
+        keys.add(e.figure._key())
+        lo, hi = e.figure.ax_var.get_ylim()
+        th = propagate.theory(values["act"], values["scheme"], values["n_in"],
+                              values["n_out"], depth)
+        shown = np.concatenate([th.pre_var, th.grad_var])
+        shown = shown[np.isfinite(shown) & (shown > 0)]
+        assert lo <= shown.min() and shown.max() <= hi               # the curves fit
+        assert depth <= e.figure.ax_var.get_xlim()[1]
+    assert len(keys) <= 8, len(keys)                                  # 48 frames
+    e.controls["depth"].value = 60              # settles: the full picture
+    assert e.image.value == variance_explorer(depth=60, batch=64).image.value

@@ -541,7 +541,7 @@ def test_compact_weights_have_the_scheme_law_and_expand_blockwise(scheme):
     layer = P._DenseLayer(s, fan_in, fan_out, 3, 1, np.dtype(np.float32), True, work)
     blocks = [(rows, w.copy()) for rows, w in layer._blocks()]
     assert len(blocks) > 1
-    W = np.concatenate([w for _, w in blocks]).astype(np.float64)
+    W = np.concatenate([w for _, w in blocks]).astype(np.float64) * float(layer.scale)
     assert W.shape == (fan_in, fan_out)
     var = s.variance(fan_in, fan_out)
     if s.law == "sign":

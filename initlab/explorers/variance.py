@@ -91,7 +91,7 @@ def variance_explorer(n_in: int = 256, n_out: int = 256, depth: int = 30,
         """While a slider is dragged: the theory alone (the simulation follows)."""
         th = propagate.theory(act, scheme, n_in, n_out, depth)
         figure.update(th, None, title=plots.setting_title(act, scheme, th.widths)
-                      + "; моделирование — после остановки ползунка")
+                      + "; моделирование — после остановки ползунка", keep=True)
         return figure, '<span style="color:#666">Теория; моделирование пересчитывается…</span>'
 
     e = Explorer(controls, render, rows=ROWS, header_html=plots.LEGEND_HTML,

@@ -126,7 +126,11 @@ class _VarianceArtists:
         self.legend = ax.legend(loc="upper right", fontsize=8, framealpha=0.85) if legend \
             else None
 
-    def set(self, theory=None, sim=None, title=None):
+    def set(self, theory=None, sim=None, title=None, keep=False):
+        """Show the profiles. ``keep`` (a slider being dragged): keep the current axis limits
+        while the curves fit them well, else widen them with a margin — the cached static
+        part is reused for most frames (the limits a setting gets without ``keep`` depend
+        on that setting only)."""
         ax = self.ax
         values = [np.array([1.0])]
         depth = None
@@ -170,15 +174,38 @@ class _VarianceArtists:
             lo = lo / (hi / lo) ** (0.12 * len(msgs))
         if self.nice:
             lo, hi = fastdraw.nice_down(lo), fastdraw.nice_up(hi)
+            if keep:
+                lo, hi = self._kept_limits(lo, hi)
         ax.set_ylim(lo, hi)
         from matplotlib.ticker import FuncFormatter, NullFormatter
         ax.yaxis.set_minor_formatter(FuncFormatter(_mantissa_label) if hi / lo < 300
                                      else NullFormatter())
         if self.nice:    # the next «nice» depth: a few distinct backgrounds for the slider
             depth = next((d for d in _NICE_DEPTHS if d >= (depth or 1)), depth)
+            if keep:
+                depth = self._kept_depth(depth)
         ax.set_xlim(0.5, (depth or 1) + 0.5)
         if title is not None:
             ax.set_title(title, fontsize=10)
+
+
+    def _kept_limits(self, lo, hi):
+        """y limits while dragging: the current ones if [lo, hi] fits and fills at least
+        a third of their decades, else [lo, hi] widened by half its decades each way."""
+        cur_lo, cur_hi = self.ax.get_ylim()
+        need = np.log10(hi / lo)
+        if cur_lo <= lo and hi <= cur_hi and np.log10(cur_hi / cur_lo) <= 3 * need:
+            return cur_lo, cur_hi
+        pad = 10.0 ** (need / 2)
+        return fastdraw.nice_down(lo / pad), fastdraw.nice_up(hi * pad)
+
+    def _kept_depth(self, depth):
+        """The layer axis while dragging: kept while depth ∈ [shown/2, shown], else the
+        next nice depth ≥ 1.5 depth."""
+        shown = round(self.ax.get_xlim()[1] - 0.5)
+        if shown / 2 <= depth <= shown:
+            return shown
+        return next((d for d in _NICE_DEPTHS if d >= 1.5 * depth), _NICE_DEPTHS[-1])
 
 
 _NICE_DEPTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20, 25, 30, 35, 40, 45, 50,
@@ -366,13 +393,14 @@ class ExplorerFigure(fastdraw.LiveFigure):
                       *self.ax_var.spines.values(), *([v.legend] if v.legend else []),
                       *h.lines, h.msg, *self.ax_hist.spines.values())
 
-    def update(self, theory=None, sim=None, title=None) -> Figure:
-        """Redraw with new profiles; returns the (same) Figure."""
+    def update(self, theory=None, sim=None, title=None, keep=False) -> Figure:
+        """Redraw with new profiles; returns the (same) Figure. ``keep``: see
+        ``_VarianceArtists.set`` (the quick picture while a slider is dragged)."""
         prof = sim if sim is not None else theory
         if title is None and prof is not None:
             title = setting_title(prof.act, prof.scheme, prof.widths)
         self.suptitle.set_text(title or "")
-        self.var.set(theory, sim)
+        self.var.set(theory, sim, keep=keep)
         old = self.hist.legend
         self.hist.set(sim)                     # may replace the histogram legend
         if self.hist.legend is not old:

@@ -382,20 +382,23 @@ class _DenseLayer:
         self.args = scheme, fan_in, fan_out, seed, layer, dtype
         self.keep, self.work = keep, work
         self.law = scheme.law
+        self.scale = None                # compact laws: W = scale · (what _blocks yields)
         if self.law == "uniform":
             a = scheme.bound(fan_in, fan_out)
-            self.affine = (dtype.type(2.0 * a / _GRID), dtype.type(a / _GRID - a))
+            # w = scale · (k + offset) = a((2k + 1)/N − 1); the scale goes on the product
+            self.scale, self.offset = dtype.type(2.0 * a / _GRID), dtype.type(-(_GRID - 1) / 2)
         elif self.law == "sign":
             c = np.sqrt(scheme.variance(fan_in, fan_out))
-            self.affine = (dtype.type(2.0 * c), dtype.type(-c))
+            self.scale, self.offset = dtype.type(2.0 * c), dtype.type(-0.5)    # c(2b − 1)
 
     def _stored(self):
         return _cached(self.key, lambda: _compact_weights(*self.args), self.keep)
 
     def _blocks(self):
-        """(rows, W[rows]) in blocks of rows: the weights expanded from the compact form a
-        block at a time into a scratch buffer that stays in the CPU cache (the full float32
-        matrix is never written: at width 1024 that is several times faster)."""
+        """(rows, W[rows] / scale) in blocks of rows: the weights expanded from the compact
+        form a block at a time into a scratch buffer that stays in the CPU cache (the full
+        float32 matrix is never written: at width 1024 that is several times faster); the
+        scale is applied to the (small) products instead."""
         stored = self._stored()
         _, fan_in, fan_out, *_ = self.args
         if self.law not in ("uniform", "sign"):
@@ -409,10 +412,10 @@ class _DenseLayer:
             if self.law == "sign":
                 bits = np.unpackbits(stored[r0 * fan_out // 8:-(-r1 * fan_out // 8)],
                                      count=(r1 - r0) * fan_out)
-                np.multiply(bits.reshape(r1 - r0, fan_out), self.affine[0], out=w)
+                np.copyto(w, bits.reshape(r1 - r0, fan_out), casting="unsafe")
             else:
-                np.multiply(stored[r0:r1], self.affine[0], out=w)
-            w += self.affine[1]
+                np.copyto(w, stored[r0:r1], casting="unsafe")      # exact: k < 2²⁴
+            w += self.offset
             yield slice(r0, r1), w
 
     def forward(self, x, out):
@@ -421,11 +424,15 @@ class _DenseLayer:
                 np.matmul(x[:, rows], w, out=out)
             else:
                 out += x[:, rows] @ w
+        if self.scale is not None:
+            out *= self.scale
         return out
 
     def backward(self, delta, out):
         for rows, w in self._blocks():
             out[:, rows] = (w @ delta.T).T
+        if self.scale is not None:
+            out *= self.scale
         return out
 
 
