@@ -36,8 +36,12 @@ book: $(STAMP_RUN) $(STAMP_NPM)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 ## test: install what the tests need and run them all
+# pytest-xdist, TEST_JOBS workers (one per core of the 2-core machines): whole files go to a
+# worker (a notebook's cells share one kernel; module fixtures such as the book build and the
+# grading battery run once), in collection order, so the slow modules start first.
+TEST_JOBS ?= 2
 test: $(STAMP_TEST) $(STAMP_NPM)
-	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
 
 ## exercises: regenerate exercises/ from solutions/
 exercises: $(STAMP_RUN)

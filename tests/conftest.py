@@ -22,3 +22,21 @@ def playwright():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
         yield pw
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``--dist loadfile`` (``make test``), tests/test_golden.py runs on the worker of
+    tests/test_browser.py: both use the one book build of that process (tests/bookbuild.py)."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    together = {"tests/test_golden.py": "tests/test_browser.py"}
+
+    class BookModulesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return together.get(scope, scope)
+
+    return BookModulesTogether(config, log)

@@ -1,11 +1,11 @@
 """The published HTML book works in a real browser with no network at all.
 
-The book is built once per session (``jupyter-book build . -W -n --keep-going``) unless
-``INITLAB_BOOK_FRESH=1`` says ``_build/html`` is already up to date. ``_build/html`` is
-served by ``http.server`` on a free localhost port; Debian's Chromium, driven by
-Playwright, opens EVERY page found under ``_build/html`` (so chapters added later are
-covered without touching this file), while every request that leaves localhost is
-aborted and recorded. Screenshots of a few pages go to ``test-artifacts/``.
+The book is built once per session, from scratch (``tests/bookbuild.py``: ``jupyter-book
+build . -W -n --keep-going``), unless ``INITLAB_BOOK_FRESH=1`` says ``_build`` is already
+up to date. ``_build/html`` is served by ``http.server`` on a free localhost port;
+Debian's Chromium, driven by Playwright, opens EVERY page found under ``_build/html`` (so
+chapters added later are covered without touching this file), while every request that
+leaves localhost is aborted and recorded. Screenshots of a few pages go to ``test-artifacts/``.
 
 ``INITLAB_BOOK_ROOT`` builds and tests a copy of the book elsewhere (e.g. with a
 temporary ``_toc.yml``); it defaults to the repository root.
@@ -19,19 +19,15 @@ import http.server
 import os
 import posixpath
 import re
-import subprocess
-import sys
 import threading
 import urllib.parse
 from pathlib import Path
 
 import pytest
+from bookbuild import BOOK_ROOT, HTML_DIR, REPO, build
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[1]
-BOOK_ROOT = Path(os.environ.get("INITLAB_BOOK_ROOT", REPO)).resolve()
-HTML_DIR = BOOK_ROOT / "_build" / "html"
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = os.environ.get("INITLAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -55,24 +51,10 @@ RAW_TEX = re.compile(r"\\frac|\\\(|\\\)|\\\[|\\\]|\$\$|\$[^$\s][^$]*?\$")
 
 
 # ----------------------------------------------------------------------------- build
-def _jupyter_book() -> str:
-    exe = Path(sys.executable).with_name("jupyter-book")
-    return str(exe) if exe.exists() else "jupyter-book"
-
-
 @pytest.fixture(scope="session")
 def html_dir() -> Path:
-    """The built book; built here unless INITLAB_BOOK_FRESH=1."""
-    if os.environ.get("INITLAB_BOOK_FRESH") != "1":
-        env = dict(os.environ, MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1")
-        proc = subprocess.run(
-            [_jupyter_book(), "build", ".", "-W", "-n", "--keep-going"],
-            cwd=BOOK_ROOT, env=env, capture_output=True, text=True, check=False,
-        )
-        assert proc.returncode == 0, (
-            "jupyter-book build failed:\n" + (proc.stdout + proc.stderr)[-6000:]
-        )
-    assert (HTML_DIR / "index.html").exists(), f"no built book in {HTML_DIR}"
+    """The built book (tests/bookbuild.py; tests/test_golden.py uses the same build)."""
+    build()
     return HTML_DIR
 
 

@@ -65,8 +65,12 @@ def _rows(out: Path) -> dict[str, dict]:
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder``, bytecode caches aside: other processes of the
+    test run (a second pytest-xdist worker, notebook kernels) import modules of the package
+    for the first time and write ``__pycache__/*.pyc`` while the battery runs."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.relative_to(folder).parts}
 
 
 def _alive(marker: str) -> list[str]:

@@ -14,8 +14,6 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 
 def figure_hashes(nb_path: str) -> list[str]:
     """Execute ``nb_path`` and return the sha256 of each static PNG output, in order."""
-    import base64
-
     import nbformat
     from nbclient import NotebookClient
 
@@ -26,6 +24,13 @@ def figure_hashes(nb_path: str) -> list[str]:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str((ROOT / nb_path).parent)}}).execute()
+    return png_hashes(nb)
+
+
+def png_hashes(nb) -> list[str]:
+    """The sha256 of each static PNG output of the executed notebook ``nb``, in order."""
+    import base64
+
     out = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -49,10 +54,11 @@ def record(nb_path: str) -> None:
         json.dumps({"notebook": nb_path, "png_sha256": figure_hashes(nb_path)}, indent=1) + "\n")
 
 
-def check(nb_path: str) -> list[int] | str:
-    """Indices of figures whose hash differs (or a message when the count differs)."""
+def check(nb_path: str, executed=None) -> list[int] | str:
+    """Indices of figures whose hash differs (or a message when the count differs);
+    ``executed``: the notebook already executed elsewhere (the book build), else here."""
     want = json.loads(golden_file(nb_path).read_text())["png_sha256"]
-    got = figure_hashes(nb_path)
+    got = figure_hashes(nb_path) if executed is None else png_hashes(executed)
     if len(got) != len(want):
         return f"{len(got)} figures instead of {len(want)}"
     return [i for i, (a, b) in enumerate(zip(got, want)) if a != b]
