@@ -36,12 +36,12 @@ class Explorer:
 
 SETTINGS = [
     ("по умолчанию", {}),
-    ("χ₃, k = 10, n = 20000", dict(key="chi3_scaled", k=10, n=20000)),
-    ("частное из исходника, σ² = 10, k = 4", dict(key="seed_quotient", sigma2=10.0)),
+    ("χ₃, k = 10, n = 20000", {"key": "chi3_scaled", "k": 10, "n": 20000}),
+    ("частное из исходника, σ² = 10, k = 4", {"key": "seed_quotient", "sigma2": 10.0}),
     ("Бернулли, σ² = 1, k = 10, фиксированные веса",
-     dict(key="seed_bernoulli", sigma2=1.0, k=10, mode="fixed")),
-    ("максимум: k = 40, n = 50000", dict(key="pm_scaled", k=40, n=50000)),
-    ("недопустимая комбинация (текст)", dict(key="pm1", sigma2=1.0, k=10)),
+     {"key": "seed_bernoulli", "sigma2": 1.0, "k": 10, "mode": "fixed"}),
+    ("максимум: k = 40, n = 50000", {"key": "pm_scaled", "k": 40, "n": 50000}),
+    ("недопустимая комбинация (текст)", {"key": "pm1", "sigma2": 1.0, "k": 10}),
 ]
 
 

@@ -42,6 +42,7 @@ if "--blas-threads" in sys.argv:               # before numpy is imported
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import argparse
+import itertools
 import statistics
 import subprocess
 import time
@@ -51,21 +52,22 @@ import numpy as np
 from initlab.explorers.variance import variance_explorer
 from initlab.numerics import propagate
 
-DEFAULTS = dict(n_in=256, n_out=256, depth=30, act="tanh", scheme="seed_uniform", batch=512)
+DEFAULTS = {"n_in": 256, "n_out": 256, "depth": 30, "act": "tanh", "scheme": "seed_uniform",
+            "batch": 512}
 SETTINGS = [   # (name, overrides of DEFAULTS, also time the full and cold updates)
     ("defaults: tanh, U[±1/√n_in]", {}, True),
-    ("ReLU, He normal", dict(act="relu", scheme="he_normal"), False),
-    ("sigmoid, Xavier normal", dict(act="sigmoid", scheme="xavier_normal"), False),
-    ("linear, Xavier, 256 → 32", dict(act="linear", scheme="xavier_normal", n_out=32), False),
-    ("sigmoid, constant, depth 100", dict(act="sigmoid", scheme="constant", depth=100),
+    ("ReLU, He normal", {"act": "relu", "scheme": "he_normal"}, False),
+    ("sigmoid, Xavier normal", {"act": "sigmoid", "scheme": "xavier_normal"}, False),
+    ("linear, Xavier, 256 → 32", {"act": "linear", "scheme": "xavier_normal", "n_out": 32}, False),
+    ("sigmoid, constant, depth 100", {"act": "sigmoid", "scheme": "constant", "depth": 100},
      False),
-    ("tanh, width 1024, depth 30", dict(n_in=1024, n_out=1024), False),
+    ("tanh, width 1024, depth 30", {"n_in": 1024, "n_out": 1024}, False),
 ]
 
 
 def _p95(values) -> float:
     v = sorted(values)
-    return v[min(len(v) - 1, int(round(0.95 * (len(v) - 1))))]
+    return v[min(len(v) - 1, round(0.95 * (len(v) - 1)))]
 
 
 def _blas_threads() -> str:
@@ -90,8 +92,8 @@ def time_updates(setting: dict, repeats: int, mode: str
         ex.update()
         out.append(1000 * (time.perf_counter() - t0))
         cpu.append(1000 * (time.process_time() - c0))
-        for k in parts:
-            parts[k].append(1000 * ex.last_timing[k])
+        for k, times in parts.items():
+            times.append(1000 * ex.last_timing[k])
     return out, cpu, {k: statistics.median(v) for k, v in parts.items()}
 
 
@@ -112,7 +114,7 @@ def matmul_runner(widths, batch):
     rng = np.random.default_rng(0)
     n = [int(v) for v in widths]
     ws = [rng.standard_normal((a, b), dtype=np.float32) * np.float32(1 / np.sqrt(a))
-          for a, b in zip(n[:-1], n[1:])]
+          for a, b in itertools.pairwise(n)]
     assert all(w.dtype == np.float32 for w in ws)
     x = rng.standard_normal((batch, n[0]), dtype=np.float32)
     zs = [np.empty((batch, b), np.float32) for b in n[1:]]

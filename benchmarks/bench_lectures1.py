@@ -39,7 +39,7 @@ CYCLES = [
 
 def _p95(xs):
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
 
 
 def _setter(ex, control, value):

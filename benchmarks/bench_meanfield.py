@@ -22,13 +22,13 @@ import time
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from initlab import demos_meanfield as D  # noqa: E402
-from initlab.explorers import meanfield as E  # noqa: E402
+from initlab import demos_meanfield as D
+from initlab.explorers import meanfield as E
 
 
 def _p95(v):
     v = sorted(v)
-    return v[min(len(v) - 1, int(round(0.95 * (len(v) - 1))))]
+    return v[min(len(v) - 1, round(0.95 * (len(v) - 1)))]
 
 
 def measure(ex, name, a, b, repeats):

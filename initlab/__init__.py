@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from . import display as _display  # noqa: E402
+from . import display as _display
 
 _display.register()

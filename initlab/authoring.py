@@ -55,10 +55,24 @@ from pathlib import Path
 import nbformat
 
 __all__ = [
-    "BEGIN_SOLUTION", "END_SOLUTION", "BEGIN_HIDDEN", "END_HIDDEN", "CHECK_TAG",
-    "MasterError", "PIPELINE", "make_exercise", "stub_region", "generate_all", "check_all",
-    "read_notebook", "write_notebook", "notebook_bytes", "answer_cell", "check_cell",
-    "add_arguments", "run",
+    "BEGIN_HIDDEN",
+    "BEGIN_SOLUTION",
+    "CHECK_TAG",
+    "END_HIDDEN",
+    "END_SOLUTION",
+    "PIPELINE",
+    "MasterError",
+    "add_arguments",
+    "answer_cell",
+    "check_all",
+    "check_cell",
+    "generate_all",
+    "make_exercise",
+    "notebook_bytes",
+    "read_notebook",
+    "run",
+    "stub_region",
+    "write_notebook",
 ]
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"

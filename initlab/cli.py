@@ -24,8 +24,8 @@ import sys
 
 #: command → (module with add_arguments/run, help line)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "exercises": ("initlab.authoring", "сгенерировать exercises/ из solutions/ "
-                                         "(--check: только проверить)"),
+    "exercises": ("initlab.authoring", ("сгенерировать exercises/ из solutions/ "
+                                        "(--check: только проверить)")),
     "grade": ("initlab.grading", ("проверить папку сданных ноутбуков в песочнице: "
                                   "grades.csv и отзывы")),
     "bench": ("initlab.bench", "напечатать замеры производительности (benchmarks/)"),

@@ -21,14 +21,6 @@ import numpy as np
 
 from . import text
 from .numerics import exact_normal as en
-from .numerics.initialization import (
-    HE_SETUP,
-    gain_theory,
-    he_experiment,
-    layer_gain_samples,
-    symmetry_run,
-    zero_init_run,
-)
 from .numerics.clipping import clipping_from_starts
 from .numerics.gradient_gain import (
     GAIN_ACTIVATIONS,
@@ -37,6 +29,14 @@ from .numerics.gradient_gain import (
     gain_fixed_point,
     layer_gains,
     predicted_delta_ratios,
+)
+from .numerics.initialization import (
+    HE_SETUP,
+    gain_theory,
+    he_experiment,
+    layer_gain_samples,
+    symmetry_run,
+    zero_init_run,
 )
 from .numerics.mlp import train_adam
 from .numerics.propagate import deep_activations, layer_gradient_norms, naive_profile
@@ -176,8 +176,8 @@ def transfer_seeds_demo(transfer, seeds=TRANSFER_SEEDS, lrs=TRANSFER_UNFROZEN_LR
             rows.append(row)
     table = {k: np.array([r[k] for r in rows]) for k in rows[0]}
     k = len(seeds)
-    lines = [f"потери на тесте, среднее ± стандартное отклонение по {k} целевым задачам "
-             "(одно и то же предобученное тело):",
+    lines = [(f"потери на тесте, среднее ± стандартное отклонение по {k} целевым задачам "
+              "(одно и то же предобученное тело):"),
              f"   {'ответ «всегда 0»:':42s} {_mean_sd(table['zero'])}",
              f"   {'МНК (линейная модель):':42s} {_mean_sd(table['least_squares'])}",
              f"   {'гребневая, λ по скользящему контролю:':42s} {_mean_sd(table['ridge'])}",
@@ -262,8 +262,8 @@ def resnet_seeds_demo(resnets=(), seeds=RESNET_SEEDS, progress=True, **overrides
     m, blocks = len(runs), len(runs[0].norms)
     fmt = lambda v: f"{v.mean():.4f} ± {v.std(ddof=1):.4f}"
     lines = [f"потери на проверке, среднее ± стандартное отклонение по {m} сетям (зёрнам):",
-             f"   {'исходная сеть, ' + text.count(blocks, 'блок', 'блока', 'блоков') + ':':38s} "
-             f"{fmt(table['original'])}",
+             (f"   {'исходная сеть, ' + text.count(blocks, 'блок', 'блока', 'блоков') + ':':38s} "
+              f"{fmt(table['original'])}"),
              f"   {f'без {k} блоков:':38s} {fmt(table['pruned'])}",
              f"   {f'без {k} блоков, после дообучения:':38s} {fmt(table['pruned_tuned'])}",
              f"   {'все блоки, после того же дообучения:':38s} {fmt(table['original_tuned'])}",
@@ -405,8 +405,8 @@ def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
         if p > 0:
             table["mc", p] = np.array([all_runs[p, sd]["test_mc"] for sd in seeds])
     k = len(seeds)
-    lines = [f"потери на тесте, среднее ± стандартное отклонение по {k} зёрнам "
-             "(данные и начальные веса):",
+    lines = [(f"потери на тесте, среднее ± стандартное отклонение по {k} зёрнам "
+              "(данные и начальные веса):"),
              f"   ответ «всегда 0»:               {_mean_sd(table['zero'])}",
              f"   среднее обучающих y:            {_mean_sd(table['mean'])}",
              f"   метод наименьших квадратов:     {_mean_sd(table['least_squares'])}",
@@ -584,8 +584,8 @@ def gradient_gain_demo(settings=GRADIENT_GAIN_SETTINGS, depth=20, width=64, seed
     Attributes: rows {(act, s): {"predicted" (depth,), "measured" (seeds, depth),
     "bound" (seeds,), "gain" (per-layer √χ at the last layer)}}, depth, width.
     """
-    rows, lines = {}, [f"‖∂L/∂Y₁‖ / ‖∂L/∂Y_{depth}‖, сеть ширины {width}, "
-                       f"{text.count(len(seeds), 'случайная сеть', 'случайные сети', 'случайных сетей')} на случай:"]
+    rows, lines = {}, [(f"‖∂L/∂Y₁‖ / ‖∂L/∂Y_{depth}‖, сеть ширины {width}, "
+                        f"{text.count(len(seeds), 'случайная сеть', 'случайные сети', 'случайных сетей')} на случай:")]
     for act, sc in settings:
         runs = [layer_gradient_norms(depth, width=width, act=act, scale=sc, seed=sd) for sd in seeds]
         measured = np.array([r["delta"] / r["delta"][-1] for r in runs])
@@ -621,15 +621,15 @@ def clipping_starts_demo(**overrides) -> Demo:
     none_worse = int(np.sum(lower(L["global"], L[None])))
     long_none = int(np.sum(step[None] > 1.0))
     lines = [
-        f"{n} случайных стартов, c = {s['c']:g}, шаг обучения {s['lr']:g}, {s['steps']} шагов; "
-        f"«одинаково» — отличие не больше {s['rtol']:g} от большего значения:",
-        f"   глобальная обрезка заканчивает ниже локальной: {g_wins}, локальная ниже глобальной: "
-        f"{l_wins}, одинаково: {n - g_wins - l_wins}",
-        f"   без обрезки заканчивает выше глобальной: {none_worse} из {n}; делает шаги длиннее 1: "
-        f"в {long_none} (самый длинный {step[None].max():.1f})",
-        f"   самый длинный шаг: глобальная {step['global'].max():.3f} (предел lr·c = "
-        f"{s['lr'] * s['c']:.3f}), локальная {step['local'].max():.3f} (предел lr·c·√2 = "
-        f"{s['lr'] * s['c'] * np.sqrt(2):.3f})",
+        (f"{n} случайных стартов, c = {s['c']:g}, шаг обучения {s['lr']:g}, {s['steps']} шагов; "
+         f"«одинаково» — отличие не больше {s['rtol']:g} от большего значения:"),
+        (f"   глобальная обрезка заканчивает ниже локальной: {g_wins}, локальная ниже глобальной: "
+         f"{l_wins}, одинаково: {n - g_wins - l_wins}"),
+        (f"   без обрезки заканчивает выше глобальной: {none_worse} из {n}; делает шаги длиннее 1: "
+         f"в {long_none} (самый длинный {step[None].max():.1f})"),
+        (f"   самый длинный шаг: глобальная {step['global'].max():.3f} (предел lr·c = "
+         f"{s['lr'] * s['c']:.3f}), локальная {step['local'].max():.3f} (предел lr·c·√2 = "
+         f"{s['lr'] * s['c'] * np.sqrt(2):.3f})"),
     ]
     return Demo(lines, starts=r["starts"], loss=L, max_step=step, g_wins=g_wins, l_wins=l_wins,
                 none_worse=none_worse, long_none=long_none, **{k: s[k] for k in s})
@@ -658,8 +658,8 @@ def gain_table_demo(qs=(0.01, 1.0, 4.0), layers=100) -> Demo:
                      "q_deep": q_deep, "chi_deep": chi}
     qtxt = ", ".join(f"{q:g}" for q in qs)
     lines = [f"множитель g (Var w = g²/n_in); сохраняющие — при дисперсии предактиваций q = {qtxt}:",
-             f"{'':20s} {'PyTorch':>8s}  {'сохраняет E z²':>22s}  {'сохраняет E δ²':>22s}  "
-             f"после {layers} слоёв с g PyTorch: q, s²E f′²"]
+             (f"{'':20s} {'PyTorch':>8s}  {'сохраняет E z²':>22s}  {'сохраняет E δ²':>22s}  "
+              f"после {layers} слоёв с g PyTorch: q, s²E f′²")]
     for key, label in GAIN_TABLE:
         r = rows[key]
         fw = "/".join(f"{v:.3f}" for v in r["forward"])
@@ -749,7 +749,7 @@ def run_case(case: Case) -> dict:
     """
     err = text.normal_reason(case.key, case.sigma2, case.k, case.a, n=case.n)
     if err:
-        return dict(case=case, error=err)
+        return {"case": case, "error": err}
     rng = np.random.default_rng(case.seed)
     h = en.sample_h(case.key, rng, case.n, case.sigma2, case.k, case.a, mode=case.mode)
     d, pv = en.ks_test(h, case.sigma2)
@@ -757,5 +757,6 @@ def run_case(case: Case) -> dict:
     tok, ttext = text.normal_theory(case.key, case.sigma2, case.k, case.a, case.mode)
     exact = en.exact_moments(case.key, case.sigma2, case.k, case.a) \
         if case.mode == "joint" else None
-    return dict(case=case, error=None, h=h, moments=en.sample_moments(h), ks=d, pvalue=pv,
-                normal=ok, verdict=verdict, theory_normal=tok, theory=ttext, exact=exact)
+    return {"case": case, "error": None, "h": h, "moments": en.sample_moments(h), "ks": d,
+            "pvalue": pv, "normal": ok, "verdict": verdict, "theory_normal": tok, "theory": ttext,
+            "exact": exact}

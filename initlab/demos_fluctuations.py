@@ -20,12 +20,34 @@ import numpy as np
 
 from .numerics import fluctuations as F
 
-__all__ = ["fmt", "fmt_p", "networks_text", "StepTable", "step_table", "Example", "linear_example", "Collapse",
-           "collapse_experiment", "Spread", "spread_experiment", "Off", "off_experiment",
-           "Gradients", "gradient_experiment", "ACT_TITLE", "GAIN", "INITS",
-           "histogram_panel", "gradient_predicted_var",
-           "MatrixCheck", "matrix_check", "SeedSpread", "seed_spread",
-           "Orthogonal", "orthogonal_experiment"]
+__all__ = [
+    "ACT_TITLE",
+    "GAIN",
+    "INITS",
+    "Collapse",
+    "Example",
+    "Gradients",
+    "MatrixCheck",
+    "Off",
+    "Orthogonal",
+    "SeedSpread",
+    "Spread",
+    "StepTable",
+    "collapse_experiment",
+    "fmt",
+    "fmt_p",
+    "gradient_experiment",
+    "gradient_predicted_var",
+    "histogram_panel",
+    "linear_example",
+    "matrix_check",
+    "networks_text",
+    "off_experiment",
+    "orthogonal_experiment",
+    "seed_spread",
+    "spread_experiment",
+    "step_table",
+]
 
 ACT_TITLE = {"linear": "линейная сеть, ЛеКун", "relu": "ReLU, Хе", "tanh": "tanh"}
 GAIN = {"linear": 1.0, "relu": 2.0}
@@ -136,8 +158,8 @@ class Collapse:
     exact_d: list = field(default_factory=list)  # (pair_a, pair_b, sup|F_a − F_b|)
 
     def __str__(self):
-        lines = [f"{ACT_TITLE[self.act]}: сравнение законов log R "
-                 "(двухвыборочный критерий Колмогорова — Смирнова; точное расстояние)"]
+        lines = [(f"{ACT_TITLE[self.act]}: сравнение законов log R "
+                  "(двухвыборочный критерий Колмогорова — Смирнова; точное расстояние)")]
         for (a, b, d, p), (_, _, e) in zip(self.ks, self.exact_d):
             same = a[0] / a[1] == b[0] / b[1]
             tag = "одинаковое L/n" if same else "одинаковое L" if a[0] == b[0] else ""
@@ -179,8 +201,8 @@ class Spread:
 
     def __str__(self):
         c = F.step_constant(self.act)
-        lines = [f"{ACT_TITLE[self.act]}: стандартное отклонение log R "
-                 f"({networks_text(self.networks)}; в скобках точное значение)",
+        lines = [(f"{ACT_TITLE[self.act]}: стандартное отклонение log R "
+                  f"({networks_text(self.networks)}; в скобках точное значение)"),
                  "  L/n    | " + " | ".join(f"n = {n:<13}" for n in self.widths)
                  + f" | √({fmt(c, 1)}·L/n)"]
         for i, r in enumerate(self.ratios):
@@ -206,7 +228,7 @@ def spread_experiment(seed: int = 0, act: str = "relu", widths=(16, 64, 256),
         se[n] = np.full(ratios.size, np.nan)
         ex[n] = np.full(ratios.size, np.nan)
         for i, r in enumerate(ratios):
-            L = int(round(r * n))
+            L = round(r * n)
             if L < 1:
                 continue
             w = F.widths_of(n, L)
@@ -246,7 +268,7 @@ class Off:
 
 
 def _exact_off(n: int, ratio: float, act: str) -> float:
-    L = max(1, int(round(ratio * n)))
+    L = max(1, round(ratio * n))
     return F.prob_off(F.widths_of(n, L), act)
 
 
@@ -265,7 +287,7 @@ def off_experiment(seed: int = 0, act: str = "relu", widths=(16, 64, 256),
         mc[n] = np.full(mc_ratios.size, np.nan)
         mc_se[n] = np.full(mc_ratios.size, np.nan)
         for i, r in enumerate(mc_ratios):
-            L = max(1, int(round(r * n)))
+            L = max(1, round(r * n))
             if n * L > budget:
                 continue
             w = F.widths_of(n, L)
@@ -355,8 +377,8 @@ def histogram_panel(width: int = 64, depth: int = 32, act: str = "relu", init: s
     qs = (0.05, 0.5, 0.95)
     sim_q = np.quantile(alive, qs) / np.log(10) if alive.size else np.full(3, np.nan)
     title = f"{ACT_TITLE.get(act, act).split(',')[0]}, {init_title}; L = {depth}, n = {width}"
-    parts = [f"L/n = {fmt(depth / width)}. Квантили 5 %, 50 %, 95 % величины "
-             f"log₁₀(‖x_L‖²/‖x_0‖²): моделирование {', '.join(fmt(v) for v in sim_q)}"]
+    parts = [(f"L/n = {fmt(depth / width)}. Квантили 5 %, 50 %, 95 % величины "
+              f"log₁₀(‖x_L‖²/‖x_0‖²): моделирование {', '.join(fmt(v) for v in sim_q)}")]
     theory_q = None
     if law is not None:
         theory_q = law.quantile(qs) / np.log(10) + mean_log / np.log(10)

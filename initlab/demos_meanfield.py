@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .demos import Demo, _bar   # the course's demo result (repr = Russian summary), tqdm bar
-from .text import count as plural  # «1 зерно», «2 зерна», «5 зёрен»
+from .demos import Demo, _bar  # the course's demo result (repr = Russian summary), tqdm bar
 from .numerics import meanfield as mf
+from .text import count as plural  # «1 зерно», «2 зерна», «5 зёрен»
 
-TRAIN_SETUP = dict(sw2s=(0.6, 0.9, 1.2, 1.5, 1.76, 2.2, 3.0, 4.5, 7.0),
-                   depths=(5, 10, 20, 30, 45, 60), sb2=0.05, width=32, steps=300, batch=64,
-                   lr=1e-3, seeds=(0, 1), n_train=1000)
+TRAIN_SETUP = {"sw2s": (0.6, 0.9, 1.2, 1.5, 1.76, 2.2, 3.0, 4.5, 7.0),
+               "depths": (5, 10, 20, 30, 45, 60), "sb2": 0.05, "width": 32, "steps": 300,
+               "batch": 64, "lr": 1e-3, "seeds": (0, 1), "n_train": 1000}
 THRESHOLD = 0.5     # «обучаема»: точность на обучающей выборке не ниже 50 % (угадывание — 10 %)
 
 _PHASE = {"order": "порядок", "chaos": "хаос", "critical": "граница"}
@@ -54,7 +54,7 @@ class Table:
 
     def __repr__(self) -> str:
         w = [max(len(str(x)) for x in col) for col in zip(self.header, *self.rows)]
-        fmt = "  ".join("{:>%d}" % k for k in w)
+        fmt = "  ".join(f"{{:>{k}}}" for k in w)
         out = [self.caption] if self.caption else []
         out += [fmt.format(*self.header)] + [fmt.format(*r) for r in self.rows]
         return "\n".join(out)
@@ -151,8 +151,8 @@ def xavier_relu_demo(width=1000, reps=3) -> Demo:
         "Ксавье + tanh: q^l = " + ", ".join(f"{num(q[k - 1], 5)} (l = {k})"
                                             for k in (10, 100, 1000))
         + "; 1/(2l) = " + ", ".join(num(1 / (2 * k), 5) for k in (10, 100, 1000)),
-        f"Хе + ReLU: c^10 = {num(c[9], 2)}, c^100 = {num(c[99])}; в сетях ширины {width}: "
-        f"c^10 = {num(sim[:, 10].min())}…{num(sim[:, 10].max())}",
+        (f"Хе + ReLU: c^10 = {num(c[9], 2)}, c^100 = {num(c[99])}; в сетях ширины {width}: "
+         f"c^10 = {num(sim[:, 10].min())}…{num(sim[:, 10].max())}"),
         "Хе + ReLU, 1 − c^l и 9π²/(2l²): " + "; ".join(
             f"l = {k}: {1 - c[k - 1]:.3g} и {9 * np.pi ** 2 / (2 * k * k):.3g}".replace(".", ",")
             for k in (10, 100, 1000)),
@@ -190,24 +190,24 @@ def trainability_demo(progress=True, **overrides) -> Demo:
     slopes = {"order": slope(order), "chaos": slope(chaos)}
     spread = np.abs(grid.acc_seeds[0] - grid.acc_seeds[-1]) if len(grid.seeds) > 1 else None
     lines = [
-        f"{plural(len(grid.sw2s), 'значение', 'значения', 'значений')} σ_w² × "
-        f"{plural(len(grid.depths), 'глубина', 'глубины', 'глубин')} × "
-        f"{plural(len(grid.seeds), 'зерно', 'зерна', 'зёрен')}; ширина {grid.width}, "
-        f"σ_b² = {num(grid.sb2, 2)}, {plural(grid.steps, 'шаг', 'шага', 'шагов')} RMSProp "
-        f"(шаг обучения {f'{grid.lr:g}'.replace('.', ',')}, мини-батч {grid.batch}), "
-        f"{plural(grid.n_train, 'изображение', 'изображения', 'изображений')}",
+        (f"{plural(len(grid.sw2s), 'значение', 'значения', 'значений')} σ_w² × "
+         f"{plural(len(grid.depths), 'глубина', 'глубины', 'глубин')} × "
+         f"{plural(len(grid.seeds), 'зерно', 'зерна', 'зёрен')}; ширина {grid.width}, "
+         f"σ_b² = {num(grid.sb2, 2)}, {plural(grid.steps, 'шаг', 'шага', 'шагов')} RMSProp "
+         f"(шаг обучения {f'{grid.lr:g}'.replace('.', ',')}, мини-батч {grid.batch}), "
+         f"{plural(grid.n_train, 'изображение', 'изображения', 'изображений')}"),
         "до обучения точность " + num(grid.acc0.min(), 2) + "…" + num(grid.acc0.max(), 2)
         + " (случайное угадывание — 0,10)",
-        f"ориентиры: самый частый класс — {num(majority, 3)}; та же тренировка без скрытых "
-        f"слоёв (глубина 0, softmax-регрессия) — {num(base.acc.min(), 2)}…"
-        f"{num(base.acc.max(), 2)}",
+        (f"ориентиры: самый частый класс — {num(majority, 3)}; та же тренировка без скрытых "
+         f"слоёв (глубина 0, softmax-регрессия) — {num(base.acc.min(), 2)}…"
+         f"{num(base.acc.max(), 2)}"),
         "σ_w²: наибольшая обучаемая глубина (ξ_c; их отношение): "
         + ", ".join(f"{num(s, 2)}: " + ("—" if not np.isfinite(d) else
                                         f"{int(d)} ({num(xi, 1)}; {num(r, 1)})" if xi < 1e3
                                         else f"{int(d)} (ξ_c > 1000)")
                     for s, r, xi, d in zip(grid.sw2s, ratio, grid.xi_c, deepest)),
-        f"наклон log(глубина) по log(ξ_c): порядок {num(slopes['order'], 2)}, "
-        f"хаос {num(slopes['chaos'], 2)}; медиана отношения в хаосе k = {num(k, 1)}",
+        (f"наклон log(глубина) по log(ξ_c): порядок {num(slopes['order'], 2)}, "
+         f"хаос {num(slopes['chaos'], 2)}; медиана отношения в хаосе k = {num(k, 1)}"),
     ]
     if spread is not None:
         lines.append(f"расхождение точности между первым и последним зерном: медиана "

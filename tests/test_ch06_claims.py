@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 from initlab import text
-from initlab.numerics import activations as act, schemes as init, propagate
+from initlab.numerics import activations as act
+from initlab.numerics import propagate
+from initlab.numerics import schemes as init
 
 
 def test_seed_uniform_variance_and_ratio():

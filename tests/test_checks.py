@@ -317,8 +317,8 @@ def test_kernel_shows_only_the_russian_message():
     first, second, third = (c.outputs for c in nb.cells[1:])
     for outputs, message in [
         (first, "Ответ ещё не введён: замените … своим ответом в переменной `var_w`."),
-        (second, "При вызове `he_normal(rng, 256, 128)` возникла ошибка ZeroDivisionError: "
-                 "division by zero. Исправьте функцию и заново выполните ячейку с ней."),
+        (second, ("При вызове `he_normal(rng, 256, 128)` возникла ошибка ZeroDivisionError: "
+                  "division by zero. Исправьте функцию и заново выполните ячейку с ней.")),
     ]:
         [error] = outputs
         assert error.output_type == "error"

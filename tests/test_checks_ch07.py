@@ -11,8 +11,8 @@ import pytest
 from scipy import stats
 
 from initlab import checks
-from initlab.numerics import exact_normal as en
 from initlab.checks.core import CheckFailed
+from initlab.numerics import exact_normal as en
 
 ch07 = checks.ch07
 

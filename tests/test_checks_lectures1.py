@@ -42,18 +42,23 @@ def test_layer_backward_stub_and_missing():
     assert failure(L1.layer_backward, lambda dY, X, A, b: None).startswith("Ответ ещё не введён")
 
 
+def from_dz(grads, tanh_prime_at_y=False):
+    """A backward pass that computes ∂L/∂Z = ∂L/∂Y · tanh′ (at Z, or wrongly at Y = tanh Z) and
+    hands it to ``grads(dZ, X, A)``, which may get the rest wrong."""
+    def backward(dY, X, A, b):
+        Z = X @ A + b
+        return grads(dY * (1 - np.tanh(np.tanh(Z) if tanh_prime_at_y else Z) ** 2), X, A)
+    return backward
+
+
 @pytest.mark.parametrize("fn,fragment", [
     (lambda dY, X, A, b: (dY @ A.T, X.T @ dY, dY.sum(axis=0)), "забыли производную"),
-    (lambda dY, X, A, b: (lambda dZ: (dZ @ A.T, X.T @ dZ, dZ.sum(axis=0)))(
-        dY * (1 - np.tanh(np.tanh(X @ A + b)) ** 2)), "от выхода Y"),
-    (lambda dY, X, A, b: (lambda dZ: (dZ @ A.T, dZ.T @ X, dZ.sum(axis=0)))(
-        dY * (1 - np.tanh(X @ A + b) ** 2)), "транспонирована"),
-    (lambda dY, X, A, b: (lambda dZ: (dZ @ A.T, X.T @ dZ, dZ))(
-        dY * (1 - np.tanh(X @ A + b) ** 2)), "сумма ∂L/∂Z по батчу"),
-    (lambda dY, X, A, b: (lambda dZ: (dZ @ A.T, X.T @ dZ, dZ.mean(axis=0)))(
-        dY * (1 - np.tanh(X @ A + b) ** 2)), "∂L/∂b = сумма"),
-    (lambda dY, X, A, b: (lambda dZ: (dZ @ A.T, X.T @ dZ))(
-        dY * (1 - np.tanh(X @ A + b) ** 2)), "три массива"),
+    (from_dz(lambda dZ, X, A: (dZ @ A.T, X.T @ dZ, dZ.sum(axis=0)), tanh_prime_at_y=True),
+     "от выхода Y"),
+    (from_dz(lambda dZ, X, A: (dZ @ A.T, dZ.T @ X, dZ.sum(axis=0))), "транспонирована"),
+    (from_dz(lambda dZ, X, A: (dZ @ A.T, X.T @ dZ, dZ)), "сумма ∂L/∂Z по батчу"),
+    (from_dz(lambda dZ, X, A: (dZ @ A.T, X.T @ dZ, dZ.mean(axis=0))), "∂L/∂b = сумма"),
+    (from_dz(lambda dZ, X, A: (dZ @ A.T, X.T @ dZ)), "три массива"),
     (lambda dY, X, A, b: "dX, dA, db", "три массива"),
 ])
 def test_layer_backward_mistakes_get_hints(fn, fragment):

@@ -44,7 +44,7 @@ def test_dropout_without_division_is_still_caught():
 
 
 def test_decimal_comma_is_explained():
-    mean = 2,4  # noqa: E231 — the student's decimal comma
+    mean = 2,4  # the student's decimal comma: a tuple
     msg = failure(L2.dropout_mean, mean)
     assert "2,4 в Python — не дробь, а пара (2, 4)" in msg and "`mean = 2.4`" in msg
     assert "массив из 2 элементов" in failure(as_number, (2.0, 4.0), "x")

@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 from scipy import integrate, special, stats
 
-from initlab.numerics import activations as act, exact_normal as en, propagate
+from initlab.numerics import activations as act
+from initlab.numerics import exact_normal as en
 from initlab.numerics import exact_normal_sphere as sph
+from initlab.numerics import propagate
 
 
 def _corr_and_se(a, b, batches: int = 40):

@@ -269,8 +269,8 @@ def test_clipping_over_random_starts_is_stated_as_counted():
     starts = np.column_stack([rng.uniform(-1, 9, 30), rng.uniform(-6, 3, 30)])
     ends = {clip: np.array([clipping.cliff_loss(*clipping.descend(st, 0.05, 80, clip, 2.0)[-1])[0]
                             for st in starts]) for clip in (None, "global", "local")}
-    for clip in ends:
-        np.testing.assert_allclose(ends[clip], d.loss[clip], rtol=1e-9, atol=1e-12)
+    for clip, loss in ends.items():
+        np.testing.assert_allclose(loss, d.loss[clip], rtol=1e-9, atol=1e-12)
     g, loc = ends["global"], ends["local"]
     tie = np.abs(g - loc) <= s["atol"] + s["rtol"] * np.maximum(g, loc)
     assert d.g_wins == np.sum((g < loc) & ~tie) and d.l_wins == np.sum((loc < g) & ~tie)
@@ -370,7 +370,7 @@ def test_dropout_backward_matches_finite_differences():
         q["b"] = 0.1 * rng.standard_normal(q["b"].shape)
     X, Y = rng.standard_normal((6, 3)), rng.standard_normal((6, 1))
     for p in (0.0, 0.5):
-        def loss(seed=1):
+        def loss(seed=1, p=p):
             return nn.mse_loss(reg.dropout_forward(params, X, p, np.random.default_rng(seed)), Y)[0]
         caches = []
         out = reg.dropout_forward(params, X, p, np.random.default_rng(1), caches)

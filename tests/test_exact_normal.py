@@ -25,8 +25,8 @@ import pytest
 from scipy import integrate, stats
 
 from initlab import text as txt
-from initlab.numerics import exact_normal as en
 from initlab.figures import normal as pn
+from initlab.numerics import exact_normal as en
 
 ALPHA = 0.01       # level of the tests that must reject (false claims)
 ALPHA_FIT = 0.001  # level of the tests that must accept (true claims): rare false alarms
@@ -324,7 +324,7 @@ def test_corrected_pm_constructions_give_exactly_n0_sigma2(key, sigma2, k):
     par = en.parameters(key, sigma2, k)
     assert k * par["c"] ** 2 + par["bias_var"] == pytest.approx(sigma2)
     ex = en.exact_moments(key, sigma2, k)
-    assert ex == dict(mean=0.0, var=sigma2, excess_kurtosis=0.0, normal=True)
+    assert ex == {"mean": 0.0, "var": sigma2, "excess_kurtosis": 0.0, "normal": True}
     assert en.ks_distance(key, sigma2, k) < 1e-12
     h = en.sample_h(key, rng(12), 400_000, sigma2, k)
     assert_mc(h, np.mean, 0.0, "mean")
@@ -748,7 +748,7 @@ def test_explorer_figure_blits_without_residue():
 def test_explorer_figure_clips_and_says_so():
     fig = pn.ExplorerFigure()
     h = 100 * rng(37).standard_cauchy(20_000)
-    fig.update(dict(case=pn.Case("pm1", 1.0, 1), h=h))
+    fig.update({"case": pn.Case("pm1", 1.0, 1), "h": h})
     assert "крайние квантили обрезаны" in fig.out_text.get_text()
     lo, hi = fig.ax_qq.get_ylim()
     assert hi == -lo == pn.ExplorerFigure.QQ_LEVELS[-1]

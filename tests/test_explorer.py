@@ -15,10 +15,10 @@ from matplotlib.figure import Figure
 
 from initlab import text
 from initlab.explorers.base import Explorer
+from initlab.explorers.variance import variance_explorer
 from initlab.figures import fastdraw
 from initlab.figures import variance as plots
 from initlab.numerics import propagate
-from initlab.explorers.variance import variance_explorer
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -108,13 +108,13 @@ def test_restricted_options():
 
 
 EXTREME = [
-    dict(n_in=8, n_out=1024, depth=100, act="sigmoid", scheme="constant"),
-    dict(n_in=1024, n_out=8, depth=100, act="relu", scheme="seed_uniform"),
-    dict(n_in=8, n_out=8, depth=100, act="sigmoid", scheme="seed_uniform"),
-    dict(n_in=8, n_out=8, depth=100, act="linear", scheme="he_normal"),
-    dict(n_in=1024, n_out=1024, depth=1, act="softplus", scheme="he_uniform"),
-    dict(n_in=16, n_out=16, depth=100, act="tanh", scheme="zeros"),
-    dict(n_in=8, n_out=1024, depth=100, act="leaky_relu", scheme="xavier_uniform"),
+    {"n_in": 8, "n_out": 1024, "depth": 100, "act": "sigmoid", "scheme": "constant"},
+    {"n_in": 1024, "n_out": 8, "depth": 100, "act": "relu", "scheme": "seed_uniform"},
+    {"n_in": 8, "n_out": 8, "depth": 100, "act": "sigmoid", "scheme": "seed_uniform"},
+    {"n_in": 8, "n_out": 8, "depth": 100, "act": "linear", "scheme": "he_normal"},
+    {"n_in": 1024, "n_out": 1024, "depth": 1, "act": "softplus", "scheme": "he_uniform"},
+    {"n_in": 16, "n_out": 16, "depth": 100, "act": "tanh", "scheme": "zeros"},
+    {"n_in": 8, "n_out": 1024, "depth": 100, "act": "leaky_relu", "scheme": "xavier_uniform"},
 ]
 
 
@@ -169,7 +169,7 @@ def _small_profiles(act="tanh", scheme="xavier_normal", depth=8):
 
 def test_plot_grid():
     settings = [("linear", "seed_uniform"), ("sigmoid", "zeros"),
-                dict(act="linear", scheme="xavier_normal", n_in=64, n_out=16)]
+                {"act": "linear", "scheme": "xavier_normal", "n_in": 64, "n_out": 16}]
     fig = plots.plot_grid(settings, n_in=64, n_out=64, depth=6, batch=64, ncols=2)
     assert isinstance(fig, Figure)
     visible = [ax for ax in fig.axes if ax.get_visible()]

@@ -127,7 +127,7 @@ def test_exact_tail_probabilities_independently():
         stats.chi2.cdf(0.1 * n, n) + stats.chi2.sf(10 * n, n), rel=1e-4)
     for n, rel in ((16, 1e-4), (64, 2e-2)):
         d = stats.chi2(n, scale=1 / n)
-        exact = integrate.quad(lambda r: d.pdf(r) * (d.cdf(0.1 / r) + d.sf(10 / r)), 1e-9, 50,
+        exact = integrate.quad(lambda r, d=d: d.pdf(r) * (d.cdf(0.1 / r) + d.sf(10 / r)), 1e-9, 50,
                                points=[0.1, 0.5, 1, 2, 5], limit=500, epsabs=1e-20)[0]
         assert F.prob_off(F.widths_of(n, 2), "linear") == pytest.approx(exact, rel=rel)
     # the printed table entries are stable under a 8× finer, wider grid
@@ -162,8 +162,9 @@ def _mc_prob(law_fn, s):
 
 
 @pytest.mark.parametrize("act,expect", [
-    ("linear", dict(mean="−0,403", sd="0,903", median="0,673", below="0,67", off="0,02")),
-    ("relu", dict(mean="−1,03", sd="1,47", median="0,364", below="0,757", off="0,203")),
+    ("linear", {"mean": "−0,403", "sd": "0,903", "median": "0,673", "below": "0,67",
+                "off": "0,02"}),
+    ("relu", {"mean": "−1,03", "sd": "1,47", "median": "0,364", "below": "0,757", "off": "0,203"}),
 ])
 def test_example_l20_n50(act, expect):
     """The printed example (exact law) and its Monte Carlo check."""
@@ -323,7 +324,7 @@ def test_off_experiment(act, seed):
     for n in off.mc:
         ok = np.isfinite(off.mc[n])
         for r, p, se in zip(off.mc_ratios[ok], off.mc[n][ok], off.mc_se[n][ok]):
-            exact = F.prob_off(F.widths_of(n, int(round(r * n))), act)
+            exact = F.prob_off(F.widths_of(n, round(r * n)), act)
             assert abs(p - exact) < 5 * se, (n, r, p, exact)
 
 
@@ -397,12 +398,12 @@ def test_explorer_panel_and_explorer():
 
 # --- the self-checks of exercises/08_fluctuations.ipynb --------------------------------------
 
-import contextlib  # noqa: E402
-import io  # noqa: E402
-from fractions import Fraction  # noqa: E402
+import contextlib
+import io
+from fractions import Fraction
 
-from initlab.checks import CheckFailed  # noqa: E402
-from initlab.checks import fluctuations as C  # noqa: E402
+from initlab.checks import CheckFailed
+from initlab.checks import fluctuations as C
 
 
 def _ok(check, value):

@@ -24,8 +24,8 @@ def _stats(w):
     d = w - mean
     var = float(np.mean(d * d))
     m4 = float(np.mean(d ** 4))
-    return dict(n=n, mean=float(mean), var=var, m4=m4,
-                se_mean=math.sqrt(var / n), se_var=math.sqrt((m4 - var * var) / n))
+    return {"n": n, "mean": float(mean), "var": var, "m4": m4,
+            "se_mean": math.sqrt(var / n), "se_var": math.sqrt((m4 - var * var) / n)}
 
 
 # --------------------------------------------------------------------- exact formulas

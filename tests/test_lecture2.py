@@ -4,18 +4,15 @@ import itertools
 import numpy as np
 import pytest
 
-from initlab.numerics.activations import ACTIVATIONS
 from initlab import demos
-from initlab.numerics import initialization
-from initlab.numerics import mlp as nn
-from initlab.numerics import propagate
-from initlab.numerics import pruning
-from initlab.numerics import regularization as reg
-from initlab.numerics import schemes
-from initlab.numerics import transfer as tl
-from initlab.figures import training as P2
 from initlab.checks import lectures2 as C2
 from initlab.checks.core import CheckFailed
+from initlab.figures import training as P2
+from initlab.numerics import initialization, propagate, pruning, schemes
+from initlab.numerics import mlp as nn
+from initlab.numerics import regularization as reg
+from initlab.numerics import transfer as tl
+from initlab.numerics.activations import ACTIVATIONS
 from initlab.numerics.schemes import get_scheme, uniform_variance
 
 # ----------------------------------------------------------------- 05: initialisation

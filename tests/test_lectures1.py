@@ -2,16 +2,12 @@
 import numpy as np
 import pytest
 
-from initlab.numerics import activations as A
-from initlab.numerics.activations import ACTIVATIONS
-from initlab.numerics import activations
-from initlab.numerics import approximation as approx
-from initlab.numerics import clipping
-from initlab.numerics import logic
-from initlab.numerics import mlp as nn
-from initlab.numerics import propagate
-from initlab.numerics import symmetry
 from initlab.figures.networks import GALLERY
+from initlab.numerics import activations, clipping, logic, propagate, symmetry
+from initlab.numerics import activations as A
+from initlab.numerics import approximation as approx
+from initlab.numerics import mlp as nn
+from initlab.numerics.activations import ACTIVATIONS
 
 SEPARABLE_2 = {tuple(y) for y in logic.all_truth_tables(2) if logic.separable_lp(logic.BOOL_X, y)[0]}
 
@@ -104,7 +100,7 @@ def test_xor_success_counts_in_text(width, act, solved):
 def test_trained_xor_networks_as_stated():
     params, hist = logic.train_xor(4, "tanh", 0)   # the explorer's default
     assert hist["correct"] == 4 and hist["loss"][-1] < 0.01
-    xx, yy, p = logic.decision_surface(params, "tanh")
+    xx, _yy, p = logic.decision_surface(params, "tanh")
     assert p.shape == xx.shape == (121, 121) and 0 <= p.min() and p.max() <= 1
 
 
@@ -112,7 +108,7 @@ def test_trained_xor_networks_as_stated():
 
 @pytest.mark.parametrize("key", list(approx.TARGETS))
 def test_staircase_error_within_bound_and_halves_with_n(key):
-    label, f, lip = approx.TARGETS[key]
+    _label, f, lip = approx.TARGETS[key]
     x = np.linspace(0, 1, 20001)
     assert np.max(np.abs(np.diff(f(x)) / np.diff(x))) <= lip * (1 + 1e-9)  # stated Lipschitz c.
     ns = [1, 2, 4, 8, 16, 32, 64, 128]

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from initlab.numerics.activations import ACTIVATIONS
 from initlab.numerics import mlp as nn
+from initlab.numerics.activations import ACTIVATIONS
 
 
 def _num_grad(f, x, h=1e-6):

@@ -517,6 +517,14 @@ def require(value, name: str) -> None:
         raise CheckFailed(f"{MISSING} в переменной `{name}`.")
 
 
+def _array_or_none(value) -> np.ndarray | None:
+    """``np.asarray(value)``, or None when the student's object cannot become an array."""
+    try:
+        return np.asarray(value)
+    except Exception:  # noqa: BLE001 — ragged lists, objects whose __array__ raises anything
+        return None
+
+
 def as_number(value, name: str) -> float:
     """The student's ``value`` as a finite float, or ``CheckFailed`` explaining why not.
 
@@ -545,10 +553,7 @@ def as_number(value, name: str) -> float:
             f"элементы. Десятичную дробь пишут через точку, например `{name} = {a}.{b}`."
         )
     if isinstance(value, (list, tuple, np.ndarray)):
-        try:
-            arr = np.asarray(value)
-        except Exception:
-            arr = None
+        arr = _array_or_none(value)
         size = arr.size if arr is not None else len(value)
         if size != 1 or arr is None:
             raise CheckFailed(
@@ -655,10 +660,7 @@ def as_array(value, name: str, shape: tuple[int, ...] | None = None) -> np.ndarr
     S'.»; «В массиве `name` есть NaN или бесконечные значения (первое — в позиции i).»
     """
     require(value, name)
-    try:
-        arr = np.asarray(value)
-    except Exception:
-        arr = None
+    arr = _array_or_none(value)
     if arr is None or arr.dtype.kind not in "biuf":
         kind = type(value).__name__ if arr is None else f"{type(value).__name__} ({arr.dtype})"
         raise CheckFailed(
@@ -760,7 +762,7 @@ def call_answer(fn, name: str, *args):
         result = fn(*args)
     except NotImplementedError:
         result = None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 — any error of the student's code becomes a Russian message
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise CheckFailed(
             f"При вызове `{call}` возникла ошибка {type(exc).__name__}"
@@ -824,10 +826,7 @@ def judge_sampler(
         args = (n_in, n_out)
         call = _call_text(name, (np.random.default_rng(seed), *args))
         w = call_answer(fn, name, np.random.default_rng(seed), *args)
-        try:
-            arr = np.asarray(w)
-        except Exception:
-            arr = None
+        arr = _array_or_none(w)
         if arr is None or arr.dtype.kind not in "biufc":
             raise CheckFailed(
                 f"`{call}` должна вернуть массив numpy с числами, а вернула объект типа "
@@ -859,7 +858,7 @@ def judge_sampler(
         again = call_answer(fn, name, np.random.default_rng(seed), *args)
         try:
             same = np.array_equal(np.asarray(again), arr)
-        except Exception:
+        except Exception:  # noqa: BLE001 — whatever the student's objects raise means «not the same»
             same = False
         if not same:
             raise CheckFailed(

@@ -36,8 +36,15 @@ from scipy import special
 from ..numerics import fluctuations as F
 from .core import Check, CheckFailed, as_array, as_number, call_answer
 
-__all__ = ["N", "DEPTH", "linear_drift", "linear_spread", "relu_spread",
-           "relu_spread_hidden", "simulated_spread"]
+__all__ = [
+    "DEPTH",
+    "N",
+    "linear_drift",
+    "linear_spread",
+    "relu_spread",
+    "relu_spread_hidden",
+    "simulated_spread",
+]
 
 N = 64
 DEPTH = 16
@@ -105,12 +112,12 @@ linear_drift = Check(
          (float(special.digamma(N) - math.log(N)),
           "Аргумент дигамма-функции — n/2, а не n."),
          (-2 / N, "Это асимптотика для дисперсии со знаком минус; дрейф ≈ −1/n."),
-         (_DRIFT / math.log(10), "Похоже, это десятичный логарифм; нужен натуральный "
-                                 "(math.log, np.log).")],
+         (_DRIFT / math.log(10), ("Похоже, это десятичный логарифм; нужен натуральный "
+                                  "(math.log, np.log)."))],
         [(-1 / N, f"Это асимптотика −1/n. {_EXACT_ASKED} через дигамма-функцию."),
          (-1 / N - 1 / (3 * N ** 2),
-          f"Это асимптотика −1/n − 1/(3n²). {_EXACT_ASKED} ψ(n/2) − log(n/2) через "
-          "дигамма-функцию (special.digamma).")],
+          (f"Это асимптотика −1/n − 1/(3n²). {_EXACT_ASKED} ψ(n/2) − log(n/2) через "
+           "дигамма-функцию (special.digamma)."))],
         scale=math.log(N / 2)),
     name="linear_drift")
 
@@ -126,17 +133,17 @@ linear_spread = Check(
          (DEPTH ** 2 * _TRI, "Независимые дисперсии складываются: множитель L, а не L²."),
          (DEPTH * float(special.polygamma(1, N)), "Аргумент тригамма-функции — n/2, а не n."),
          (math.sqrt(_VAR), "Это стандартное отклонение; нужна дисперсия."),
-         ((DEPTH - 1) * _TRI, "Это L − 1 слоёв; шагов блуждания столько же, сколько слоёв: "
-                              "L = 16."),
-         (_VAR / math.log(10) ** 2, "Похоже, это дисперсия десятичного логарифма; нужен "
-                                    "натуральный (множитель (ln 10)² лишний).")],
+         ((DEPTH - 1) * _TRI, ("Это L − 1 слоёв; шагов блуждания столько же, сколько слоёв: "
+                               "L = 16.")),
+         (_VAR / math.log(10) ** 2, ("Похоже, это дисперсия десятичного логарифма; нужен "
+                                     "натуральный (множитель (ln 10)² лишний)."))],
         [(2 * DEPTH / N, f"Это асимптотика 2L/n. {_EXACT_ASKED} L·ψ'(n/2)."),
          (2 * DEPTH / N + 2 * DEPTH / N ** 2,
-          f"Это асимптотика 2L/n + 2L/n². {_EXACT_ASKED} L·ψ'(n/2) через тригамма-функцию "
-          "(special.polygamma(1, n/2))."),
+          (f"Это асимптотика 2L/n + 2L/n². {_EXACT_ASKED} L·ψ'(n/2) через тригамма-функцию "
+           "(special.polygamma(1, n/2)).")),
          (2 * DEPTH / N + 2 * DEPTH / N ** 2 + 4 * DEPTH / (3 * N ** 3),
-          f"Это асимптотика 2L/n + 2L/n² + 4L/(3n³). {_EXACT_ASKED} L·ψ'(n/2) через "
-          "тригамма-функцию (special.polygamma(1, n/2)).")],
+          (f"Это асимптотика 2L/n + 2L/n² + 4L/(3n³). {_EXACT_ASKED} L·ψ'(n/2) через "
+           "тригамма-функцию (special.polygamma(1, n/2))."))],
         scale=_VAR),
     name="linear_spread")
 
@@ -191,7 +198,7 @@ relu_spread = Check(_make_probe_relu_spread(_CASES), _judge_relu_spread, name="r
 relu_spread_hidden = Check(_make_probe_relu_spread(_HIDDEN_CASES), _judge_relu_spread,
                            name="relu_spread_hidden")
 
-_SIM = dict(n=32, L=8, networks=4000)
+_SIM = {"n": 32, "L": 8, "networks": 4000}
 _Z = 5.5          # two-sided normal tail 3.8e-8 per statistic; two statistics: < 1e-6
 
 

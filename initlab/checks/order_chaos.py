@@ -24,7 +24,7 @@ check                      the answer                                    value
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from scipy.optimize import brentq
@@ -32,7 +32,7 @@ from scipy.optimize import brentq
 from ..numerics import meanfield as mf
 from .core import Check, CheckFailed, as_number, call_answer
 
-__all__ = ["SW2", "SB2", "SB2_CRIT", "RTOL", "q_star", "chi1", "critical_sw2", "length_map"]
+__all__ = ["RTOL", "SB2", "SB2_CRIT", "SW2", "chi1", "critical_sw2", "length_map", "q_star"]
 
 SW2, SB2 = 2.5, 0.05
 SB2_CRIT = 0.3
@@ -69,7 +69,7 @@ HERMGAUSS_TEXT = ("Похоже, использованы узлы и веса `
                   "(или взять `hermite_e.hermegauss` и разделить веса на √(2π)).")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _truth() -> dict:
     q = mf.fixed_point_q(SW2, SB2)
     return {"q_star": q, "chi1": mf.chi1(SW2, SB2), "critical": mf.critical_sigma_w2(SB2_CRIT)}
@@ -114,19 +114,19 @@ def _judge_q_star(data) -> str:
     no_square = SB2        # σ_w² E tanh(√q z) + σ_b² = σ_b² (E tanh = 0)
     no_bias = mf.fixed_point_q(SW2, 0.0)
     mistakes = [
-        (no_square, "Похоже, φ не возведена в квадрат: E tanh(√q z) = 0, и остаётся "
-                    "только σ_b². В отображении длины стоит E φ(√q z)²."),
-        (no_bias, "Это неподвижная точка без смещения. Добавьте σ_b² = 0,05 к "
-                  "σ_w² E tanh(√q z)²."),
+        (no_square, ("Похоже, φ не возведена в квадрат: E tanh(√q z) = 0, и остаётся "
+                     "только σ_b². В отображении длины стоит E φ(√q z)².")),
+        (no_bias, ("Это неподвижная точка без смещения. Добавьте σ_b² = 0,05 к "
+                   "σ_w² E tanh(√q z)².")),
         (float(mf.length_map(1.0, SW2, SB2)),
-         "Это один шаг отображения из q = 1, а нужна неподвижная точка: повторяйте "
-         "q ← σ_w² E tanh(√q z)² + σ_b², пока q не перестанет меняться (или найдите "
-         "корень q − f(q) = 0)."),
+         ("Это один шаг отображения из q = 1, а нужна неподвижная точка: повторяйте "
+          "q ← σ_w² E tanh(√q z)² + σ_b², пока q не перестанет меняться (или найдите "
+          "корень q − f(q) = 0).")),
         (_q_fixed(SW2, np.sqrt(SB2)),
          "Похоже, к длине прибавлено σ_b = √0,05 вместо дисперсии смещения σ_b² = 0,05."),
         (_q_fixed(SW2, SB2 ** 2),
-         "Похоже, к длине прибавлено (σ_b²)² = 0,0025 вместо σ_b² = 0,05: в задаче дано "
-         "уже σ_b² = 0,05."),
+         ("Похоже, к длине прибавлено (σ_b²)² = 0,0025 вместо σ_b² = 0,05: в задаче дано "
+          "уже σ_b² = 0,05.")),
         (_q_fixed(np.sqrt(SW2), SB2),
          "Похоже, вместо σ_w² = 2,5 взято σ_w = √2,5: в отображении длины стоит σ_w²."),
     ] + [(_q_fixed(SW2, SB2, a, v), HERMGAUSS_TEXT) for a, v in _hermgauss_variants()]
@@ -154,8 +154,8 @@ def _judge_chi1(data) -> str:
          "Это χ₁ при q = 1, а производную нужно брать в неподвижной точке q* из задачи 1."),
         (SW2 * d1, "Производная не возведена в квадрат: χ₁ = σ_w² E tanh'(√q* z)²."),
         (float(mf.mean_dsq("tanh", qs)), "Не забудьте множитель σ_w² = 2,5."),
-        (SW2, "Это σ_w² · tanh'(0)² — значение при q* = 0. Здесь q* > 0, и среднее "
-              "берётся по z ~ N(0, 1)."),
+        (SW2, ("Это σ_w² · tanh'(0)² — значение при q* = 0. Здесь q* > 0, и среднее "
+               "берётся по z ~ N(0, 1).")),
         (SW2 * float(mf.mean_dsq("tanh", _q_fixed(SW2, np.sqrt(SB2)))),
          "Похоже, q* найдена с σ_b = √0,05 вместо σ_b² = 0,05."),
         (np.sqrt(SW2) * float(mf.mean_dsq("tanh", _q_fixed(np.sqrt(SW2), SB2))),
@@ -181,12 +181,12 @@ def _judge_critical(data) -> str:
     q1 = 1.0 / float(mf.mean_dsq("tanh", 1.0))            # χ₁ = 1 with q frozen at 1
     q0 = 1.0                                             # the σ_b = 0 answer
     mistakes = [
-        (q1, "Так получается, если держать q = 1. Но q* зависит от σ_w²: при каждом "
-             "пробном σ_w² сначала найдите q*(σ_w², σ_b²), потом χ₁."),
+        (q1, ("Так получается, если держать q = 1. Но q* зависит от σ_w²: при каждом "
+              "пробном σ_w² сначала найдите q*(σ_w², σ_b²), потом χ₁.")),
         (q0, "σ_w² = 1 — граница при σ_b = 0. Со смещением σ_b² = 0,3 граница выше."),
         (float(mf.critical_sigma_w2(SB2)),
-         "Это граница при σ_b² = 0,05 (задачи 1 и 2), а здесь σ_b² = 0,3. Проверьте, что "
-         "функция берёт σ_b² из своего аргумента, а не из глобальной переменной."),
+         ("Это граница при σ_b² = 0,05 (задачи 1 и 2), а здесь σ_b² = 0,3. Проверьте, что "
+          "функция берёт σ_b² из своего аргумента, а не из глобальной переменной.")),
     ]
     return _judge_number(
         x, t["critical"], "sw2_crit", mistakes=mistakes,

@@ -17,14 +17,14 @@ from ..demos_fluctuations import INITS, histogram_panel
 from ..figures.fluctuations import HistogramFigure, plot_panels
 from .base import STYLE, Explorer
 
-__all__ = ["fluctuation_explorer", "static_panels", "KEY_SETTINGS"]
+__all__ = ["KEY_SETTINGS", "fluctuation_explorer", "static_panels"]
 
 ACT_OPTIONS = [("линейная", "linear"), ("ReLU", "relu"), ("tanh", "tanh")]
 KEY_SETTINGS = [
-    dict(width=100, depth=10, act="relu", init="he"),
-    dict(width=20, depth=10, act="relu", init="he"),
-    dict(width=100, depth=50, act="relu", init="he"),
-    dict(width=100, depth=10, act="relu", init="lecun"),
+    {"width": 100, "depth": 10, "act": "relu", "init": "he"},
+    {"width": 20, "depth": 10, "act": "relu", "init": "he"},
+    {"width": 100, "depth": 50, "act": "relu", "init": "he"},
+    {"width": 100, "depth": 10, "act": "relu", "init": "lecun"},
 ]
 
 

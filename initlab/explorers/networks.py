@@ -66,8 +66,8 @@ def approx_explorer(n=8, key="sin", tau=10.0, lstsq=False):
 
     def render(n, key, tau, lstsq):
         figure.update(key, n, tau, lstsq)
-        return figure, f"Оценка ошибки для построения «лесенкой»: " \
-                       f"{approx.staircase_error_bound(approx.TARGETS[key][2], 0, 1, n, tau):.3g}."
+        bound = approx.staircase_error_bound(approx.TARGETS[key][2], 0, 1, n, tau)
+        return figure, f"Оценка ошибки для построения «лесенкой»: {bound:.3g}."
 
     controls = {
         "n": _int(n, 1, 128, "Скрытых нейронов n:"),

@@ -21,7 +21,8 @@ from .base import Explorer
 
 __all__ = ["DEFAULTS", "explorer", "render_html"]
 
-DEFAULTS = dict(key="seed_pm1", sigma2=6.0, k=4, a=1.0, n=5000, mode="joint", seed=0)
+DEFAULTS = {"key": "seed_pm1", "sigma2": 6.0, "k": 4, "a": 1.0, "n": 5000, "mode": "joint",
+            "seed": 0}
 N_OPTIONS = (500, 1000, 2000, 5000, 10000, 20000, 50000)
 MODE_LABELS = (("по данным и весам вместе", "joint"),
                ("по данным при фиксированных весах", "fixed"))

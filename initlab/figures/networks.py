@@ -39,13 +39,26 @@ from ..text import ACT_LABELS, hidden_neurons
 from .fastdraw import LiveFigure
 from .fastdraw import lin_limits as _lin_limits
 from .fastdraw import log_limits as _log_limits
-from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, log_axis, new_figure, png  # noqa: F401  (png: re-exported)
+from .style import (
+    BLUE,
+    GREEN,
+    GREY,
+    MEDIUM,
+    ORANGE,
+    PURPLE,
+    RED,
+    SMALL,
+    TINY,
+    log_axis,
+    new_figure,
+    png,  # noqa: F401 — re-exported: this module's API lists png(fig)
+)
 
 
 def _fig(w, h, ncols=1, nrows=1, dpi=80, adjust=None, **kw):
     """``new_figure`` with the margins and dpi of these figures."""
-    pad = dict(left=0.8 / w, right=1 - 0.25 / w, bottom=0.55 / h, top=1 - 0.4 / h,
-               wspace=0.3, hspace=0.35)
+    pad = {"left": 0.8 / w, "right": 1 - 0.25 / w, "bottom": 0.55 / h, "top": 1 - 0.4 / h,
+           "wspace": 0.3, "hspace": 0.35}
     return new_figure(w, h, ncols, nrows, dpi=dpi, adjust={**pad, **(adjust or {})}, **kw)
 
 
@@ -80,7 +93,7 @@ def _points(ax, X, y):
 
 def plot_logic():
     """AND, OR, NAND, XOR (2 variables) and NOT (1 variable) with the separating line (LP)."""
-    fig, axes = _fig(13, 3.1, ncols=5, adjust=dict(wspace=0.45, left=0.05, right=0.99))
+    fig, axes = _fig(13, 3.1, ncols=5, adjust={"wspace": 0.45, "left": 0.05, "right": 0.99})
     xs = np.linspace(-0.5, 1.5, 2)
     for ax, name in zip(axes[0], ["AND", "OR", "NAND", "XOR"]):
         y = logic.LOGIC[name]
@@ -98,7 +111,7 @@ def plot_logic():
     ax.scatter([1], [0], s=90, c="white", edgecolors="k", zorder=3, label="класс 0")
     ax.axvline(-b / w[0], color=GREEN, lw=2)
     ax.set(xlim=(-0.5, 1.5), ylim=(-1, 1), yticks=[], xlabel="$x$", title="NOT: порог есть")
-    ax.legend(loc="lower center", fontsize=8, ncols=2)
+    ax.legend(loc="lower center", fontsize=SMALL, ncols=2)
     return fig
 
 
@@ -191,7 +204,7 @@ class StaircaseFigure(LiveFigure):
         self.g_line, = ax.plot([], [], color=RED, lw=1.8, label="сеть")
         ax.set_xlim(a - 0.05 * (b - a), b + 0.05 * (b - a))
         ax.set_xlabel("x")
-        self.legend_fit = ax.legend(fontsize=8, loc="upper right")
+        self.legend_fit = ax.legend(fontsize=SMALL, loc="upper right")
         self._dynamic(*self.units, self.f_line, self.g_line, ax.title, self.legend_fit,
                       *ax.spines.values())
         ax = self.ax_err = axes[0, 1]
@@ -253,7 +266,7 @@ class StaircaseFigure(LiveFigure):
             if self.legend_err is not None:
                 self._drop(self.legend_err)
             handles = [self.err_line] + ([self.lsq_line] if lstsq else []) + [self.bound_line]
-            self.legend_err = ax.legend(handles=handles, fontsize=8)
+            self.legend_err = ax.legend(handles=handles, fontsize=SMALL)
             self._dynamic(self.legend_err)
             self._lstsq = bool(lstsq)
         return self.fig
@@ -276,7 +289,7 @@ def plot_swap_path(alphas, losses, X=None, Y=None, nets=None, act="tanh"):
                label="эквивалентные минимумы")
     ax.set(xlabel="α (1 — исходная сеть, 0 — нейроны переставлены)",
            ylabel="функция потерь (MSE)", title="Потери вдоль непрерывной перестановки")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=SMALL)
     ax.grid(alpha=0.3, which="both")
     if nets is not None:
         ax = axes[0, 1]
@@ -284,7 +297,7 @@ def plot_swap_path(alphas, losses, X=None, Y=None, nets=None, act="tanh"):
         for (a, params), col in zip(nets, [GREEN, ORANGE, BLUE]):
             ax.plot(X[:, 0], nn.forward(params, X, act)[0][:, 0], color=col, label=f"α = {a:g}")
         ax.set(xlabel="x", ylabel="выход сети", title="Функция сети при разных α")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=SMALL)
     return fig
 
 
@@ -321,7 +334,7 @@ class GradientNormsFigure(LiveFigure):
         ax.set(xlabel="номер слоя l (1 — у входа)",
                ylabel="‖∂L/∂Aₗ‖" if key == "param" else "‖∂L/∂Yₗ‖")
         ax.grid(alpha=0.3, which="both")
-        self.legend = ax.legend(fontsize=8)
+        self.legend = ax.legend(fontsize=SMALL)
         self._dynamic(*self.lines, *self.bounds, self.legend, ax.title, *ax.spines.values())
 
     def update(self, results, title=None):
@@ -360,7 +373,7 @@ class CliffFigure(LiveFigure):
     the gradient is largest: raw, globally and locally clipped (unit vectors)."""
 
     def __init__(self, T=50, n=121, live=True):
-        fig, axes = _fig(11, 4.2, ncols=2, adjust=dict(wspace=0.35))
+        fig, axes = _fig(11, 4.2, ncols=2, adjust={"wspace": 0.35})
         super().__init__(fig, live)
         self.T = T
         ax = self.ax_path = axes[0, 0]
@@ -375,20 +388,20 @@ class CliffFigure(LiveFigure):
         self.star, = ax.plot([], [], "*", color="red", mec="k", ms=14, label="обрыв")
         self.start, = ax.plot([], [], "o", color="k", mec="white", ms=8)
         ax.set(xlim=(-1, 9), ylim=(-6, 3), xlabel="w", ylabel="b")
-        self.legend_path = ax.legend(fontsize=8, loc="upper right", facecolor="#bbbbbb")
+        self.legend_path = ax.legend(fontsize=SMALL, loc="upper right", facecolor="#bbbbbb")
         self._dynamic(*self.paths.values(), self.star, self.start, self.legend_path, ax.title,
                       *ax.spines.values())
         ax = self.ax_dir = axes[0, 1]
         self.arrows, proxies = [], []
         for col, lw in [(RED, 5), (GREY, 2.5), (ORANGE, 2.5)]:
             self.arrows.append(ax.annotate("", xy=(1, 0), xytext=(0, 0),
-                                           arrowprops=dict(arrowstyle="->", color=col, lw=lw)))
+                                           arrowprops={"arrowstyle": "->", "color": col, "lw": lw}))
             proxies.append(ax.plot([], [], color=col, lw=2.5, label="_")[0])
         ax.set(xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), aspect="equal", xlabel="по w", ylabel="по b")
         ax.axhline(0, color=GREY, lw=0.5)
         ax.axvline(0, color=GREY, lw=0.5)
         self.legend_dir = ax.legend(handles=proxies, labels=["−g", "глобальная", "локальная"],
-                                    fontsize=8, loc="lower left")
+                                    fontsize=SMALL, loc="lower left")
         self._dynamic(*self.arrows, self.legend_dir, ax.title)
 
     def update(self, start=(6.0, -3.5), lr=0.05, steps=80, c=2.0):
@@ -435,7 +448,7 @@ def plot_gallery(x=None, beta=0.25, noise_seed=0):
         else:
             fx, dfx = f(x), df(x)
         axes[0, j].plot(x, fx, color=BLUE, lw=2)
-        axes[0, j].set_title(label, fontsize=9)
+        axes[0, j].set_title(label, fontsize=MEDIUM)
         if key in ("relu", "leaky_relu", "prelu"):
             dfx = np.where(np.abs(x) < 1e-12, np.nan, dfx)
         axes[1, j].plot(x, dfx, color=RED, lw=2)
@@ -443,8 +456,8 @@ def plot_gallery(x=None, beta=0.25, noise_seed=0):
     xs = np.linspace(-4, 4, 161)
     axes[0, 6].scatter(xs, activations.noisy_relu(xs, rng), s=4, color=GREY, label="выборка")
     axes[0, 6].plot(x, activations.noisy_relu_mean(x), color=BLUE, lw=2, label="среднее")
-    axes[0, 6].set_title("шумный ReLU", fontsize=9)
-    axes[0, 6].legend(fontsize=7)
+    axes[0, 6].set_title("шумный ReLU", fontsize=MEDIUM)
+    axes[0, 6].legend(fontsize=TINY)
     axes[1, 6].scatter(xs, activations.noisy_relu_grad(xs, np.random.default_rng(noise_seed)), s=4,
                        color=RED)
     axes[0, 0].set_ylabel("f(x)")
@@ -478,7 +491,7 @@ def plot_relations(x=None):
     ax.plot(x, 2 * activations.sigmoid(2 * x) - 1, color=RED, lw=1.5, ls="--", label="2σ(2x) − 1")
     ax.set_title("tanh x = 2σ(2x) − 1")
     for ax in axes[0]:
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=SMALL)
         ax.grid(alpha=0.3)
         ax.set_xlabel("x")
     return fig
@@ -489,7 +502,7 @@ def plot_gradient_gain(demo):
     of lg over the random nets) and predicted by the per-layer gain √(s² E f′²) (lines);
     right, the ratio at the first layer: measured (one dot per net) against the prediction,
     and the norm bound ∏ sup|f′|·‖A‖₂ (crosses)."""
-    fig, ax = _fig(12, 4.2, ncols=2, adjust=dict(wspace=0.3, right=0.98))
+    fig, ax = _fig(12, 4.2, ncols=2, adjust={"wspace": 0.3, "right": 0.98})
     a, b = ax[0, 0], ax[0, 1]
     layers = np.arange(1, demo.depth + 1)
     colors = [RED, BLUE, GREEN, ORANGE, PURPLE, GREY]
@@ -508,20 +521,20 @@ def plot_gradient_gain(demo):
     _log(a)
     a.set_xlabel("слой l")
     a.set_ylabel("‖∂L/∂Y_l‖ / ‖∂L/∂Y_d‖")
-    a.set_title("линии — прогноз ∏ √(s² E f′(z)²), точки — измерено", fontsize=9)
-    a.legend(fontsize=7, frameon=False, loc="lower right", ncol=2)
+    a.set_title("линии — прогноз ∏ √(s² E f′(z)²), точки — измерено", fontsize=MEDIUM)
+    a.legend(fontsize=TINY, frameon=False, loc="lower right", ncol=2)
     _log(b, "xy")
     lim = (lo / 3, hi * 3)
     b.plot(lim, lim, "-", color=GREY, lw=0.8)
     b.set(xlim=lim, ylim=lim, xlabel="прогноз для первого слоя", ylabel="измерено")
-    b.set_title("точки — сети, крестики — оценка через нормы (сверху)", fontsize=9)
+    b.set_title("точки — сети, крестики — оценка через нормы (сверху)", fontsize=MEDIUM)
     return fig
 
 
 def plot_clipping_starts(demo):
     """``clipping_starts_demo``: final losses of global against local clipping (one dot per
     start, the diagonal: equal) and the longest step of each rule per start."""
-    fig, ax = _fig(11, 4.0, ncols=2, adjust=dict(wspace=0.3))
+    fig, ax = _fig(11, 4.0, ncols=2, adjust={"wspace": 0.3})
     a, b = ax[0, 0], ax[0, 1]
     floor = 1e-6
     g = np.maximum(demo.loss["global"], floor)
@@ -533,7 +546,7 @@ def plot_clipping_starts(demo):
     a.set(xlim=lim, ylim=lim, xlabel="потери в конце: глобальная обрезка",
           ylabel="потери в конце: локальная обрезка")
     a.set_title(f"выше диагонали — глобальная лучше ({demo.g_wins}), ниже — локальная "
-                f"({demo.l_wins});\nпотери меньше 10⁻⁶ — в углу", fontsize=9)
+                f"({demo.l_wins});\nпотери меньше 10⁻⁶ — в углу", fontsize=MEDIUM)
     for i, (clip, col, label) in enumerate(_CLIP_STYLE):
         col = BLUE if col == "white" else col
         v = demo.max_step[clip]
@@ -545,6 +558,6 @@ def plot_clipping_starts(demo):
     b.set_xticks(range(3), [lab for _, _, lab in _CLIP_STYLE])
     _log(b)
     b.set_ylabel("самый длинный шаг")
-    b.set_title(f"{demo.n} стартов, {demo.steps} шагов", fontsize=9)
-    b.legend(fontsize=7, frameon=False, loc="upper right")
+    b.set_title(f"{demo.n} стартов, {demo.steps} шагов", fontsize=MEDIUM)
+    b.legend(fontsize=TINY, frameon=False, loc="upper right")
     return fig

@@ -17,7 +17,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_figure
+from .style import (
+    BLUE,
+    FONT_SIZE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    RED,
+    SMALL,
+    TINY,
+    log_axis,
+    new_figure,
+)
 
 SCHEME_COLORS = {"plain": GREY, "he": RED, "scaled": BLUE, "zero": GREEN}
 SCHEME_LABELS = {"plain": "без обходной связи", "he": "обходная связь, ветвь Хе",
@@ -27,7 +39,7 @@ SCHEME_LABELS = {"plain": "без обходной связи", "he": "обхо�
 def _title(ax, text):
     # a text above the axes instead of ax.set_title: the title's automatic placement
     # measures every tick label on each draw (a third of the explorer's redraw time)
-    ax.text(0.5, 1.03, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=10)
+    ax.text(0.5, 1.03, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=FONT_SIZE)
 
 
 def profile_figure(curves, depth, title="", dpi=None):
@@ -54,7 +66,7 @@ def profile_figure(curves, depth, title="", dpi=None):
         ax.grid(alpha=0.3)
     ax1.legend(fontsize=SMALL, loc="upper left")
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=FONT_SIZE)
     return fig
 
 
@@ -82,8 +94,8 @@ def training_figure(results, baselines, epochs):
     ax1.axhline(np.log(10), color=ORANGE, ls=":", label="ln 10 (равные вероятности)")
     log_axis(ax1, "y")
     ax1.set_xlabel("эпоха")
-    ax1.set_title("функция потерь на обучающей выборке", fontsize=10)
-    ax1.legend(fontsize=SMALL - 1, loc="lower left")
+    ax1.set_title("функция потерь на обучающей выборке", fontsize=FONT_SIZE)
+    ax1.legend(fontsize=TINY, loc="lower left")
     ax2.axhline(baselines["linear"], color=PURPLE, ls="--",
                 label=f"линейная модель, {epochs} эпох")
     if "logreg" in baselines:
@@ -94,7 +106,7 @@ def training_figure(results, baselines, epochs):
     ax2.set_xticklabels([SCHEME_LABELS[s].replace(", ", ",\n") for s in results],
                         fontsize=SMALL)
     ax2.set_ylim(-0.03, 1.08)
-    ax2.set_title("доля верных ответов на тесте", fontsize=10)
+    ax2.set_title("доля верных ответов на тесте", fontsize=FONT_SIZE)
     ax2.legend(fontsize=SMALL, loc="center right")
     return fig
 
@@ -107,8 +119,8 @@ def bn_figure(q, g, q0, g0):
     ax1.plot(l, q0, "s-", ms=3, color=GREY, label="без неё (Хе)")
     ax2.plot(l, g, "o-", ms=3, color=BLUE)
     ax2.plot(l, g0, "s-", ms=3, color=GREY)
-    ax1.set_title("прямой проход: $\\mathbb{E}\\,x_l^2$", fontsize=10)
-    ax2.set_title("обратный проход: $\\|\\delta_l\\|^2 / \\|\\delta_L\\|^2$", fontsize=10)
+    ax1.set_title("прямой проход: $\\mathbb{E}\\,x_l^2$", fontsize=FONT_SIZE)
+    ax2.set_title("обратный проход: $\\|\\delta_l\\|^2 / \\|\\delta_L\\|^2$", fontsize=FONT_SIZE)
     for ax in (ax1, ax2):
         log_axis(ax, "y")
         ax.set_xlabel("номер слоя $l$")
@@ -129,7 +141,7 @@ def lsuv_figure(s2_by_act, fixed):
     ax.set_xlabel("номер слоя")
     ax.set_ylabel("$\\sigma_w^2 = n\\,\\mathrm{Var}\\,w$")
     ax.set_title("куда приходит LSUV (пунктир — $1/\\mathbb{E}\\,\\varphi(z)^2$)",
-                 fontsize=10)
+                 fontsize=FONT_SIZE)
     ax.legend(fontsize=SMALL)
     ax.grid(alpha=0.3)
     return fig

@@ -17,7 +17,20 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_figure
+from .style import (
+    BLUE,
+    FONT_SIZE,
+    GREEN,
+    GREY,
+    MEDIUM,
+    ORANGE,
+    PURPLE,
+    RED,
+    SMALL,
+    TINY,
+    log_axis,
+    new_figure,
+)
 
 ACT_LABEL = {"linear": "линейная", "tanh": "tanh", "relu": "ReLU"}
 WEIGHT_LABEL = {"gaussian": "нормальные веса", "orthogonal": "ортогональные веса"}
@@ -47,7 +60,7 @@ def spectrum_grid(spectra: dict, depths, n: int):
                 spectrum_panel(ax, spec, DEPTH_COLORS[k % len(DEPTH_COLORS)],
                                f"L = {spec.depth}{zero}")
             ax.axvline(0.0, color=GREY, lw=0.8, ls=":")
-            ax.set_title(f"{ACT_LABEL[act]}, {WEIGHT_LABEL[w]}", fontsize=10)
+            ax.set_title(f"{ACT_LABEL[act]}, {WEIGHT_LABEL[w]}", fontsize=FONT_SIZE)
             ax.legend(fontsize=SMALL, loc="upper left", frameon=False)
             ax.set_xlim(-8.0, 2.0)
             if i == len(acts) - 1:
@@ -55,7 +68,7 @@ def spectrum_grid(spectra: dict, depths, n: int):
             if j == 0:
                 ax.set_ylabel("доля из N")
     fig.suptitle(f"Сингулярные числа якобиана ∂x_L/∂x_0, N = {n}, критическая инициализация",
-                 fontsize=10)
+                 fontsize=FONT_SIZE)
     return fig
 
 
@@ -91,13 +104,13 @@ def variance_vs_depth(table: dict, depths, theory: dict, n: int, exact: dict | N
         log_axis(ax, "y")
         lo, hi = ax.get_ylim()
         ax.set_ylim(lo, hi * (hi / lo) ** 0.6)          # room for the legend above the data
-        ax.set_title(ACT_LABEL[act], fontsize=10)
+        ax.set_title(ACT_LABEL[act], fontsize=FONT_SIZE)
         ax.set_xlabel("глубина L")
         if j == 0:
             ax.set_ylabel("дисперсия s²")
-        ax.legend(fontsize=SMALL - 1, frameon=False, loc="upper left")
+        ax.legend(fontsize=TINY, frameon=False, loc="upper left")
     fig.suptitle(f"Разброс квадратов сингулярных чисел, N = {n}: медиана и межквартильный "
-                 "размах по зёрнам", fontsize=10)
+                 "размах по зёрнам", fontsize=FONT_SIZE)
     return fig
 
 
@@ -126,7 +139,7 @@ def saxe_figure(depths, iters: dict, max_iter: int):
     ax.set_xlabel("глубина L")
     ax.set_ylabel("шагов до ошибки ≤ допуска")
     ax.legend(fontsize=SMALL, frameon=False, loc="center right")
-    ax.set_title("Глубокая линейная сеть, шаг ∝ 1/L", fontsize=10)
+    ax.set_title("Глубокая линейная сеть, шаг ∝ 1/L", fontsize=FONT_SIZE)
     return fig
 
 
@@ -143,7 +156,7 @@ def haar_figure(fixed: dict, unfixed: dict, n: int):
     dens = (1 - t**2) ** ((n - 3) / 2)
     dens = dens / np.trapezoid(dens, t)
     ax.plot(t, dens, color=GREY, lw=1, label="мера Хаара")
-    ax.set_title("элемент Q₁₁", fontsize=10)
+    ax.set_title("элемент Q₁₁", fontsize=FONT_SIZE)
     ax.legend(fontsize=SMALL, frameon=False)
     ax = axes[0, 1]
     bins = np.linspace(-6, 4, 41)
@@ -151,18 +164,18 @@ def haar_figure(fixed: dict, unfixed: dict, n: int):
         ax.hist(d["trace"], bins=bins, density=True, histtype="step", color=c, lw=1.4, label=lab)
     z = np.linspace(-6, 4, 300)
     ax.plot(z, stats.norm.pdf(z), color=GREY, lw=1, label="N(0, 1)")
-    ax.set_title("след tr Q", fontsize=10)
+    ax.set_title("след tr Q", fontsize=FONT_SIZE)
     ax.legend(fontsize=SMALL, frameon=False)
     ax = axes[0, 2]
     bins = np.linspace(0, np.pi, 31)
     for d, c, lab in col:
         ax.hist(d["angles"], bins=bins, density=True, histtype="step", color=c, lw=1.4, label=lab)
-    ax.set_title("углы θ собственных чисел e^(±iθ)", fontsize=10)
+    ax.set_title("углы θ собственных чисел e^(±iθ)", fontsize=FONT_SIZE)
     ax.set_xlabel("θ")
     ax.set_xticks([0, np.pi / 2, np.pi])
     ax.set_xticklabels(["0", "π/2", "π"])
     ax.legend(fontsize=SMALL, frameon=False)
-    fig.suptitle(f"QR нормальной матрицы {n}×{n}: с поправкой знаков и без неё", fontsize=10)
+    fig.suptitle(f"QR нормальной матрицы {n}×{n}: с поправкой знаков и без неё", fontsize=FONT_SIZE)
     return fig
 
 
@@ -183,7 +196,7 @@ def output_variance_figure(variances: dict, sigma2: float, k: int):
             ax.hist(v, bins=bins, density=True, histtype="step", color=c, lw=1.4, label=lab)
     ax.set_xlabel("Var(h_j | W) = ‖w_j‖²")
     ax.set_title(f"Дисперсия выходов при фиксированных весах, k = {k}, σ² = {sigma2:g}",
-                 fontsize=10)
+                 fontsize=FONT_SIZE)
     ax.legend(fontsize=SMALL, frameon=False)
     return fig
 
@@ -208,7 +221,7 @@ class SpectrumFigure:
         ax.set_ylim(1e-3, 1.3)
         ax.set_xlabel("log₁₀ s (левый столбик: всё, что меньше 10⁻⁸)")
         ax.set_ylabel("доля из N")
-        ax.set_title("Сингулярные числа якобиана ∂x_L/∂x_0", fontsize=10)
+        ax.set_title("Сингулярные числа якобиана ∂x_L/∂x_0", fontsize=FONT_SIZE)
         self._background = None
 
     def update(self, spectrum, color: str) -> bytes:
@@ -256,9 +269,9 @@ def bridge_figure(samples: dict, k: int):
         ax.plot(grid, stats.norm.pdf(grid), color=RED, lw=1, label="N(0, 1)")
         log_axis(ax, "y")
         ax.set_ylim(1e-5, 1)
-        ax.set_title(BRIDGE_LABEL[kind], fontsize=9)
+        ax.set_title(BRIDGE_LABEL[kind], fontsize=MEDIUM)
         ax.set_xlabel("h / стандартное отклонение")
     axes[0, 0].set_ylabel("плотность")
-    axes[0, 0].legend(fontsize=SMALL - 1, frameon=False)
-    fig.suptitle(f"Выход одного нейрона, k = {k}", fontsize=10)
+    axes[0, 0].legend(fontsize=TINY, frameon=False)
+    fig.suptitle(f"Выход одного нейрона, k = {k}", fontsize=FONT_SIZE)
     return fig

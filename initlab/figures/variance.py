@@ -47,7 +47,7 @@ from ..numerics import propagate
 from ..numerics.activations import get_activation
 from ..numerics.schemes import get_scheme
 from . import fastdraw
-from .style import BWD, FWD, constrained_figure, log_axis
+from .style import BWD, FONT_SIZE, FWD, LARGE, MEDIUM, SMALL, constrained_figure, log_axis
 from .style import pow10 as _pow10
 
 __all__ = ["KEY_SETTINGS", "LEGEND_HTML", "ExplorerFigure", "plot_grid", "plot_histograms", "plot_profile",
@@ -69,7 +69,7 @@ def _mantissa_label(y, pos=None) -> str:
         return ""
     if -3 <= e <= 3:
         return f"{y:.{max(-e, 0)}f}".replace(".", ",")
-    return f"{int(round(m))}·{_pow10(10.0 ** e)}"
+    return f"{round(m)}·{_pow10(10.0 ** e)}"
 
 
 def _log_axis(ax):
@@ -79,8 +79,8 @@ KEY_SETTINGS = (
     ("linear", "seed_uniform"),
     ("linear", "uniform_fixed"),
     ("tanh", "xavier_normal"),
-    dict(act="linear", scheme="lecun_normal", n_in=256, n_out=32),
-    dict(act="linear", scheme="xavier_normal", n_in=256, n_out=32),
+    {"act": "linear", "scheme": "lecun_normal", "n_in": 256, "n_out": 32},
+    {"act": "linear", "scheme": "xavier_normal", "n_in": 256, "n_out": 32},
     ("sigmoid", "xavier_normal"),
     ("relu", "xavier_normal"),
     ("relu", "he_normal"),
@@ -104,7 +104,7 @@ class _VarianceArtists:
     def __init__(self, ax, legend=True, small=False, nice=False):
         self.ax, self.nice = ax, nice       # nice: limits rounded outwards (the explorer)
         ms = 3.5 if small else 4.5
-        kw = dict(lw=1.8 if not small else 1.4)
+        kw = {"lw": 1.8 if not small else 1.4}
         self.th_f, = ax.plot([], [], color=FWD, label="Var zₗ, теория", **kw)
         self.th_b, = ax.plot([], [], color=BWD, label="Var ∂L/∂zₗ, теория", **kw)
         self.sm_f, = ax.plot([], [], "o", color=FWD, mfc="white", ms=ms,
@@ -119,11 +119,11 @@ class _VarianceArtists:
         ax.set_ylabel("дисперсия")
         ax.grid(True, which="major", alpha=0.3)
         self.msg = ax.text(0.02, 0.03, "", transform=ax.transAxes, va="bottom", ha="left",
-                           fontsize=8 if small else 9, wrap=True,
-                           bbox=dict(boxstyle="round,pad=0.35", fc="#fff6d5", ec="#c9a227",
-                                     alpha=0.95))
+                           fontsize=SMALL if small else MEDIUM, wrap=True,
+                           bbox={"boxstyle": "round,pad=0.35", "fc": "#fff6d5", "ec": "#c9a227",
+                                 "alpha": 0.95})
         self.msg.set_visible(False)
-        self.legend = ax.legend(loc="upper right", fontsize=8, framealpha=0.85) if legend \
+        self.legend = ax.legend(loc="upper right", fontsize=SMALL, framealpha=0.85) if legend \
             else None
 
     def set(self, theory=None, sim=None, title=None, keep=False):
@@ -186,7 +186,7 @@ class _VarianceArtists:
                 depth = self._kept_depth(depth)
         ax.set_xlim(0.5, (depth or 1) + 0.5)
         if title is not None:
-            ax.set_title(title, fontsize=10)
+            ax.set_title(title, fontsize=FONT_SIZE)
 
 
     def _kept_limits(self, lo, hi):
@@ -237,7 +237,7 @@ def _new_axes(figsize):
 def plot_variance(theory=None, sim=None, ax=None, title=None, legend=True) -> Figure:
     """Var z_l and Var ∂L/∂z_l per layer: theory (lines) and simulation (markers)."""
     if ax is None:
-        fig, ax = _new_axes((7.0, 4.3))
+        _, ax = _new_axes((7.0, 4.3))
     prof = sim if sim is not None else theory
     if title is None and prof is not None:
         title = setting_title(prof.act, prof.scheme, prof.widths)
@@ -260,7 +260,7 @@ class _HistArtists:
         ax.set_ylabel("доля значений в интервале")
         ax.grid(True, alpha=0.3)
         self.msg = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                           fontsize=9, wrap=True)
+                           fontsize=MEDIUM, wrap=True)
         self.legend, self._entries = None, None
 
     def _set_legend(self, entries):
@@ -273,7 +273,7 @@ class _HistArtists:
             self.legend = None
         self._entries = entries
         if entries:
-            self.legend = self.ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+            self.legend = self.ax.legend(loc="upper right", fontsize=SMALL, framealpha=0.85)
 
     def set(self, sim, layers=None, bins=61, title=None):
         ax = self.ax
@@ -306,8 +306,7 @@ class _HistArtists:
             label = f"слой {k}"
             zeros = _zero_share(v)
             if zeros > 0.01:       # ReLU: the atom at 0 is reported, not drawn as a spike
-                counts[np.searchsorted(edges, 0.0, side="right") - 1] -= int(
-                    round(zeros * v.size))
+                counts[np.searchsorted(edges, 0.0, side="right") - 1] -= round(zeros * v.size)
                 label += f" (нулей {100 * zeros:.0f} %)"
             frac = counts / max(v.size, 1)
             top = max(top, float(frac.max()))
@@ -322,7 +321,7 @@ class _HistArtists:
         self._set_legend(tuple((line.get_label(), line.get_color())
                                for line in self.lines[:len(keys)]))
         if title is not None:
-            ax.set_title(title, fontsize=10)
+            ax.set_title(title, fontsize=FONT_SIZE)
 
 
 _FINE_STEPS = np.array([1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0])
@@ -356,7 +355,7 @@ def _hist_range(arrays):
 def plot_histograms(sim, ax=None, layers=None, kind="act", bins=61, title=None) -> Figure:
     """Histograms of x_l (kind="act") or ∂L/∂z_l (kind="grad") at a few layers."""
     if ax is None:
-        fig, ax = _new_axes((6.0, 4.0))
+        _, ax = _new_axes((6.0, 4.0))
     if title is None:
         title = ("Распределение активаций по слоям" if kind == "act"
                  else "Распределение градиентов по слоям")
@@ -385,9 +384,9 @@ class ExplorerFigure(fastdraw.LiveFigure):
         if live:    # the title as a child of the axes (figure-level artists cannot be
             # dynamic: savefig would skip them), placed where fig.suptitle puts it
             self.suptitle = self.ax_var.text(0.5, 0.98, "", transform=self.fig.transFigure,
-                                             ha="center", va="top", fontsize=11)
+                                             ha="center", va="top", fontsize=LARGE)
         else:
-            self.suptitle = self.fig.suptitle("", fontsize=11)
+            self.suptitle = self.fig.suptitle("", fontsize=LARGE)
         # the spines (and legends) are drawn over the curves in a full draw: dynamic too
         self._dynamic(self.suptitle, v.th_f, v.th_b, v.sm_f, v.sm_b, *v.vlines, v.msg,
                       *self.ax_var.spines.values(), *([v.legend] if v.legend else []),
@@ -426,7 +425,7 @@ def plot_profile(theory, sim, title=None) -> Figure:
 
 def _setting(s, n_in, n_out, depth):
     if isinstance(s, dict):
-        d = dict(n_in=n_in, n_out=n_out, depth=depth) | s
+        d = {"n_in": n_in, "n_out": n_out, "depth": depth} | s
         return d["act"], d["scheme"], d["n_in"], d["n_out"], d["depth"]
     act, scheme = s
     return act, scheme, n_in, n_out, depth
@@ -448,10 +447,10 @@ def plot_grid(settings=KEY_SETTINGS, n_in=256, n_out=256, depth=30, batch=512, s
         sm = propagate.simulate(act, scheme, ni, no, d, batch=batch, seed=seed, hist_layers=())
         art = _VarianceArtists(ax, legend=False, small=True)
         art.set(th, sm, setting_title(act, scheme, th.widths))
-        ax.set_ylabel("дисперсия", fontsize=9)
-        ax.set_xlabel("слой l", fontsize=9)
+        ax.set_ylabel("дисперсия", fontsize=MEDIUM)
+        ax.set_xlabel("слой l", fontsize=MEDIUM)
     if art is not None:
         handles = [art.th_f, art.sm_f, art.th_b, art.sm_b]
         fig.legend(handles=handles, labels=[h.get_label() for h in handles], loc="outside lower center",
-                   ncols=4, fontsize=9, frameon=False)
+                   ncols=4, fontsize=MEDIUM, frameon=False)
     return fig

@@ -71,6 +71,7 @@ from .registry import Registry
 __all__ = [
     "CONSTRUCTIONS",
     "Construction",
+    "InvalidConstruction",
     "bias_correlation",
     "chi3_weight_pdf",
     "conditional_moments",
@@ -83,6 +84,7 @@ __all__ = [
     "layer_output",
     "maxwell_from_uniform_pdf",
     "parameters",
+    "problem",
     "product_normal_pdf",
     "qq_data",
     "sample_bernoulli",
@@ -99,8 +101,6 @@ __all__ = [
     "seed_bernoulli_p",
     "seed_quotient_cdf",
     "seed_quotient_pdf",
-    "InvalidConstruction",
-    "problem",
     "theory_facts",
     "verdict_facts",
 ]
@@ -245,29 +245,29 @@ def parameters(key, sigma2: float, k: int, a: float = 1.0) -> dict:
     s = sigma2 / (k + 1)
     if c.key == "seed_bernoulli":
         p = seed_bernoulli_p(sigma2, k)
-        return dict(p=p, weight_mean=p, weight_var=p * (1 - p), bias_var=s)
+        return {"p": p, "weight_mean": p, "weight_var": p * (1 - p), "bias_var": s}
     if c.key == "seed_pm1":
-        return dict(c=1.0, weight_mean=0.0, weight_var=1.0, bias_var=sigma2 - k / 4)
+        return {"c": 1.0, "weight_mean": 0.0, "weight_var": 1.0, "bias_var": sigma2 - k / 4}
     if c.key == "normal_weights":
-        return dict(weight_mean=0.0, weight_var=s, bias_var=s)
+        return {"weight_mean": 0.0, "weight_var": s, "bias_var": s}
     if c.key == "pm1":
-        return dict(c=1.0, weight_mean=0.0, weight_var=1.0, bias_var=sigma2 - k)
+        return {"c": 1.0, "weight_mean": 0.0, "weight_var": 1.0, "bias_var": sigma2 - k}
     if c.key == "pm_split":
         cc = math.sqrt(s)
-        return dict(c=cc, weight_mean=0.0, weight_var=s, bias_var=s)
+        return {"c": cc, "weight_mean": 0.0, "weight_var": s, "bias_var": s}
     if c.key == "pm_scaled":
         cc = math.sqrt(sigma2 / k)
-        return dict(c=cc, weight_mean=0.0, weight_var=cc**2, bias_var=0.0)
+        return {"c": cc, "weight_mean": 0.0, "weight_var": cc**2, "bias_var": 0.0}
     if c.key == "seed_quotient":
-        return dict(weight_mean=math.nan, weight_var=math.inf, bias_var=sigma2 - k)
+        return {"weight_mean": math.nan, "weight_var": math.inf, "bias_var": sigma2 - k}
     if c.key == "chi3":
-        return dict(c=1.0, weight_mean=0.0, weight_var=3.0 / a**2, bias_var=sigma2 - k)
+        return {"c": 1.0, "weight_mean": 0.0, "weight_var": 3.0 / a**2, "bias_var": sigma2 - k}
     if c.key == "chi3_split":
         cc = math.sqrt(s)
-        return dict(c=cc, weight_mean=0.0, weight_var=3.0 * s / a**2, bias_var=s)
+        return {"c": cc, "weight_mean": 0.0, "weight_var": 3.0 * s / a**2, "bias_var": s}
     if c.key == "chi3_scaled":
         cc = math.sqrt(sigma2 / k)
-        return dict(c=cc, weight_mean=0.0, weight_var=3.0 * cc**2 / a**2, bias_var=0.0)
+        return {"c": cc, "weight_mean": 0.0, "weight_var": 3.0 * cc**2 / a**2, "bias_var": 0.0}
     raise AssertionError(c.key)
 
 
@@ -442,19 +442,20 @@ def exact_moments(key, sigma2: float, k: int, a: float = 1.0) -> dict:
         p, s = par["p"], par["bias_var"]
         var = k * p + s                        # E(xw)² = E w² = p, not p(1−p)
         kurt = 3.0 * k * p * (1 - p) / var**2   # h | K ~ N(0, K + s), K ~ Bin(k, p)
-        return dict(mean=0.0, var=var, excess_kurtosis=kurt, normal=False)
+        return {"mean": 0.0, "var": var, "excess_kurtosis": kurt, "normal": False}
     if c.key == "seed_pm1":
         var = k * 1.0 + par["bias_var"]         # = σ² + 3k/4
-        return dict(mean=0.0, var=var, excess_kurtosis=0.0, normal=math.isclose(var, sigma2))
+        return {"mean": 0.0, "var": var, "excess_kurtosis": 0.0,
+                "normal": math.isclose(var, sigma2)}
     if c.key == "normal_weights":
         s = par["weight_var"]
         var = k * s + par["bias_var"]           # = σ²
         kurt = 6.0 * k * s**2 / var**2           # each x·w: excess 6, variance s
-        return dict(mean=0.0, var=var, excess_kurtosis=kurt, normal=False)
+        return {"mean": 0.0, "var": var, "excess_kurtosis": kurt, "normal": False}
     if c.key == "seed_quotient":
-        return dict(mean=math.nan, var=math.inf, excess_kurtosis=math.nan, normal=False)
+        return {"mean": math.nan, "var": math.inf, "excess_kurtosis": math.nan, "normal": False}
     # pm1, pm_split, pm_scaled, chi3, chi3_split, chi3_scaled: x_j w_j ~ N(0, c²) exactly
-    return dict(mean=0.0, var=sigma2, excess_kurtosis=0.0, normal=True)
+    return {"mean": 0.0, "var": sigma2, "excess_kurtosis": 0.0, "normal": True}
 
 
 def conditional_moments(data: str, W, b, a: float = 1.0) -> dict:
@@ -464,7 +465,7 @@ def conditional_moments(data: str, W, b, a: float = 1.0) -> dict:
         mx, vx = 0.0, 1.0
     else:
         mx, vx = a / 2.0, a**2 / 12.0
-    return dict(mean=mx * W.sum(-1) + b, var=vx * (W**2).sum(-1))
+    return {"mean": mx * W.sum(-1) + b, "var": vx * (W**2).sum(-1)}
 
 
 def _quantile_nodes(dist, m: int) -> np.ndarray:
@@ -555,7 +556,8 @@ def sample_moments(h) -> dict:
     d = h - m
     v2 = np.mean(d * d)
     kurt = np.mean(d**4) / v2**2 - 3.0 if v2 > 0 else math.nan
-    return dict(mean=float(m), var=float(v2 * n / (n - 1)), excess_kurtosis=float(kurt), n=n)
+    return {"mean": float(m), "var": float(v2 * n / (n - 1)), "excess_kurtosis": float(kurt),
+            "n": n}
 
 
 def ks_test(h, sigma2: float) -> tuple[float, float]:

@@ -112,12 +112,29 @@ from scipy import special, stats
 from .spectra import orthonormal_columns
 
 __all__ = [
-    "EXACT_ACTIVATIONS", "SIM_ACTIVATIONS", "step_constant", "step_moments",
-    "step_second_moment", "dead_probability", "log_norm_moments", "asymptotic_moments",
-    "reciprocal_sum", "LogNormLaw", "log_norm_law", "prob_off", "prob_off_normal",
-    "widths_of", "simulate_log_norms", "normalised_log_norms", "mean_log_gain",
-    "simulate_gradients", "ks_two_sample", "law_distance", "orthogonal_step_moments",
-    "ORTHOGONAL_KINDS", "simulate_orthogonal",
+    "EXACT_ACTIVATIONS",
+    "ORTHOGONAL_KINDS",
+    "SIM_ACTIVATIONS",
+    "LogNormLaw",
+    "asymptotic_moments",
+    "dead_probability",
+    "ks_two_sample",
+    "law_distance",
+    "log_norm_law",
+    "log_norm_moments",
+    "mean_log_gain",
+    "normalised_log_norms",
+    "orthogonal_step_moments",
+    "prob_off",
+    "prob_off_normal",
+    "reciprocal_sum",
+    "simulate_gradients",
+    "simulate_log_norms",
+    "simulate_orthogonal",
+    "step_constant",
+    "step_moments",
+    "step_second_moment",
+    "widths_of",
 ]
 
 EXACT_ACTIVATIONS = ("linear", "relu")

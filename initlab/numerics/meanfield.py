@@ -58,6 +58,7 @@ so the two-input and backprop simulations live here.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -68,12 +69,40 @@ from scipy.optimize import brentq
 from .activations import get_activation
 
 __all__ = [
-    "N_GH", "N_GH2", "gh_rule", "mean_sq", "mean_dsq", "length_map", "length_iterates",
-    "fixed_point_q", "chi1", "chi_q", "correlation_map", "correlation_iterates",
-    "fixed_point_c", "chi_c", "depth_scales", "Point", "point", "critical_sigma_w2",
-    "critical_line", "chi1_line", "phase_grid", "relu_cmap", "relu_cmap_iterates", "relu_chi1",
-    "xavier_tanh_q", "simulate_pair", "simulate_backprop", "digits_data", "TrainGrid",
-    "train_grid", "trainable_depth", "trainable_ratio", "CRITICAL_TABLE_SB2", "ACTIVATIONS_MF",
+    "ACTIVATIONS_MF",
+    "CRITICAL_TABLE_SB2",
+    "N_GH",
+    "N_GH2",
+    "Point",
+    "TrainGrid",
+    "chi1",
+    "chi1_line",
+    "chi_c",
+    "chi_q",
+    "correlation_iterates",
+    "correlation_map",
+    "critical_line",
+    "critical_sigma_w2",
+    "depth_scales",
+    "digits_data",
+    "fixed_point_c",
+    "fixed_point_q",
+    "gh_rule",
+    "length_iterates",
+    "length_map",
+    "mean_dsq",
+    "mean_sq",
+    "phase_grid",
+    "point",
+    "relu_chi1",
+    "relu_cmap",
+    "relu_cmap_iterates",
+    "simulate_backprop",
+    "simulate_pair",
+    "train_grid",
+    "trainable_depth",
+    "trainable_ratio",
+    "xavier_tanh_q",
 ]
 
 N_GH = 301      # 1-d nodes (hermegauss overflows beyond ~350); E tanh'(√q z)² to 1e-12 at
@@ -170,12 +199,11 @@ def fixed_point_q(sw2: float, sb2: float, act="tanh") -> float:
         return float(length_map(q, sw2, sb2, key)) - q
 
     hi = sw2 * 1.0 + sb2 + 1.0     # sup φ² <= 1 for tanh and sigmoid
-    if sb2 == 0.0:
-        if abs(gap(0.0)) < 1e-300:   # φ(0) = 0: q = 0 is a fixed point
-            lo = 1e-12
-            if gap(lo) <= 0.0:       # q = 0 attracts (σ_w² φ'(0)² <= 1)
-                return 0.0
-            return brentq(gap, lo, hi, xtol=1e-14, rtol=1e-13)
+    if sb2 == 0.0 and abs(gap(0.0)) < 1e-300:   # φ(0) = 0: q = 0 is a fixed point
+        lo = 1e-12
+        if gap(lo) <= 0.0:       # q = 0 attracts (σ_w² φ'(0)² <= 1)
+            return 0.0
+        return brentq(gap, lo, hi, xtol=1e-14, rtol=1e-13)
     return brentq(gap, 0.0, hi, xtol=1e-14, rtol=1e-13)
 
 
@@ -655,7 +683,7 @@ def train_grid(sw2s, depths, sb2: float = 0.05, width: int = 32, steps: int = 30
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(11, int(L))))
             sizes = [X.shape[1]] + [width] * int(L) + [10]
             params = []
-            for fi, fo in zip(sizes[:-1], sizes[1:]):
+            for fi, fo in itertools.pairwise(sizes):
                 W = rng.standard_normal((S, fi, fo)) * np.sqrt(sw2s / fi)[:, None, None]
                 b = rng.standard_normal((S, 1, fo)) * np.sqrt(sb2)
                 params += [W.astype(np.float32), b.astype(np.float32)]

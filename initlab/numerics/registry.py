@@ -39,7 +39,7 @@ class Registry(Mapping):
             raise ValueError(f"{self.kind} {name!r} is registered twice")
         self._items[name] = item
 
-    def get(self, key, default=None):   # noqa: D102 — Mapping.get with the registry's error
+    def get(self, key, default=None):   # Mapping.get with the registry's error
         if self.kind_of is not None and isinstance(key, self.kind_of):
             return key
         try:
