@@ -25,7 +25,19 @@ from matplotlib.colors import LogNorm
 
 from ..numerics import meanfield as mf
 from .fastdraw import LiveFigure, nice_up
-from .style import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SMALL, log_axis, new_figure
+from .style import (
+    BLUE,
+    FONT_SIZE,
+    GREEN,
+    GREY,
+    MEDIUM,
+    ORANGE,
+    PURPLE,
+    RED,
+    SMALL,
+    log_axis,
+    new_figure,
+)
 
 XI_MIN, XI_MAX = 1.0, 100.0   # colour range of ξ_c (log scale; larger values are clipped)
 SW2_RANGE = (0.5, 4.5)        # the explorer's phase panel
@@ -51,7 +63,7 @@ def draw_qmap(ax, sw2, sb2, act="tanh", q_max=None):
     ax.set_ylim(0, max(top, float(mf.length_map(top, sw2, sb2, act))) * 1.02)
     ax.set_xlabel("$q^{l-1}$")
     ax.set_ylabel("$q^{l}$")
-    ax.set_title("Отображение длины", fontsize=10)
+    ax.set_title("Отображение длины", fontsize=FONT_SIZE)
     ax.legend(fontsize=SMALL, loc="upper left")
 
 
@@ -72,7 +84,7 @@ def draw_cmap(ax, sw2, sb2, act="tanh", q=None):
     ax.set_ylim(-1, 1.02)
     ax.set_xlabel("$c^{l-1}$")
     ax.set_ylabel("$c^{l}$")
-    ax.set_title("Отображение корреляции", fontsize=10)
+    ax.set_title("Отображение корреляции", fontsize=FONT_SIZE)
     ax.legend(fontsize=SMALL, loc="upper left")
 
 
@@ -96,9 +108,9 @@ def draw_phase(ax, grid, line_sb2, line_sw2, points=(), colorbar=None,
     ax.set_ylabel("$\\sigma_w^2$")
     if labels:
         ax.text(0.95, 0.06, labels[0], color="white", ha="right", transform=ax.transAxes,
-                fontsize=9)
+                fontsize=MEDIUM)
         ax.text(0.05, 0.92, labels[1], color="white", ha="left", transform=ax.transAxes,
-                fontsize=9)
+                fontsize=MEDIUM)
     ax.legend(fontsize=SMALL, loc="upper right")
     if colorbar is not None:
         cb = colorbar.colorbar(mesh, ax=ax, pad=0.02)
@@ -110,7 +122,7 @@ def phase_figure(grid, line_sb2, line_sw2, points=()):
     """The phase diagram alone (the static figure of the chapter)."""
     fig, ax = new_figure(6.4, 4.4, adjust={"right": 0.86})
     draw_phase(ax[0, 0], grid, line_sb2, line_sw2, points, colorbar=fig)
-    ax[0, 0].set_title("Фазовая диаграмма tanh-сети: цвет — глубина $\\xi_c$", fontsize=10)
+    ax[0, 0].set_title("Фазовая диаграмма tanh-сети: цвет — глубина $\\xi_c$", fontsize=FONT_SIZE)
     return fig
 
 
@@ -134,7 +146,7 @@ def correlation_figure(depth, theory, sims, labels, title=None):
     a.set_ylim(min(-0.05, a.get_ylim()[0]), 1.02)
     a.legend(fontsize=SMALL, ncol=2, loc="lower left")
     if title:
-        a.set_title(title, fontsize=10)
+        a.set_title(title, fontsize=FONT_SIZE)
     return fig
 
 
@@ -148,7 +160,7 @@ def xavier_relu_figure(l, q, q_asym, l_relu, one_minus_c, asym, sim_l=None, sim_
     log_axis(a, "xy")
     a.set_xlabel("слой $l$")
     a.set_ylabel("$q^l$")
-    a.set_title("Ксавье + tanh, $\\sigma_b = 0$: длина гаснет как $1/(2l)$", fontsize=10)
+    a.set_title("Ксавье + tanh, $\\sigma_b = 0$: длина гаснет как $1/(2l)$", fontsize=FONT_SIZE)
     a.legend(fontsize=SMALL)
     b.plot(l_relu, one_minus_c, color=BLUE, lw=2, label="$1 - c^l$ (среднее поле)")
     b.plot(l_relu, asym, color=RED, lw=1.2, ls="--", label="$9\\pi^2/(2l^2)$")
@@ -157,7 +169,7 @@ def xavier_relu_figure(l, q, q_asym, l_relu, one_minus_c, asym, sim_l=None, sim_
     log_axis(b, "xy")
     b.set_xlabel("слой $l$")
     b.set_ylabel("$1 - c^l$")
-    b.set_title("Хе + ReLU: $1 - c^l$ убывает степенным образом", fontsize=10)
+    b.set_title("Хе + ReLU: $1 - c^l$ убывает степенным образом", fontsize=FONT_SIZE)
     b.legend(fontsize=SMALL)
     return fig
 
@@ -261,7 +273,7 @@ class MapsFigure(LiveFigure):
         self.q_star, = self.axq.plot([], [], "o", color=RED, ms=6, label="$q^*$")
         self.axq.set_xlabel("$q^{l-1}$")
         self.axq.set_ylabel("$q^{l}$")
-        self.axq.set_title("Отображение длины", fontsize=10)
+        self.axq.set_title("Отображение длины", fontsize=FONT_SIZE)
         self.legend_q = self.axq.legend(fontsize=SMALL, loc="upper left")
         self.axc.plot([-1, 1], [-1, 1], color=g, lw=1, ls="--")
         self.c_line, = self.axc.plot([], [], color=BLUE, lw=2, label="$c^{l}(c^{l-1})$")
@@ -270,7 +282,7 @@ class MapsFigure(LiveFigure):
         self.axc.set_ylim(-1, 1.02)
         self.axc.set_xlabel("$c^{l-1}$")
         self.axc.set_ylabel("$c^{l}$")
-        self.axc.set_title("Отображение корреляции", fontsize=10)
+        self.axc.set_title("Отображение корреляции", fontsize=FONT_SIZE)
         self.legend_c = self.axc.legend(fontsize=SMALL, loc="upper left")
         self.p_point = None
         # the legends and the frames are drawn over the curves, as in a full draw
@@ -296,7 +308,7 @@ class MapsFigure(LiveFigure):
         # the point passes under the labels and the legend (drawn after it, as in a full draw)
         self._phase_over = [*self.axp.texts, self.axp.get_legend()]
         self._dynamic(self.p_point, *self._phase_over)
-        self.axp.set_title("Фазовая диаграмма: цвет — $\\xi_c$", fontsize=10)
+        self.axp.set_title("Фазовая диаграмма: цвет — $\\xi_c$", fontsize=FONT_SIZE)
         self.act = act
 
     def update(self, sw2, sb2, act, q_for_cmap=None):
@@ -353,14 +365,14 @@ class CorrelationFigure:
         self.c_net, = self.axc.plot([], [], "o", color=RED, ms=3.5, label="сеть")
         self.axc.set_xlabel("слой $l$")
         self.axc.set_ylabel("корреляция $c^l$")
-        self.axc.set_title("Корреляция двух входов", fontsize=10)
+        self.axc.set_title("Корреляция двух входов", fontsize=FONT_SIZE)
         self.axc.legend(fontsize=SMALL, loc="lower left")
         self.q_th, = self.axq.plot([], [], color=BLUE, lw=2, label="теория")
         self.q_a, = self.axq.plot([], [], "o", color=RED, ms=3.5, label="вход 1")
         self.q_b, = self.axq.plot([], [], "s", color=GREEN, ms=3, label="вход 2")
         self.axq.set_xlabel("слой $l$")
         self.axq.set_ylabel("длина $q^l$")
-        self.axq.set_title("Длина сигнала", fontsize=10)
+        self.axq.set_title("Длина сигнала", fontsize=FONT_SIZE)
         self.axq.legend(fontsize=SMALL)
 
     def update(self, c_th, q_th, c_net, qa, qb):
