@@ -21,7 +21,7 @@ import ipywidgets as W
 import numpy as np
 
 from ..figures import meanfield as F
-from ..figures.style import SMALL
+from ..figures.style import FONT
 from ..numerics import meanfield as mf
 from .base import STYLE, Explorer
 
@@ -94,7 +94,7 @@ def make_render_correlation():
         q_th, c_th = mf.correlation_iterates(q0, c0, sw2, sb2, depth, act)
         sim = mf.simulate_pair(act, sw2, sb2, width, depth, q0, c0, reps=1, seed=0)
         view.c_net.set_label(f"сеть ширины {width}")
-        view.axc.legend(fontsize=SMALL, loc="lower left")
+        view.axc.legend(fontsize=FONT.small, loc="lower left")
         fig = view.update(c_th, q_th, sim["c"][0], sim["qa"][0], sim["qb"][0])
         text = (f"После {depth} слоёв: c = {F._fmt(c_th[-1])} по теории, "
                 f"{F._fmt(sim['c'][0, -1])} в сети. Начальная длина q⁰ = {F._fmt(q0)}"

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..demos_fluctuations import ACT_TITLE, networks_text
 from ..numerics import fluctuations as F
-from .style import BLUE, FONT_SIZE, GREEN, GREY, ORANGE, PALETTE, RED, SMALL, log_axis, new_figure
+from .style import BLUE, FONT, GREEN, GREY, ORANGE, PALETTE, RED, log_axis, new_figure
 
 __all__ = [
     "HistogramFigure",
@@ -59,14 +59,14 @@ def plot_collapse(collapse):
         L0, n0 = group[0]
         title = (f"одинаковое L/n = {_comma(L0 / n0)}" if same_ratio
                  else f"одинаковая глубина L = {L0}")
-        ax.set_title(title, fontsize=FONT_SIZE)
+        ax.set_title(title, fontsize=FONT.base)
         ax.set_xlim(-3, 2)
         ax.set_xlabel("log₁₀ R  (R = ‖x_L‖² / E‖x_L‖²)")
-        ax.legend(fontsize=SMALL, loc="upper left", frameon=False)
+        ax.legend(fontsize=FONT.small, loc="upper left", frameon=False)
     axes[0, 0].set_ylabel("плотность")
     size = len(next(iter(collapse.samples.values())))
     fig.suptitle(f"{ACT_TITLE[collapse.act]}: {networks_text(size)} на гистограмму; "
-                 "штрихи — точный закон", fontsize=FONT_SIZE)
+                 "штрихи — точный закон", fontsize=FONT.base)
     return fig
 
 
@@ -92,8 +92,8 @@ def plot_spread(*spreads):
         ax.set_xlabel("L / n")
         ax.set_ylabel("ст. отклонение log₁₀ R")
         ax.set_title(f"{ACT_TITLE[sp.act]}; точки — {networks_text(sp.networks)}",
-                     fontsize=FONT_SIZE)
-        ax.legend(fontsize=SMALL, frameon=False)
+                     fontsize=FONT.base)
+        ax.legend(fontsize=FONT.small, frameon=False)
     return fig
 
 
@@ -114,8 +114,8 @@ def plot_off(*offs):
         log_axis(ax, "x")
         ax.set_ylim(0, 1)
         ax.set_xlabel("L / n")
-        ax.set_title(ACT_TITLE[off.act], fontsize=FONT_SIZE)
-        ax.legend(fontsize=SMALL, frameon=False, loc="upper left")
+        ax.set_title(ACT_TITLE[off.act], fontsize=FONT.base)
+        ax.legend(fontsize=FONT.small, frameon=False, loc="upper left")
     axes[0, 0].set_ylabel("P(отклонение больше чем в 10 раз)")
     return fig
 
@@ -140,8 +140,8 @@ def plot_gradients(gr, examples: int = 3):
     ax.set_xlabel("слой l")
     ax.set_ylabel("средний квадрат ∂ℒ/∂W_l")
     ax.set_title(f"{ACT_TITLE[gr.act]}, n = {gr.n}, L = {gr.depth}, {networks_text(gr.networks)}",
-                 fontsize=FONT_SIZE)
-    ax.legend(fontsize=SMALL, frameon=False, ncols=2, loc="lower center")
+                 fontsize=FONT.base)
+    ax.legend(fontsize=FONT.small, frameon=False, ncols=2, loc="lower center")
     return fig
 
 
@@ -166,8 +166,8 @@ def draw_histogram(ax, panel) -> None:
     ax.set_xlim(*rng)
     ax.set_xlabel("log₁₀ (‖x_L‖² / ‖x_0‖²)")
     ax.set_ylabel("плотность")
-    ax.set_title(panel["title"], fontsize=FONT_SIZE)
-    ax.legend(fontsize=SMALL, frameon=False, loc="upper left")
+    ax.set_title(panel["title"], fontsize=FONT.base)
+    ax.legend(fontsize=FONT.small, frameon=False, loc="upper left")
 
 
 def plot_panel(panel, w: float = 7.0, h: float = 3.6):
@@ -217,8 +217,8 @@ class HistogramFigure:
         (self.law_q,) = ax.plot([], [], ls="none", marker="^", color=RED, ms=7, clip_on=False)
         ax.set_xlabel("log₁₀ (‖x_L‖² / ‖x_0‖²)")
         ax.set_ylabel("плотность")
-        self.title = ax.set_title("", fontsize=FONT_SIZE)
-        self.legend = ax.legend(fontsize=SMALL, frameon=False, loc="upper left")
+        self.title = ax.set_title("", fontsize=FONT.base)
+        self.legend = ax.legend(fontsize=FONT.small, frameon=False, loc="upper left")
 
     def update(self, panel):
         alive, shift, rng = _panel_geometry(panel)

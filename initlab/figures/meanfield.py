@@ -25,19 +25,7 @@ from matplotlib.colors import LogNorm
 
 from ..numerics import meanfield as mf
 from .fastdraw import LiveFigure, nice_up
-from .style import (
-    BLUE,
-    FONT_SIZE,
-    GREEN,
-    GREY,
-    MEDIUM,
-    ORANGE,
-    PURPLE,
-    RED,
-    SMALL,
-    log_axis,
-    new_figure,
-)
+from .style import BLUE, FONT, GREEN, GREY, ORANGE, PURPLE, RED, log_axis, new_figure
 
 XI_MIN, XI_MAX = 1.0, 100.0   # colour range of ξ_c (log scale; larger values are clipped)
 SW2_RANGE = (0.5, 4.5)        # the explorer's phase panel
@@ -63,8 +51,8 @@ def draw_qmap(ax, sw2, sb2, act="tanh", q_max=None):
     ax.set_ylim(0, max(top, float(mf.length_map(top, sw2, sb2, act))) * 1.02)
     ax.set_xlabel("$q^{l-1}$")
     ax.set_ylabel("$q^{l}$")
-    ax.set_title("Отображение длины", fontsize=FONT_SIZE)
-    ax.legend(fontsize=SMALL, loc="upper left")
+    ax.set_title("Отображение длины", fontsize=FONT.base)
+    ax.legend(fontsize=FONT.small, loc="upper left")
 
 
 def draw_cmap(ax, sw2, sb2, act="tanh", q=None):
@@ -84,8 +72,8 @@ def draw_cmap(ax, sw2, sb2, act="tanh", q=None):
     ax.set_ylim(-1, 1.02)
     ax.set_xlabel("$c^{l-1}$")
     ax.set_ylabel("$c^{l}$")
-    ax.set_title("Отображение корреляции", fontsize=FONT_SIZE)
-    ax.legend(fontsize=SMALL, loc="upper left")
+    ax.set_title("Отображение корреляции", fontsize=FONT.base)
+    ax.legend(fontsize=FONT.small, loc="upper left")
 
 
 def draw_phase(ax, grid, line_sb2, line_sw2, points=(), colorbar=None,
@@ -108,10 +96,10 @@ def draw_phase(ax, grid, line_sb2, line_sw2, points=(), colorbar=None,
     ax.set_ylabel("$\\sigma_w^2$")
     if labels:
         ax.text(0.95, 0.06, labels[0], color="white", ha="right", transform=ax.transAxes,
-                fontsize=MEDIUM)
+                fontsize=FONT.medium)
         ax.text(0.05, 0.92, labels[1], color="white", ha="left", transform=ax.transAxes,
-                fontsize=MEDIUM)
-    ax.legend(fontsize=SMALL, loc="upper right")
+                fontsize=FONT.medium)
+    ax.legend(fontsize=FONT.small, loc="upper right")
     if colorbar is not None:
         cb = colorbar.colorbar(mesh, ax=ax, pad=0.02)
         cb.set_label("$\\xi_c$ (слоёв)")
@@ -122,7 +110,7 @@ def phase_figure(grid, line_sb2, line_sw2, points=()):
     """The phase diagram alone (the static figure of the chapter)."""
     fig, ax = new_figure(6.4, 4.4, adjust={"right": 0.86})
     draw_phase(ax[0, 0], grid, line_sb2, line_sw2, points, colorbar=fig)
-    ax[0, 0].set_title("Фазовая диаграмма tanh-сети: цвет — глубина $\\xi_c$", fontsize=FONT_SIZE)
+    ax[0, 0].set_title("Фазовая диаграмма tanh-сети: цвет — глубина $\\xi_c$", fontsize=FONT.base)
     return fig
 
 
@@ -144,9 +132,9 @@ def correlation_figure(depth, theory, sims, labels, title=None):
     a.set_xlabel("слой $l$")
     a.set_ylabel("корреляция $c^l$")
     a.set_ylim(min(-0.05, a.get_ylim()[0]), 1.02)
-    a.legend(fontsize=SMALL, ncol=2, loc="lower left")
+    a.legend(fontsize=FONT.small, ncol=2, loc="lower left")
     if title:
-        a.set_title(title, fontsize=FONT_SIZE)
+        a.set_title(title, fontsize=FONT.base)
     return fig
 
 
@@ -160,8 +148,8 @@ def xavier_relu_figure(l, q, q_asym, l_relu, one_minus_c, asym, sim_l=None, sim_
     log_axis(a, "xy")
     a.set_xlabel("слой $l$")
     a.set_ylabel("$q^l$")
-    a.set_title("Ксавье + tanh, $\\sigma_b = 0$: длина гаснет как $1/(2l)$", fontsize=FONT_SIZE)
-    a.legend(fontsize=SMALL)
+    a.set_title("Ксавье + tanh, $\\sigma_b = 0$: длина гаснет как $1/(2l)$", fontsize=FONT.base)
+    a.legend(fontsize=FONT.small)
     b.plot(l_relu, one_minus_c, color=BLUE, lw=2, label="$1 - c^l$ (среднее поле)")
     b.plot(l_relu, asym, color=RED, lw=1.2, ls="--", label="$9\\pi^2/(2l^2)$")
     if sim_l is not None:
@@ -169,8 +157,8 @@ def xavier_relu_figure(l, q, q_asym, l_relu, one_minus_c, asym, sim_l=None, sim_
     log_axis(b, "xy")
     b.set_xlabel("слой $l$")
     b.set_ylabel("$1 - c^l$")
-    b.set_title("Хе + ReLU: $1 - c^l$ убывает степенным образом", fontsize=FONT_SIZE)
-    b.legend(fontsize=SMALL)
+    b.set_title("Хе + ReLU: $1 - c^l$ убывает степенным образом", fontsize=FONT.base)
+    b.legend(fontsize=FONT.small)
     return fig
 
 
@@ -184,7 +172,7 @@ def backprop_figure(sw2s, chi, measured, se):
     a.axhline(1.0, color=GREY, lw=1, ls="--")
     a.set_xlabel("$\\sigma_w^2$")
     a.set_ylabel("множитель за слой")
-    a.legend(fontsize=SMALL)
+    a.legend(fontsize=FONT.small)
     return fig
 
 
@@ -198,8 +186,8 @@ def trainability_figure(grid, k=None, chi1=None):
                         shading="nearest", cmap="viridis", vmin=0.0, vmax=1.0)
     cb = fig.colorbar(mesh, ax=a, pad=0.02)
     cb.set_label("точность на обучающей выборке")
-    a.set_xticks(np.arange(len(sw)), [_fmt(s, 2) for s in sw], fontsize=SMALL, rotation=45)
-    a.set_yticks(np.arange(len(grid.depths)), [str(d) for d in grid.depths], fontsize=SMALL)
+    a.set_xticks(np.arange(len(sw)), [_fmt(s, 2) for s in sw], fontsize=FONT.small, rotation=45)
+    a.set_yticks(np.arange(len(grid.depths)), [str(d) for d in grid.depths], fontsize=FONT.small)
     # curves k ξ_c in the index coordinates of the heat map (depth interpolated linearly)
     fine = np.linspace(0, len(sw) - 1, 200)
     xi = np.exp(np.interp(fine, np.arange(len(sw)), np.log(np.minimum(grid.xi_c, 1e4))))
@@ -218,7 +206,7 @@ def trainability_figure(grid, k=None, chi1=None):
     a.set_ylim(-0.5, len(grid.depths) - 0.5)
     a.set_xlabel("$\\sigma_w^2$")
     a.set_ylabel("глубина $L$")
-    a.legend(fontsize=SMALL, loc="upper left", framealpha=0.8)
+    a.legend(fontsize=FONT.small, loc="upper left", framealpha=0.8)
     return fig
 
 
@@ -237,14 +225,14 @@ def trainable_depth_figure(xi_c, deepest, chi1, k=None, sw2s=None):
         if sw2s is not None:
             for x, y, s in zip(xi_c[m], deepest[m], np.asarray(sw2s)[m]):
                 a.annotate(_fmt(s, 2), (x, y), textcoords="offset points", xytext=(4, 4),
-                           fontsize=SMALL, color=col)
+                           fontsize=FONT.small, color=col)
     if k is not None and np.isfinite(k):
         x = np.geomspace(xi_c[ok].min(), xi_c[ok].max(), 50)
         a.plot(x, k * x, color=GREY, ls="--", lw=1.2, label=f"$L = {_fmt(k, 1)}\\,\\xi_c$")
     log_axis(a, "xy")
     a.set_xlabel("$\\xi_c$ (слоёв)")
     a.set_ylabel("наибольшая обучаемая глубина")
-    a.legend(fontsize=SMALL, loc="upper left", framealpha=0.8)
+    a.legend(fontsize=FONT.small, loc="upper left", framealpha=0.8)
     return fig
 
 
@@ -273,8 +261,8 @@ class MapsFigure(LiveFigure):
         self.q_star, = self.axq.plot([], [], "o", color=RED, ms=6, label="$q^*$")
         self.axq.set_xlabel("$q^{l-1}$")
         self.axq.set_ylabel("$q^{l}$")
-        self.axq.set_title("Отображение длины", fontsize=FONT_SIZE)
-        self.legend_q = self.axq.legend(fontsize=SMALL, loc="upper left")
+        self.axq.set_title("Отображение длины", fontsize=FONT.base)
+        self.legend_q = self.axq.legend(fontsize=FONT.small, loc="upper left")
         self.axc.plot([-1, 1], [-1, 1], color=g, lw=1, ls="--")
         self.c_line, = self.axc.plot([], [], color=BLUE, lw=2, label="$c^{l}(c^{l-1})$")
         self.c_star, = self.axc.plot([], [], "o", color=RED, ms=6, label="$c^*$")
@@ -282,8 +270,8 @@ class MapsFigure(LiveFigure):
         self.axc.set_ylim(-1, 1.02)
         self.axc.set_xlabel("$c^{l-1}$")
         self.axc.set_ylabel("$c^{l}$")
-        self.axc.set_title("Отображение корреляции", fontsize=FONT_SIZE)
-        self.legend_c = self.axc.legend(fontsize=SMALL, loc="upper left")
+        self.axc.set_title("Отображение корреляции", fontsize=FONT.base)
+        self.legend_c = self.axc.legend(fontsize=FONT.small, loc="upper left")
         self.p_point = None
         # the legends and the frames are drawn over the curves, as in a full draw
         self._dynamic(self.q_diag, self.q_line, self.q_star, self.legend_q,
@@ -308,7 +296,7 @@ class MapsFigure(LiveFigure):
         # the point passes under the labels and the legend (drawn after it, as in a full draw)
         self._phase_over = [*self.axp.texts, self.axp.get_legend()]
         self._dynamic(self.p_point, *self._phase_over)
-        self.axp.set_title("Фазовая диаграмма: цвет — $\\xi_c$", fontsize=FONT_SIZE)
+        self.axp.set_title("Фазовая диаграмма: цвет — $\\xi_c$", fontsize=FONT.base)
         self.act = act
 
     def update(self, sw2, sb2, act, q_for_cmap=None):
@@ -365,15 +353,15 @@ class CorrelationFigure:
         self.c_net, = self.axc.plot([], [], "o", color=RED, ms=3.5, label="сеть")
         self.axc.set_xlabel("слой $l$")
         self.axc.set_ylabel("корреляция $c^l$")
-        self.axc.set_title("Корреляция двух входов", fontsize=FONT_SIZE)
-        self.axc.legend(fontsize=SMALL, loc="lower left")
+        self.axc.set_title("Корреляция двух входов", fontsize=FONT.base)
+        self.axc.legend(fontsize=FONT.small, loc="lower left")
         self.q_th, = self.axq.plot([], [], color=BLUE, lw=2, label="теория")
         self.q_a, = self.axq.plot([], [], "o", color=RED, ms=3.5, label="вход 1")
         self.q_b, = self.axq.plot([], [], "s", color=GREEN, ms=3, label="вход 2")
         self.axq.set_xlabel("слой $l$")
         self.axq.set_ylabel("длина $q^l$")
-        self.axq.set_title("Длина сигнала", fontsize=FONT_SIZE)
-        self.axq.legend(fontsize=SMALL)
+        self.axq.set_title("Длина сигнала", fontsize=FONT.base)
+        self.axq.legend(fontsize=FONT.small)
 
     def update(self, c_th, q_th, c_net, qa, qb):
         layers = np.arange(len(c_th))

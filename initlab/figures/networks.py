@@ -41,14 +41,12 @@ from .fastdraw import lin_limits as _lin_limits
 from .fastdraw import log_limits as _log_limits
 from .style import (
     BLUE,
+    FONT,
     GREEN,
     GREY,
-    MEDIUM,
     ORANGE,
     PURPLE,
     RED,
-    SMALL,
-    TINY,
     log_axis,
     new_figure,
     png,  # noqa: F401 — re-exported: this module's API lists png(fig)
@@ -111,7 +109,7 @@ def plot_logic():
     ax.scatter([1], [0], s=90, c="white", edgecolors="k", zorder=3, label="класс 0")
     ax.axvline(-b / w[0], color=GREEN, lw=2)
     ax.set(xlim=(-0.5, 1.5), ylim=(-1, 1), yticks=[], xlabel="$x$", title="NOT: порог есть")
-    ax.legend(loc="lower center", fontsize=SMALL, ncols=2)
+    ax.legend(loc="lower center", fontsize=FONT.small, ncols=2)
     return fig
 
 
@@ -204,7 +202,7 @@ class StaircaseFigure(LiveFigure):
         self.g_line, = ax.plot([], [], color=RED, lw=1.8, label="сеть")
         ax.set_xlim(a - 0.05 * (b - a), b + 0.05 * (b - a))
         ax.set_xlabel("x")
-        self.legend_fit = ax.legend(fontsize=SMALL, loc="upper right")
+        self.legend_fit = ax.legend(fontsize=FONT.small, loc="upper right")
         self._dynamic(*self.units, self.f_line, self.g_line, ax.title, self.legend_fit,
                       *ax.spines.values())
         ax = self.ax_err = axes[0, 1]
@@ -266,7 +264,7 @@ class StaircaseFigure(LiveFigure):
             if self.legend_err is not None:
                 self._drop(self.legend_err)
             handles = [self.err_line] + ([self.lsq_line] if lstsq else []) + [self.bound_line]
-            self.legend_err = ax.legend(handles=handles, fontsize=SMALL)
+            self.legend_err = ax.legend(handles=handles, fontsize=FONT.small)
             self._dynamic(self.legend_err)
             self._lstsq = bool(lstsq)
         return self.fig
@@ -289,7 +287,7 @@ def plot_swap_path(alphas, losses, X=None, Y=None, nets=None, act="tanh"):
                label="эквивалентные минимумы")
     ax.set(xlabel="α (1 — исходная сеть, 0 — нейроны переставлены)",
            ylabel="функция потерь (MSE)", title="Потери вдоль непрерывной перестановки")
-    ax.legend(fontsize=SMALL)
+    ax.legend(fontsize=FONT.small)
     ax.grid(alpha=0.3, which="both")
     if nets is not None:
         ax = axes[0, 1]
@@ -297,7 +295,7 @@ def plot_swap_path(alphas, losses, X=None, Y=None, nets=None, act="tanh"):
         for (a, params), col in zip(nets, [GREEN, ORANGE, BLUE]):
             ax.plot(X[:, 0], nn.forward(params, X, act)[0][:, 0], color=col, label=f"α = {a:g}")
         ax.set(xlabel="x", ylabel="выход сети", title="Функция сети при разных α")
-        ax.legend(fontsize=SMALL)
+        ax.legend(fontsize=FONT.small)
     return fig
 
 
@@ -334,7 +332,7 @@ class GradientNormsFigure(LiveFigure):
         ax.set(xlabel="номер слоя l (1 — у входа)",
                ylabel="‖∂L/∂Aₗ‖" if key == "param" else "‖∂L/∂Yₗ‖")
         ax.grid(alpha=0.3, which="both")
-        self.legend = ax.legend(fontsize=SMALL)
+        self.legend = ax.legend(fontsize=FONT.small)
         self._dynamic(*self.lines, *self.bounds, self.legend, ax.title, *ax.spines.values())
 
     def update(self, results, title=None):
@@ -388,7 +386,7 @@ class CliffFigure(LiveFigure):
         self.star, = ax.plot([], [], "*", color="red", mec="k", ms=14, label="обрыв")
         self.start, = ax.plot([], [], "o", color="k", mec="white", ms=8)
         ax.set(xlim=(-1, 9), ylim=(-6, 3), xlabel="w", ylabel="b")
-        self.legend_path = ax.legend(fontsize=SMALL, loc="upper right", facecolor="#bbbbbb")
+        self.legend_path = ax.legend(fontsize=FONT.small, loc="upper right", facecolor="#bbbbbb")
         self._dynamic(*self.paths.values(), self.star, self.start, self.legend_path, ax.title,
                       *ax.spines.values())
         ax = self.ax_dir = axes[0, 1]
@@ -401,7 +399,7 @@ class CliffFigure(LiveFigure):
         ax.axhline(0, color=GREY, lw=0.5)
         ax.axvline(0, color=GREY, lw=0.5)
         self.legend_dir = ax.legend(handles=proxies, labels=["−g", "глобальная", "локальная"],
-                                    fontsize=SMALL, loc="lower left")
+                                    fontsize=FONT.small, loc="lower left")
         self._dynamic(*self.arrows, self.legend_dir, ax.title)
 
     def update(self, start=(6.0, -3.5), lr=0.05, steps=80, c=2.0):
@@ -448,7 +446,7 @@ def plot_gallery(x=None, beta=0.25, noise_seed=0):
         else:
             fx, dfx = f(x), df(x)
         axes[0, j].plot(x, fx, color=BLUE, lw=2)
-        axes[0, j].set_title(label, fontsize=MEDIUM)
+        axes[0, j].set_title(label, fontsize=FONT.medium)
         if key in ("relu", "leaky_relu", "prelu"):
             dfx = np.where(np.abs(x) < 1e-12, np.nan, dfx)
         axes[1, j].plot(x, dfx, color=RED, lw=2)
@@ -456,8 +454,8 @@ def plot_gallery(x=None, beta=0.25, noise_seed=0):
     xs = np.linspace(-4, 4, 161)
     axes[0, 6].scatter(xs, activations.noisy_relu(xs, rng), s=4, color=GREY, label="выборка")
     axes[0, 6].plot(x, activations.noisy_relu_mean(x), color=BLUE, lw=2, label="среднее")
-    axes[0, 6].set_title("шумный ReLU", fontsize=MEDIUM)
-    axes[0, 6].legend(fontsize=TINY)
+    axes[0, 6].set_title("шумный ReLU", fontsize=FONT.medium)
+    axes[0, 6].legend(fontsize=FONT.tiny)
     axes[1, 6].scatter(xs, activations.noisy_relu_grad(xs, np.random.default_rng(noise_seed)), s=4,
                        color=RED)
     axes[0, 0].set_ylabel("f(x)")
@@ -491,7 +489,7 @@ def plot_relations(x=None):
     ax.plot(x, 2 * activations.sigmoid(2 * x) - 1, color=RED, lw=1.5, ls="--", label="2σ(2x) − 1")
     ax.set_title("tanh x = 2σ(2x) − 1")
     for ax in axes[0]:
-        ax.legend(fontsize=SMALL)
+        ax.legend(fontsize=FONT.small)
         ax.grid(alpha=0.3)
         ax.set_xlabel("x")
     return fig
@@ -521,13 +519,13 @@ def plot_gradient_gain(demo):
     _log(a)
     a.set_xlabel("слой l")
     a.set_ylabel("‖∂L/∂Y_l‖ / ‖∂L/∂Y_d‖")
-    a.set_title("линии — прогноз ∏ √(s² E f′(z)²), точки — измерено", fontsize=MEDIUM)
-    a.legend(fontsize=TINY, frameon=False, loc="lower right", ncol=2)
+    a.set_title("линии — прогноз ∏ √(s² E f′(z)²), точки — измерено", fontsize=FONT.medium)
+    a.legend(fontsize=FONT.tiny, frameon=False, loc="lower right", ncol=2)
     _log(b, "xy")
     lim = (lo / 3, hi * 3)
     b.plot(lim, lim, "-", color=GREY, lw=0.8)
     b.set(xlim=lim, ylim=lim, xlabel="прогноз для первого слоя", ylabel="измерено")
-    b.set_title("точки — сети, крестики — оценка через нормы (сверху)", fontsize=MEDIUM)
+    b.set_title("точки — сети, крестики — оценка через нормы (сверху)", fontsize=FONT.medium)
     return fig
 
 
@@ -546,7 +544,7 @@ def plot_clipping_starts(demo):
     a.set(xlim=lim, ylim=lim, xlabel="потери в конце: глобальная обрезка",
           ylabel="потери в конце: локальная обрезка")
     a.set_title(f"выше диагонали — глобальная лучше ({demo.g_wins}), ниже — локальная "
-                f"({demo.l_wins});\nпотери меньше 10⁻⁶ — в углу", fontsize=MEDIUM)
+                f"({demo.l_wins});\nпотери меньше 10⁻⁶ — в углу", fontsize=FONT.medium)
     for i, (clip, col, label) in enumerate(_CLIP_STYLE):
         col = BLUE if col == "white" else col
         v = demo.max_step[clip]
@@ -558,6 +556,6 @@ def plot_clipping_starts(demo):
     b.set_xticks(range(3), [lab for _, _, lab in _CLIP_STYLE])
     _log(b)
     b.set_ylabel("самый длинный шаг")
-    b.set_title(f"{demo.n} стартов, {demo.steps} шагов", fontsize=MEDIUM)
-    b.legend(fontsize=TINY, frameon=False, loc="upper right")
+    b.set_title(f"{demo.n} стартов, {demo.steps} шагов", fontsize=FONT.medium)
+    b.legend(fontsize=FONT.tiny, frameon=False, loc="upper right")
     return fig

@@ -30,7 +30,7 @@ from scipy import stats
 from .. import text
 from ..demos import Case, run_case
 from ..numerics import exact_normal as en
-from .style import FONT_SIZE, GRID_SMALL, GRID_TITLE, MEDIUM, SMALL, constrained_figure
+from .style import FONT, constrained_figure
 
 __all__ = [
     "Case",
@@ -70,10 +70,10 @@ def plot_hist(h, sigma2: float, ax, bins: int = 60, extra=None):
     out = np.mean(np.abs(h) > HIST_RANGE * sd)
     if out > 0:
         ax.text(0.02, 0.97, f"вне окна: {text.fmt(100 * out, 2)} %", transform=ax.transAxes,
-                va="top", fontsize=SMALL)
-    ax.set_xlabel("h", fontsize=MEDIUM)
-    ax.set_ylabel("плотность", fontsize=MEDIUM)
-    ax.tick_params(labelsize=SMALL)
+                va="top", fontsize=FONT.small)
+    ax.set_xlabel("h", fontsize=FONT.medium)
+    ax.set_ylabel("плотность", fontsize=FONT.medium)
+    ax.tick_params(labelsize=FONT.small)
 
 
 def plot_qq(h, sigma2: float, ax, m: int = 200):
@@ -83,9 +83,9 @@ def plot_qq(h, sigma2: float, ax, m: int = 200):
     lim = max(np.max(np.abs(tq)), 1e-12) * 1.15
     ax.plot([-lim, lim], [-lim, lim], color=TARGET, lw=1.2)
     ax.set_xlim(-lim, lim)
-    ax.set_xlabel("квантили N(0, σ²)", fontsize=MEDIUM)
-    ax.set_ylabel("квантили выборки", fontsize=MEDIUM)
-    ax.tick_params(labelsize=SMALL)
+    ax.set_xlabel("квантили N(0, σ²)", fontsize=FONT.medium)
+    ax.set_ylabel("квантили выборки", fontsize=FONT.medium)
+    ax.tick_params(labelsize=FONT.small)
 
 
 def _short_verdict(res) -> str:
@@ -107,24 +107,24 @@ def plot_cases(cases, ncols: int = 2, bins: int = 60) -> Figure:
             continue
         res = results[i]
         case = res["case"]
-        sf.suptitle(_label(case), fontsize=GRID_TITLE)
+        sf.suptitle(_label(case), fontsize=FONT.grid_title)
         axh, axq = sf.subplots(1, 2)
         if res["error"]:
             for ax in (axh, axq):
                 ax.axis("off")
-            axh.text(0, 0.5, res["error"], fontsize=SMALL, wrap=True, va="center")
+            axh.text(0, 0.5, res["error"], fontsize=FONT.small, wrap=True, va="center")
             continue
         plot_hist(res["h"], case.sigma2, axh, bins)
         plot_qq(res["h"], case.sigma2, axq)
         mo = res["moments"]
         color = "#1e7b34" if res["normal"] else TARGET
-        axh.set_title(f"эксцесс {text.fmt(mo['excess_kurtosis'], 2)}", fontsize=GRID_SMALL)
-        axq.set_title(f"D = {text.fmt(res['ks'], 2)}: {_short_verdict(res)}", fontsize=GRID_SMALL,
+        axh.set_title(f"эксцесс {text.fmt(mo['excess_kurtosis'], 2)}", fontsize=FONT.grid_small)
+        axq.set_title(f"D = {text.fmt(res['ks'], 2)}: {_short_verdict(res)}", fontsize=FONT.grid_small,
                       color=color)
         if handles is None:
             handles = axh.get_legend_handles_labels()
     if handles is not None:
-        fig.legend(*handles, loc="outside lower center", ncols=2, fontsize=GRID_SMALL,
+        fig.legend(*handles, loc="outside lower center", ncols=2, fontsize=FONT.grid_small,
                    frameon=False)
     return fig
 
@@ -135,14 +135,14 @@ def plot_density(x, curves, title=None, xlabel: str = "", ylim=None) -> Figure:
     ax = fig.subplots()
     for y, label, style in curves:
         ax.plot(x, y, label=label, **(style or {}))
-    ax.set_xlabel(xlabel, fontsize=MEDIUM)
-    ax.set_ylabel("плотность", fontsize=MEDIUM)
+    ax.set_xlabel(xlabel, fontsize=FONT.medium)
+    ax.set_ylabel("плотность", fontsize=FONT.medium)
     if ylim is not None:
         ax.set_ylim(*ylim)
     if title:
-        ax.set_title(title, fontsize=FONT_SIZE)
-    ax.legend(fontsize=SMALL)
-    ax.tick_params(labelsize=SMALL)
+        ax.set_title(title, fontsize=FONT.base)
+    ax.legend(fontsize=FONT.small)
+    ax.tick_params(labelsize=FONT.small)
     return fig
 
 
@@ -226,21 +226,21 @@ class ExplorerFigure:
         (self.target,) = self.ax_hist.plot(x, stats.norm.pdf(x), color=TARGET, lw=1.8,
                                            label="плотность N(0, 1)", animated=True)
         self.out_text = self.ax_hist.text(0.02, 0.97, "", transform=self.ax_hist.transAxes,
-                                          va="top", fontsize=SMALL, animated=True)
+                                          va="top", fontsize=FONT.small, animated=True)
         # (the note «вне окна…» is upper left)
-        self.ax_hist.legend(fontsize=SMALL, loc="center right")
+        self.ax_hist.legend(fontsize=FONT.small, loc="center right")
         self.ax_hist.set_xlim(-HIST_RANGE, HIST_RANGE)
-        self.ax_hist.set_xlabel("h/σ", fontsize=MEDIUM)
-        self.ax_hist.set_ylabel("плотность", fontsize=MEDIUM)
+        self.ax_hist.set_xlabel("h/σ", fontsize=FONT.medium)
+        self.ax_hist.set_ylabel("плотность", fontsize=FONT.medium)
         tq = stats.norm.ppf((np.arange(200) + 0.5) / 200)
         lim = float(np.max(np.abs(tq)) * 1.15)
         (self.qq,) = self.ax_qq.plot(tq, tq, ".", ms=3, color=SAMPLE, animated=True)
         self.ax_qq.plot([-lim, lim], [-lim, lim], color=TARGET, lw=1.2)
         self.ax_qq.set_xlim(-lim, lim)
-        self.ax_qq.set_xlabel("квантили N(0, 1)", fontsize=MEDIUM)
-        self.ax_qq.set_ylabel("квантили h/σ", fontsize=MEDIUM)
+        self.ax_qq.set_xlabel("квантили N(0, 1)", fontsize=FONT.medium)
+        self.ax_qq.set_ylabel("квантили h/σ", fontsize=FONT.medium)
         for ax in (self.ax_hist, self.ax_qq):
-            ax.tick_params(labelsize=SMALL)
+            ax.tick_params(labelsize=FONT.small)
             ax.xaxis.set_major_locator(MaxNLocator(5))
             ax.yaxis.set_major_locator(MaxNLocator(4))
         self._backgrounds: dict = {}

@@ -17,19 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import (
-    BLUE,
-    FONT_SIZE,
-    GREEN,
-    GREY,
-    ORANGE,
-    PURPLE,
-    RED,
-    SMALL,
-    TINY,
-    log_axis,
-    new_figure,
-)
+from .style import BLUE, FONT, GREEN, GREY, ORANGE, PURPLE, RED, log_axis, new_figure
 
 SCHEME_COLORS = {"plain": GREY, "he": RED, "scaled": BLUE, "zero": GREEN}
 SCHEME_LABELS = {"plain": "без обходной связи", "he": "обходная связь, ветвь Хе",
@@ -39,7 +27,7 @@ SCHEME_LABELS = {"plain": "без обходной связи", "he": "обхо�
 def _title(ax, text):
     # a text above the axes instead of ax.set_title: the title's automatic placement
     # measures every tick label on each draw (a third of the explorer's redraw time)
-    ax.text(0.5, 1.03, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=FONT_SIZE)
+    ax.text(0.5, 1.03, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=FONT.base)
 
 
 def profile_figure(curves, depth, title="", dpi=None):
@@ -64,9 +52,9 @@ def profile_figure(curves, depth, title="", dpi=None):
         log_axis(ax, "y")
         ax.set_xlabel("номер блока l")
         ax.grid(alpha=0.3)
-    ax1.legend(fontsize=SMALL, loc="upper left")
+    ax1.legend(fontsize=FONT.small, loc="upper left")
     if title:
-        fig.suptitle(title, fontsize=FONT_SIZE)
+        fig.suptitle(title, fontsize=FONT.base)
     return fig
 
 
@@ -88,14 +76,14 @@ def training_figure(results, baselines, epochs):
         shown = np.where(np.isnan(acc), 0.0, acc)
         ax2.plot(np.full(len(acc), k), shown, "o", color=color, ms=5)
         ax2.text(k, 1.02, "NaN" if np.all(np.isnan(acc)) else f"{np.nanmean(acc):.2f}",
-                 ha="center", fontsize=SMALL)
+                 ha="center", fontsize=FONT.small)
     ax1.plot(ep, baselines["linear_loss"], "--", color=PURPLE,
              label=f"линейная модель, {epochs} эпох")
     ax1.axhline(np.log(10), color=ORANGE, ls=":", label="ln 10 (равные вероятности)")
     log_axis(ax1, "y")
     ax1.set_xlabel("эпоха")
-    ax1.set_title("функция потерь на обучающей выборке", fontsize=FONT_SIZE)
-    ax1.legend(fontsize=TINY, loc="lower left")
+    ax1.set_title("функция потерь на обучающей выборке", fontsize=FONT.base)
+    ax1.legend(fontsize=FONT.tiny, loc="lower left")
     ax2.axhline(baselines["linear"], color=PURPLE, ls="--",
                 label=f"линейная модель, {epochs} эпох")
     if "logreg" in baselines:
@@ -104,10 +92,10 @@ def training_figure(results, baselines, epochs):
     ax2.axhline(baselines["majority"], color=ORANGE, ls=":", label="самый частый класс")
     ax2.set_xticks(range(len(results)))
     ax2.set_xticklabels([SCHEME_LABELS[s].replace(", ", ",\n") for s in results],
-                        fontsize=SMALL)
+                        fontsize=FONT.small)
     ax2.set_ylim(-0.03, 1.08)
-    ax2.set_title("доля верных ответов на тесте", fontsize=FONT_SIZE)
-    ax2.legend(fontsize=SMALL, loc="center right")
+    ax2.set_title("доля верных ответов на тесте", fontsize=FONT.base)
+    ax2.legend(fontsize=FONT.small, loc="center right")
     return fig
 
 
@@ -119,14 +107,14 @@ def bn_figure(q, g, q0, g0):
     ax1.plot(l, q0, "s-", ms=3, color=GREY, label="без неё (Хе)")
     ax2.plot(l, g, "o-", ms=3, color=BLUE)
     ax2.plot(l, g0, "s-", ms=3, color=GREY)
-    ax1.set_title("прямой проход: $\\mathbb{E}\\,x_l^2$", fontsize=FONT_SIZE)
-    ax2.set_title("обратный проход: $\\|\\delta_l\\|^2 / \\|\\delta_L\\|^2$", fontsize=FONT_SIZE)
+    ax1.set_title("прямой проход: $\\mathbb{E}\\,x_l^2$", fontsize=FONT.base)
+    ax2.set_title("обратный проход: $\\|\\delta_l\\|^2 / \\|\\delta_L\\|^2$", fontsize=FONT.base)
     for ax in (ax1, ax2):
         log_axis(ax, "y")
         ax.set_xlabel("номер слоя $l$")
         ax.grid(alpha=0.3)
     ax1.set_ylim(0.1, 10)
-    ax1.legend(fontsize=SMALL)
+    ax1.legend(fontsize=FONT.small)
     return fig
 
 
@@ -141,8 +129,8 @@ def lsuv_figure(s2_by_act, fixed):
     ax.set_xlabel("номер слоя")
     ax.set_ylabel("$\\sigma_w^2 = n\\,\\mathrm{Var}\\,w$")
     ax.set_title("куда приходит LSUV (пунктир — $1/\\mathbb{E}\\,\\varphi(z)^2$)",
-                 fontsize=FONT_SIZE)
-    ax.legend(fontsize=SMALL)
+                 fontsize=FONT.base)
+    ax.legend(fontsize=FONT.small)
     ax.grid(alpha=0.3)
     return fig
 
@@ -170,7 +158,7 @@ class ProfilePlot:
             ax.grid(alpha=0.3)
         _title(self.axes[0], "прямой проход: E x_l²")
         _title(self.axes[1], "обратный проход: ‖δ_l‖² / ‖δ_L‖²")
-        self.axes[0].legend(fontsize=SMALL, loc="upper left")
+        self.axes[0].legend(fontsize=FONT.small, loc="upper left")
 
     def update(self, theory, sim_scheme, sim, depth):
         """``theory``: scheme -> ResidualProfile; ``sim``: the profile of ``sim_scheme``."""

@@ -17,20 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .style import (
-    BLUE,
-    FONT_SIZE,
-    GREEN,
-    GREY,
-    MEDIUM,
-    ORANGE,
-    PURPLE,
-    RED,
-    SMALL,
-    TINY,
-    log_axis,
-    new_figure,
-)
+from .style import BLUE, FONT, GREEN, GREY, ORANGE, PURPLE, RED, log_axis, new_figure
 
 ACT_LABEL = {"linear": "линейная", "tanh": "tanh", "relu": "ReLU"}
 WEIGHT_LABEL = {"gaussian": "нормальные веса", "orthogonal": "ортогональные веса"}
@@ -60,15 +47,15 @@ def spectrum_grid(spectra: dict, depths, n: int):
                 spectrum_panel(ax, spec, DEPTH_COLORS[k % len(DEPTH_COLORS)],
                                f"L = {spec.depth}{zero}")
             ax.axvline(0.0, color=GREY, lw=0.8, ls=":")
-            ax.set_title(f"{ACT_LABEL[act]}, {WEIGHT_LABEL[w]}", fontsize=FONT_SIZE)
-            ax.legend(fontsize=SMALL, loc="upper left", frameon=False)
+            ax.set_title(f"{ACT_LABEL[act]}, {WEIGHT_LABEL[w]}", fontsize=FONT.base)
+            ax.legend(fontsize=FONT.small, loc="upper left", frameon=False)
             ax.set_xlim(-8.0, 2.0)
             if i == len(acts) - 1:
                 ax.set_xlabel("log₁₀ s (левый столбик: всё, что меньше 10⁻⁸)")
             if j == 0:
                 ax.set_ylabel("доля из N")
     fig.suptitle(f"Сингулярные числа якобиана ∂x_L/∂x_0, N = {n}, критическая инициализация",
-                 fontsize=FONT_SIZE)
+                 fontsize=FONT.base)
     return fig
 
 
@@ -104,13 +91,13 @@ def variance_vs_depth(table: dict, depths, theory: dict, n: int, exact: dict | N
         log_axis(ax, "y")
         lo, hi = ax.get_ylim()
         ax.set_ylim(lo, hi * (hi / lo) ** 0.6)          # room for the legend above the data
-        ax.set_title(ACT_LABEL[act], fontsize=FONT_SIZE)
+        ax.set_title(ACT_LABEL[act], fontsize=FONT.base)
         ax.set_xlabel("глубина L")
         if j == 0:
             ax.set_ylabel("дисперсия s²")
-        ax.legend(fontsize=TINY, frameon=False, loc="upper left")
+        ax.legend(fontsize=FONT.tiny, frameon=False, loc="upper left")
     fig.suptitle(f"Разброс квадратов сингулярных чисел, N = {n}: медиана и межквартильный "
-                 "размах по зёрнам", fontsize=FONT_SIZE)
+                 "размах по зёрнам", fontsize=FONT.base)
     return fig
 
 
@@ -131,15 +118,15 @@ def saxe_figure(depths, iters: dict, max_iter: int):
             ax.plot(d[~ok] * jitter, np.full((~ok).sum(), max_iter * 1.5), "^", color=color,
                     ms=5, alpha=0.7)
     ax.axhline(max_iter, color=GREY, lw=0.8, ls="--")
-    ax.text(d[0], max_iter * 1.15, f"не достигли за {max_iter} шагов (▲)", fontsize=SMALL,
+    ax.text(d[0], max_iter * 1.15, f"не достигли за {max_iter} шагов (▲)", fontsize=FONT.small,
             color=GREY)
     log_axis(ax, "xy")
     ax.set_xticks(d)
     ax.set_xticklabels([str(int(x)) for x in d])
     ax.set_xlabel("глубина L")
     ax.set_ylabel("шагов до ошибки ≤ допуска")
-    ax.legend(fontsize=SMALL, frameon=False, loc="center right")
-    ax.set_title("Глубокая линейная сеть, шаг ∝ 1/L", fontsize=FONT_SIZE)
+    ax.legend(fontsize=FONT.small, frameon=False, loc="center right")
+    ax.set_title("Глубокая линейная сеть, шаг ∝ 1/L", fontsize=FONT.base)
     return fig
 
 
@@ -156,26 +143,26 @@ def haar_figure(fixed: dict, unfixed: dict, n: int):
     dens = (1 - t**2) ** ((n - 3) / 2)
     dens = dens / np.trapezoid(dens, t)
     ax.plot(t, dens, color=GREY, lw=1, label="мера Хаара")
-    ax.set_title("элемент Q₁₁", fontsize=FONT_SIZE)
-    ax.legend(fontsize=SMALL, frameon=False)
+    ax.set_title("элемент Q₁₁", fontsize=FONT.base)
+    ax.legend(fontsize=FONT.small, frameon=False)
     ax = axes[0, 1]
     bins = np.linspace(-6, 4, 41)
     for d, c, lab in col:
         ax.hist(d["trace"], bins=bins, density=True, histtype="step", color=c, lw=1.4, label=lab)
     z = np.linspace(-6, 4, 300)
     ax.plot(z, stats.norm.pdf(z), color=GREY, lw=1, label="N(0, 1)")
-    ax.set_title("след tr Q", fontsize=FONT_SIZE)
-    ax.legend(fontsize=SMALL, frameon=False)
+    ax.set_title("след tr Q", fontsize=FONT.base)
+    ax.legend(fontsize=FONT.small, frameon=False)
     ax = axes[0, 2]
     bins = np.linspace(0, np.pi, 31)
     for d, c, lab in col:
         ax.hist(d["angles"], bins=bins, density=True, histtype="step", color=c, lw=1.4, label=lab)
-    ax.set_title("углы θ собственных чисел e^(±iθ)", fontsize=FONT_SIZE)
+    ax.set_title("углы θ собственных чисел e^(±iθ)", fontsize=FONT.base)
     ax.set_xlabel("θ")
     ax.set_xticks([0, np.pi / 2, np.pi])
     ax.set_xticklabels(["0", "π/2", "π"])
-    ax.legend(fontsize=SMALL, frameon=False)
-    fig.suptitle(f"QR нормальной матрицы {n}×{n}: с поправкой знаков и без неё", fontsize=FONT_SIZE)
+    ax.legend(fontsize=FONT.small, frameon=False)
+    fig.suptitle(f"QR нормальной матрицы {n}×{n}: с поправкой знаков и без неё", fontsize=FONT.base)
     return fig
 
 
@@ -196,8 +183,8 @@ def output_variance_figure(variances: dict, sigma2: float, k: int):
             ax.hist(v, bins=bins, density=True, histtype="step", color=c, lw=1.4, label=lab)
     ax.set_xlabel("Var(h_j | W) = ‖w_j‖²")
     ax.set_title(f"Дисперсия выходов при фиксированных весах, k = {k}, σ² = {sigma2:g}",
-                 fontsize=FONT_SIZE)
-    ax.legend(fontsize=SMALL, frameon=False)
+                 fontsize=FONT.base)
+    ax.legend(fontsize=FONT.small, frameon=False)
     return fig
 
 
@@ -221,7 +208,7 @@ class SpectrumFigure:
         ax.set_ylim(1e-3, 1.3)
         ax.set_xlabel("log₁₀ s (левый столбик: всё, что меньше 10⁻⁸)")
         ax.set_ylabel("доля из N")
-        ax.set_title("Сингулярные числа якобиана ∂x_L/∂x_0", fontsize=FONT_SIZE)
+        ax.set_title("Сингулярные числа якобиана ∂x_L/∂x_0", fontsize=FONT.base)
         self._background = None
 
     def update(self, spectrum, color: str) -> bytes:
@@ -269,9 +256,9 @@ def bridge_figure(samples: dict, k: int):
         ax.plot(grid, stats.norm.pdf(grid), color=RED, lw=1, label="N(0, 1)")
         log_axis(ax, "y")
         ax.set_ylim(1e-5, 1)
-        ax.set_title(BRIDGE_LABEL[kind], fontsize=MEDIUM)
+        ax.set_title(BRIDGE_LABEL[kind], fontsize=FONT.medium)
         ax.set_xlabel("h / стандартное отклонение")
     axes[0, 0].set_ylabel("плотность")
-    axes[0, 0].legend(fontsize=TINY, frameon=False)
-    fig.suptitle(f"Выход одного нейрона, k = {k}", fontsize=FONT_SIZE)
+    axes[0, 0].legend(fontsize=FONT.tiny, frameon=False)
+    fig.suptitle(f"Выход одного нейрона, k = {k}", fontsize=FONT.base)
     return fig

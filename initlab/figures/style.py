@@ -4,7 +4,8 @@ Every figure module builds its figures with ``new_figure`` and colours from the 
 changing how all figures look is a change of this file.
 
     PALETTE / BLUE, RED, GREEN, ORANGE, GREY, PURPLE; FWD (forward pass), BWD (backward)
-    FONT_SIZE, LARGE, MEDIUM, SMALL, TINY, GRID_TITLE, GRID_SMALL (type scale), DPI
+    FONT (the type scale: FONT.base, .large, .medium, .small, .tiny, .grid_title,
+    .grid_small), DPI
     new_figure(w, h, ncols=1, nrows=1, dpi=DPI, adjust=None, **subplots_kw) -> (fig, axes)
         a ``matplotlib.figure.Figure`` (no pyplot state) with a fixed layout (the
         constrained layout costs ~0.2 s per redraw); ``axes`` is always a 2-d array
@@ -33,14 +34,20 @@ BLUE, RED, GREEN, GREY, ORANGE, PURPLE = (
     "#1f5fa8", "#c0392b", "#1e7b34", "#7f8c8d", "#d68910", "#8e44ad")
 PALETTE = (BLUE, RED, GREEN, ORANGE, GREY, PURPLE)
 FWD, BWD = BLUE, RED
-# The type scale (points); figure modules use these names, never a number.
-FONT_SIZE = 10      # titles: the base size
-LARGE = 11          # the title of a whole figure above its panels
-MEDIUM = 9          # axis labels, titles of small panels, notes inside the axes
-SMALL = 8           # legends, tick labels, annotations
-TINY = 7            # legends of crowded panels
-GRID_TITLE = 9.5    # a grid of many small panels: the title of one cell
-GRID_SMALL = 8.5    # ... the titles of the cell's axes and the grid's legend
+
+
+class FONT:
+    """The type scale in points; figure modules use these names, never a number."""
+
+    base = 10           # titles: the base size
+    large = 11          # the title of a whole figure above its panels
+    medium = 9          # axis labels, titles of small panels, notes inside the axes
+    small = 8           # legends, tick labels, annotations
+    tiny = 7            # legends of crowded panels
+    grid_title = 9.5    # a grid of many small panels: the title of one cell
+    grid_small = 8.5    # ... the titles of the cell's axes and the grid's legend
+
+
 DPI = 100
 
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")

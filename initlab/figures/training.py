@@ -37,14 +37,11 @@ from ..text import layers as layers_ru
 from .fastdraw import LiveFigure, lin_limits, log_limits, nice_up
 from .style import (
     BLUE,
-    FONT_SIZE,
+    FONT,
     GREEN,
     GREY,
-    MEDIUM,
     ORANGE,
     RED,
-    SMALL,
-    TINY,
     log_axis,
     new_figure,
     png,  # noqa: F401 (re-exported for the notebooks)
@@ -70,7 +67,7 @@ def plot_symmetry(const, rand):
         A = run["params"][0]["A"]
         m = np.abs(A).max()
         a.imshow(A, cmap="RdBu_r", vmin=-m, vmax=m, aspect="auto")
-        a.set_title(title, fontsize=FONT_SIZE)
+        a.set_title(title, fontsize=FONT.base)
         a.set_xlabel("нейрон первого скрытого слоя")
         a.set_ylabel("вход")
     a = ax[0, 2]
@@ -78,8 +75,8 @@ def plot_symmetry(const, rand):
     a.plot(nn.smooth(rand["loss"]), color=BLUE, label="случайные веса")
     a.set_xlabel("шаг обучения")
     a.set_ylabel("функция потерь (сглажено)")
-    a.set_title("обучение", fontsize=FONT_SIZE)
-    a.legend(fontsize=MEDIUM, frameon=False)
+    a.set_title("обучение", fontsize=FONT.base)
+    a.legend(fontsize=FONT.medium, frameon=False)
     return fig
 
 
@@ -94,13 +91,13 @@ def plot_naive(profiles):
         ax[0, 2].plot(layers, p["grad_var"], "o-", ms=3, color=c, label=label)
     _log(ax[0, 0])
     _log(ax[0, 2])
-    ax[0, 0].set_title("дисперсия сигнала Var $z_l$", fontsize=FONT_SIZE)
-    ax[0, 1].set_title("доля насыщенных нейронов, |tanh z| > 0,99", fontsize=FONT_SIZE)
-    ax[0, 2].set_title("дисперсия градиента Var ∂L/∂$z_l$", fontsize=FONT_SIZE)
+    ax[0, 0].set_title("дисперсия сигнала Var $z_l$", fontsize=FONT.base)
+    ax[0, 1].set_title("доля насыщенных нейронов, |tanh z| > 0,99", fontsize=FONT.base)
+    ax[0, 2].set_title("дисперсия градиента Var ∂L/∂$z_l$", fontsize=FONT.base)
     ax[0, 1].set_ylabel("%")
     for a in ax[0]:
         a.set_xlabel("слой l")
-    ax[0, 1].legend(fontsize=SMALL, frameon=False)
+    ax[0, 1].legend(fontsize=FONT.small, frameon=False)
     return fig
 
 
@@ -118,10 +115,10 @@ def plot_he(results, k=25):
                    label=f"{names.get(s, s)}: итог {r['final_loss']:.3f}")
         a.axhline(np.log(2), color=GREY, ls=":", lw=1)
         a.text(0.98, np.log(2) + 0.01, "ln 2 — угадывание", ha="right", va="bottom",
-               transform=a.get_yaxis_transform(), fontsize=SMALL, color=GREY)
-        a.set_title(f"{layers_ru(d)} ReLU", fontsize=FONT_SIZE)
+               transform=a.get_yaxis_transform(), fontsize=FONT.small, color=GREY)
+        a.set_title(f"{layers_ru(d)} ReLU", fontsize=FONT.base)
         a.set_xlabel("шаг SGD")
-        a.legend(fontsize=MEDIUM, frameon=False, loc="lower left")
+        a.legend(fontsize=FONT.medium, frameon=False, loc="lower left")
     ax[0, 0].set_ylabel("перекрёстная энтропия (сглажено)")
     ax[0, 0].set_ylim(0, 0.8)
     return fig
@@ -141,7 +138,7 @@ def _dropout_hist(ax, head, x, p, n=4000, seed=0, bins=None):
     ax.axvline(full, color="k", lw=2, label=_FULL_LABEL)
     ax.axvline(inv.mean(), color=BLUE, ls="--", lw=1.5)
     ax.axvline(raw.mean(), color=RED, ls="--", lw=1.5)
-    ax.set_title(_dropout_title(p, n), fontsize=FONT_SIZE)
+    ax.set_title(_dropout_title(p, n), fontsize=FONT.base)
     ax.set_xlabel("выход сети")
     ax.set_yticks([])
 
@@ -192,7 +189,7 @@ class DropoutFigure(LiveFigure):
         a.set_yticks([])
         a.set_ylim(0, 1.05)                 # autoscale's 5 % above the tallest bar
         self.legend_hist = a.legend(handles=[self.bars_raw, self.bars_inv, self.full_line],
-                                    fontsize=SMALL, frameon=False, loc="upper left")
+                                    fontsize=FONT.small, frameon=False, loc="upper left")
         self._dynamic(*self.bars_raw, *self.bars_inv, self.full_line, self.mean_inv,
                       self.mean_raw, self.legend_hist, a.title, *a.spines.values())
         a = self.ax_sd = ax[0, 1]
@@ -211,7 +208,7 @@ class DropoutFigure(LiveFigure):
         a.set_ylim(*a.get_ylim())
         a.set_xlabel("вероятность отключения p")
         a.set_ylabel("стандартное отклонение выхода")
-        a.legend(fontsize=SMALL, frameon=False, loc="upper left")
+        a.legend(fontsize=FONT.small, frameon=False, loc="upper left")
         self._dynamic(self.p_line)
 
     def update(self, p):
@@ -229,7 +226,7 @@ class DropoutFigure(LiveFigure):
         self.mean_inv.set_xdata([inv.mean()] * 2)
         self.mean_raw.set_xdata([raw.mean()] * 2)
         self.ax_hist.set_xlim(*lin_limits(lo, hi))
-        self.ax_hist.set_title(_dropout_title(p, n), fontsize=FONT_SIZE)
+        self.ax_hist.set_title(_dropout_title(p, n), fontsize=FONT.base)
         self.p_line.set_xdata([p, p])
         return self.fig
 
@@ -247,7 +244,7 @@ def plot_dropout_static(head, x, ps=(0.2, 0.5, 0.8), n=4000, seed=0):
     hi = max(e.max() for e in ends) + 0.1
     for a, p in zip(ax[0], ps):
         _dropout_hist(a, head, x, p, n, seed, bins=np.linspace(lo, hi, 61))
-    ax[0, 0].legend(fontsize=SMALL, frameon=False, loc="upper left")
+    ax[0, 0].legend(fontsize=FONT.small, frameon=False, loc="upper left")
     return fig
 
 
@@ -261,8 +258,8 @@ def plot_dropout_training(runs, baselines=None):
         lab = "без дропаута" if p == 0 else f"дропаут, p = {p:g}"
         ax[0, 0].plot(steps, r["test"], "o-", ms=3, color=c, label=lab)
         ax[0, 1].plot(np.arange(1, len(r["train"]) + 1), nn.smooth(r["train"], 10), color=c, label=lab)
-    ax[0, 0].set_title("потери на тестовой выборке (сеть целиком)", fontsize=FONT_SIZE)
-    ax[0, 1].set_title("потери на обучающей выборке (сглажено)", fontsize=FONT_SIZE)
+    ax[0, 0].set_title("потери на тестовой выборке (сеть целиком)", fontsize=FONT.base)
+    ax[0, 1].set_title("потери на обучающей выборке (сглажено)", fontsize=FONT.base)
     _log(ax[0, 1])
     ax[0, 1].set_ylim(1e-6, None)
     top = max(float(np.max(r["test"])) for r in runs.values())
@@ -273,7 +270,7 @@ def plot_dropout_training(runs, baselines=None):
     ax[0, 0].set_ylim(0, 1.1 * top)
     for a in ax[0]:
         a.set_xlabel("шаг Adam")
-        a.legend(fontsize=SMALL, frameon=False)
+        a.legend(fontsize=FONT.small, frameon=False)
     return fig
 
 
@@ -295,7 +292,7 @@ def plot_seed_table(table, arms, labels, colors, title="", log=False, width=6.5,
     for i, c in enumerate(colors):
         a.bar(i, V[i].mean(), color=c, alpha=0.35, width=0.6)
         a.plot(i + jitter, V[i], "o", ms=4, color=c)
-    a.set_xticks(range(len(arms)), labels, fontsize=SMALL)
+    a.set_xticks(range(len(arms)), labels, fontsize=FONT.small)
     a.set_ylabel(ylabel)
     if log:
         _log(a)
@@ -303,7 +300,7 @@ def plot_seed_table(table, arms, labels, colors, title="", log=False, width=6.5,
         a.set_ylim(0, None)
     seeds = count_ru(k, "зерно", "зерна", "зёрен")
     a.set_title(title or f"точки — {seeds} (одно зерно — одна линия), столбцы — среднее",
-                fontsize=MEDIUM)
+                fontsize=FONT.medium)
     return fig
 
 
@@ -358,7 +355,7 @@ def _layer_histograms(acts, lo, lim, bins):
 def _density_image(ax, title):
     im = ax.imshow(np.zeros((2, 2)), origin="lower", aspect="auto", cmap="viridis",
                    extent=(0.5, 1.5, -1, 1), vmin=-4, vmax=0)
-    ax.set_title(title, fontsize=FONT_SIZE, y=1.0)      # y given: no search of the tick labels
+    ax.set_title(title, fontsize=FONT.base, y=1.0)      # y given: no search of the tick labels
     ax.set_xlabel("слой l")
     ax.set_ylabel("активация $f(z_l)$")
     return im
@@ -382,12 +379,12 @@ class ActivationsFigure(LiveFigure):
         self.sd_plain, = a.plot([], [], "o-", ms=3, color=RED, label="без нормализации")
         self.sd_normed, = a.plot([], [], "o-", ms=3, color=BLUE, label="с батч-нормализацией")
         a.set_xlabel("слой l")
-        a.set_title("стандартное отклонение активаций", fontsize=FONT_SIZE, y=1.0)
-        self.legend = a.legend(fontsize=SMALL, frameon=False)
+        a.set_title("стандартное отклонение активаций", fontsize=FONT.base, y=1.0)
+        self.legend = a.legend(fontsize=FONT.small, frameon=False)
         # the figure's title as a text of an axes: savefig (the book's 2× images) draws the
         # animated artists of axes, not those of the figure itself
         self.suptitle = ax[0, 1].text(0.5, 0.98, "", transform=fig.transFigure, ha="center",
-                                      va="top", fontsize=FONT_SIZE)
+                                      va="top", fontsize=FONT.base)
         self._dynamic(self.sd_plain, self.sd_normed, self.legend, self.suptitle)
         self._is_log = False
 
@@ -446,7 +443,7 @@ def plot_transfer(pre, tr, sc):
     a = ax[0, 0]
     a.plot(pre, color=GREY)
     _log(a)
-    a.set_title("1) обучение на исходной задаче", fontsize=FONT_SIZE)
+    a.set_title("1) обучение на исходной задаче", fontsize=FONT.base)
     a.set_xlabel("шаг Adam")
     a.set_ylabel("потери на обучении")
     a = ax[0, 1]
@@ -456,19 +453,19 @@ def plot_transfer(pre, tr, sc):
     a.plot(sc["loss"], color=RED, label="с нуля на тех же данных")
     _log(a)
     a.set_ylim(1e-6, None)
-    a.set_title("2) целевая задача: потери на обучении", fontsize=FONT_SIZE)
+    a.set_title("2) целевая задача: потери на обучении", fontsize=FONT.base)
     a.set_xlabel("шаг Adam")
-    a.legend(fontsize=SMALL, frameon=False)
+    a.legend(fontsize=FONT.small, frameon=False)
     a = ax[0, 2]
     names = ["новая\nголова", "голова\nобучена", "дообу-\nчение", "с нуля", "ответ 0"]
     vals = [tr["test_new_head"], tr["test_head"], tr["test_fine"], sc["test"], sc["test_zero"]]
     cols = [GREY, BLUE, GREEN, RED, GREY]
     a.bar(range(len(vals)), vals, color=cols)
     _log(a)
-    a.set_xticks(range(len(vals)), names, fontsize=SMALL)
-    a.set_title("3) потери на тестовой выборке", fontsize=FONT_SIZE)
+    a.set_xticks(range(len(vals)), names, fontsize=FONT.small)
+    a.set_title("3) потери на тестовой выборке", fontsize=FONT.base)
     for i, v in enumerate(vals):
-        a.text(i, v * 1.1, f"{v:.3f}", ha="center", fontsize=SMALL)
+        a.text(i, v * 1.1, f"{v:.3f}", ha="center", fontsize=FONT.small)
     return fig
 
 
@@ -480,7 +477,7 @@ def plot_blocks(norms, small, large, tuned=None):
                                                        for i in range(len(norms))])
     a.set_xlabel("номер блока")
     a.set_ylabel("средняя норма выхода блока")
-    a.set_title("выходы блоков на проверочной выборке", fontsize=FONT_SIZE)
+    a.set_title("выходы блоков на проверочной выборке", fontsize=FONT.base)
     a = ax[0, 1]
     k = np.arange(len(small))
     a.plot(k, small, "o-", color=BLUE, ms=4, label="сначала блоки с малым выходом")
@@ -489,8 +486,8 @@ def plot_blocks(norms, small, large, tuned=None):
         a.plot(tuned[0], tuned[1], "*", color=GREEN, ms=12, label="после дообучения")
     a.set_xlabel("сколько блоков удалено")
     a.set_ylabel("потери на проверочной выборке")
-    a.set_title("прореживание ResNet", fontsize=FONT_SIZE)
-    a.legend(fontsize=SMALL, frameon=False)
+    a.set_title("прореживание ResNet", fontsize=FONT.base)
+    a.legend(fontsize=FONT.small, frameon=False)
     return fig
 
 
@@ -518,7 +515,7 @@ class PruningFigure(LiveFigure):
         a.set_ylim(*a.get_ylim())
         a.set_xlabel("доля удалённых весов")
         a.set_ylabel("функция потерь")
-        self.legend_loss = a.legend(fontsize=SMALL, frameon=False, loc="upper left")
+        self.legend_loss = a.legend(fontsize=FONT.small, frameon=False, loc="upper left")
         self._dynamic(self.k_line, self.legend_loss, a.title)
         a = self.ax_w = ax[0, 1]
         #: |weights| after pruning k by method m: self.kept[m][k]
@@ -533,8 +530,8 @@ class PruningFigure(LiveFigure):
         a.set_xlim(*a.get_xlim())
         a.set_xlabel("номер веса i")
         a.set_ylabel("|a_i| после прореживания")
-        a.set_title("какие веса остались", fontsize=FONT_SIZE)
-        self.legend_w = a.legend(fontsize=TINY, frameon=False)
+        a.set_title("какие веса остались", fontsize=FONT.base)
+        self.legend_w = a.legend(fontsize=FONT.tiny, frameon=False)
         self._dynamic(*(r for b in self.bars.values() for r in b), self.before, self.legend_w,
                       *a.spines.values())
 
@@ -543,7 +540,7 @@ class PruningFigure(LiveFigure):
         k = round(fraction * p)
         self.k_line.set_xdata([k / p, k / p])
         self.ax_loss.set_title(f"удалено {k} из {p}: "
-                               + ", ".join(f"{curves[m][k]:.3g}" for m in curves), fontsize=FONT_SIZE)
+                               + ", ".join(f"{curves[m][k]:.3g}" for m in curves), fontsize=FONT.base)
         heights = [self.kept[m][k] for m in curves]
         for m, h in zip(curves, heights):
             for rect, v in zip(self.bars[m], h):

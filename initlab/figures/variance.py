@@ -47,7 +47,7 @@ from ..numerics import propagate
 from ..numerics.activations import get_activation
 from ..numerics.schemes import get_scheme
 from . import fastdraw
-from .style import BWD, FONT_SIZE, FWD, LARGE, MEDIUM, SMALL, constrained_figure, log_axis
+from .style import BWD, FONT, FWD, constrained_figure, log_axis
 from .style import pow10 as _pow10
 
 __all__ = ["KEY_SETTINGS", "LEGEND_HTML", "ExplorerFigure", "plot_grid", "plot_histograms", "plot_profile",
@@ -119,11 +119,11 @@ class _VarianceArtists:
         ax.set_ylabel("дисперсия")
         ax.grid(True, which="major", alpha=0.3)
         self.msg = ax.text(0.02, 0.03, "", transform=ax.transAxes, va="bottom", ha="left",
-                           fontsize=SMALL if small else MEDIUM, wrap=True,
+                           fontsize=FONT.small if small else FONT.medium, wrap=True,
                            bbox={"boxstyle": "round,pad=0.35", "fc": "#fff6d5", "ec": "#c9a227",
                                  "alpha": 0.95})
         self.msg.set_visible(False)
-        self.legend = ax.legend(loc="upper right", fontsize=SMALL, framealpha=0.85) if legend \
+        self.legend = ax.legend(loc="upper right", fontsize=FONT.small, framealpha=0.85) if legend \
             else None
 
     def set(self, theory=None, sim=None, title=None, keep=False):
@@ -186,7 +186,7 @@ class _VarianceArtists:
                 depth = self._kept_depth(depth)
         ax.set_xlim(0.5, (depth or 1) + 0.5)
         if title is not None:
-            ax.set_title(title, fontsize=FONT_SIZE)
+            ax.set_title(title, fontsize=FONT.base)
 
 
     def _kept_limits(self, lo, hi):
@@ -260,7 +260,7 @@ class _HistArtists:
         ax.set_ylabel("доля значений в интервале")
         ax.grid(True, alpha=0.3)
         self.msg = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                           fontsize=MEDIUM, wrap=True)
+                           fontsize=FONT.medium, wrap=True)
         self.legend, self._entries = None, None
 
     def _set_legend(self, entries):
@@ -273,7 +273,7 @@ class _HistArtists:
             self.legend = None
         self._entries = entries
         if entries:
-            self.legend = self.ax.legend(loc="upper right", fontsize=SMALL, framealpha=0.85)
+            self.legend = self.ax.legend(loc="upper right", fontsize=FONT.small, framealpha=0.85)
 
     def set(self, sim, layers=None, bins=61, title=None):
         ax = self.ax
@@ -321,7 +321,7 @@ class _HistArtists:
         self._set_legend(tuple((line.get_label(), line.get_color())
                                for line in self.lines[:len(keys)]))
         if title is not None:
-            ax.set_title(title, fontsize=FONT_SIZE)
+            ax.set_title(title, fontsize=FONT.base)
 
 
 _FINE_STEPS = np.array([1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0])
@@ -384,9 +384,9 @@ class ExplorerFigure(fastdraw.LiveFigure):
         if live:    # the title as a child of the axes (figure-level artists cannot be
             # dynamic: savefig would skip them), placed where fig.suptitle puts it
             self.suptitle = self.ax_var.text(0.5, 0.98, "", transform=self.fig.transFigure,
-                                             ha="center", va="top", fontsize=LARGE)
+                                             ha="center", va="top", fontsize=FONT.large)
         else:
-            self.suptitle = self.fig.suptitle("", fontsize=LARGE)
+            self.suptitle = self.fig.suptitle("", fontsize=FONT.large)
         # the spines (and legends) are drawn over the curves in a full draw: dynamic too
         self._dynamic(self.suptitle, v.th_f, v.th_b, v.sm_f, v.sm_b, *v.vlines, v.msg,
                       *self.ax_var.spines.values(), *([v.legend] if v.legend else []),
@@ -447,10 +447,10 @@ def plot_grid(settings=KEY_SETTINGS, n_in=256, n_out=256, depth=30, batch=512, s
         sm = propagate.simulate(act, scheme, ni, no, d, batch=batch, seed=seed, hist_layers=())
         art = _VarianceArtists(ax, legend=False, small=True)
         art.set(th, sm, setting_title(act, scheme, th.widths))
-        ax.set_ylabel("дисперсия", fontsize=MEDIUM)
-        ax.set_xlabel("слой l", fontsize=MEDIUM)
+        ax.set_ylabel("дисперсия", fontsize=FONT.medium)
+        ax.set_xlabel("слой l", fontsize=FONT.medium)
     if art is not None:
         handles = [art.th_f, art.sm_f, art.th_b, art.sm_b]
         fig.legend(handles=handles, labels=[h.get_label() for h in handles], loc="outside lower center",
-                   ncols=4, fontsize=MEDIUM, frameon=False)
+                   ncols=4, fontsize=FONT.medium, frameon=False)
     return fig
