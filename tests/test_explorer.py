@@ -341,6 +341,10 @@ def test_dragging_keeps_the_axes_and_the_settled_picture_depends_on_the_setting_
     the curves fit them, so a few static backgrounds serve many frames; the picture after
     the slider settles is the one a fresh explorer draws at that setting."""
     e = variance_explorer(depth=12, batch=64)
+    values, full = e.values(), e.figure._key()
+    values["n_in"] = 264
+    e.quick(**values)              # the first frame of a drag: the full picture's axes
+    assert e.figure._key() == full
     values, keys = e.values(), set()
     for depth in range(13, 61):
         values["depth"] = depth

@@ -289,8 +289,11 @@ class _HistArtists:
             self._set_legend(None)
             self.msg.set_text("Нет данных для гистограмм:\nсигнал потерян"
                               if sim is not None else "")
-            ax.set_xlim(-1, 1)
-            ax.set_ylim(0, 1)
+            if sim is not None or not self.nice:
+                ax.set_xlim(-1, 1)
+                ax.set_ylim(0, 1)
+            # else (the explorer's quick picture, no simulation yet): the axes are kept,
+            # so the cached static part of the last full picture serves
             return
         self.msg.set_text("")
         lo, hi = _hist_range([samples[k] for k in keys])
