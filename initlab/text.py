@@ -66,9 +66,9 @@ SCHEME_LABELS = {"xavier_normal": "Ксавье, N(0, 2/(n_in + n_out))", "he_no
 SCHEME_SHORT = {"xavier_normal": "Ксавье", "he_normal": "Хе"}
 
 #: the three pruning saliencies
-METHOD_LABELS = {"magnitude": "|a_i| (по модулю)", "obd": "OBD: h_ii a_i²/2",
-                 "obs": "OBS: a_i²/(2[H⁻¹]_ii) с поправкой"}
-METHOD_SHORT = {"magnitude": "по модулю |a_i|", "obd": "OBD", "obs": "OBS"}
+METHOD_LABELS = {"magnitude": "|aᵢ| (по модулю)", "obd": "OBD: hᵢᵢ aᵢ²/2",
+                 "obs": "OBS: aᵢ²/(2[H⁻¹]ᵢᵢ) с поправкой"}
+METHOD_SHORT = {"magnitude": "по модулю |aᵢ|", "obd": "OBD", "obs": "OBS"}
 
 _KINDS = {"activation": "функция активации", "scheme": "инициализация",
           "construction": "конструкция"}

@@ -131,13 +131,17 @@ def test_pruning_bars_are_the_weights_left_by_each_method():
             assert sum(r.get_height() == 0 for r in bars) >= k
 
 
-def test_activation_histograms_are_shares_per_layer():
+def test_activation_histograms_are_shares_of_all_values_per_layer():
+    """Each bin holds the share of ALL the layer's values that fall in it; values outside
+    the range are in no bin (the end bins do not collect them: no false mode at the edge)."""
     acts = np.random.default_rng(0).normal(size=(4, 1000))
     H = P2._layer_histograms(acts, -2.0, 2.0, 8)
     assert H.shape == (8, 4)
-    np.testing.assert_allclose(H.sum(axis=0), 1.0)
+    inside = ((acts >= -2) & (acts <= 2)).mean(axis=1)
+    assert (inside < 1).all()
+    np.testing.assert_allclose(H.sum(axis=0), inside)
     for layer in range(4):
-        counts = np.histogram(np.clip(acts[layer], -2.0, 2.0), np.linspace(-2, 2, 9))[0]
+        counts = np.histogram(acts[layer], np.linspace(-2, 2, 9))[0]
         np.testing.assert_allclose(H[:, layer], counts / 1000)
 
 
@@ -157,3 +161,29 @@ def test_maps_explorer_redraws_in_place_as_a_fresh_figure():
     for control in ("act", "sw2", "sb2"):
         e.controls[control].value = E.maps_explorer().controls[control].value
     assert np.array_equal(_pixels(e.image.value), _pixels(first))
+
+
+def test_each_activation_panel_has_its_own_range_and_the_title_its_numbers():
+    """An exploding plain network (ReLU, c = 3: sd ≈ 10⁶ at layer 20) does not squash the
+    batch-normalised panel (unit-scale activations); the title prints c as set, with a
+    decimal comma, and the activation by its Russian name."""
+    f = P2.ActivationsFigure(live=False)
+    f.update(depth=20, act="relu", scale=3.0)
+    plain_top = f.images[0].axes.get_ylim()[1]
+    normed_top = f.images[1].axes.get_ylim()[1]
+    assert plain_top > 1e5 and normed_top < 10
+    f.update(depth=5, act="sigmoid", scale=1.25)
+    title = f.suptitle.get_text()
+    assert "c = 1,25" in title and "сигмоида" in title
+
+
+def test_pruning_title_names_each_loss():
+    from initlab.text import METHOD_SHORT, fmt
+    prob = pruning.pruning_problem()
+    curves = pruning.pruning_curves(prob)
+    f = P2.PruningFigure(prob, curves, live=False)
+    f.update(0.5)
+    title = f.ax_loss.get_title()
+    for m in curves:
+        assert f"{METHOD_SHORT[m]} {fmt(curves[m][6], 3)}" in title
+    assert "." not in title.split("потери:")[1]            # decimal commas

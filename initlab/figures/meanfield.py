@@ -258,14 +258,16 @@ class MapsFigure(LiveFigure):
         self.q_diag, = self.axq.plot([0, 1], [0, 1], color=g, lw=1, ls="--",
                                      label="$q^l = q^{l-1}$")
         self.q_line, = self.axq.plot([], [], color=BLUE, lw=2, label="$q^{l}(q^{l-1})$")
-        self.q_star, = self.axq.plot([], [], "o", color=RED, ms=6, label="$q^*$")
+        self.q_star, = self.axq.plot([], [], "o", color=RED, ms=6, label="$q^*$",
+                                     clip_on=False)
         self.axq.set_xlabel("$q^{l-1}$")
         self.axq.set_ylabel("$q^{l}$")
         self.axq.set_title("Отображение длины", fontsize=FONT.base)
         self.legend_q = self.axq.legend(fontsize=FONT.small, loc="upper left")
         self.axc.plot([-1, 1], [-1, 1], color=g, lw=1, ls="--")
         self.c_line, = self.axc.plot([], [], color=BLUE, lw=2, label="$c^{l}(c^{l-1})$")
-        self.c_star, = self.axc.plot([], [], "o", color=RED, ms=6, label="$c^*$")
+        self.c_star, = self.axc.plot([], [], "o", color=RED, ms=6, label="$c^*$",
+                                     clip_on=False)      # c* = 1 sits in the corner
         self.axc.set_xlim(-1, 1)
         self.axc.set_ylim(-1, 1.02)
         self.axc.set_xlabel("$c^{l-1}$")
@@ -292,8 +294,9 @@ class MapsFigure(LiveFigure):
         grid, lsb, lsw = self.phase_data(act)
         labels = ("порядок", "хаос") if act not in ("relu", "linear") else ("порядок", "")
         draw_phase(self.axp, grid, lsb, lsw, labels=labels)
-        self.p_point, = self.axp.plot([], [], "o", color=GREEN, ms=8, mec="white", mew=1.4)
-        # the point passes under the labels and the legend (drawn after it, as in a full draw)
+        # the point is drawn whole at the edges and over the labels and the legend
+        self.p_point, = self.axp.plot([], [], "o", color=GREEN, ms=8, mec="white", mew=1.4,
+                                      clip_on=False, zorder=6)
         self._phase_over = [*self.axp.texts, self.axp.get_legend()]
         self._dynamic(self.p_point, *self._phase_over)
         self.axp.set_title("Фазовая диаграмма: цвет — $\\xi_c$", fontsize=FONT.base)
@@ -312,7 +315,8 @@ class MapsFigure(LiveFigure):
         self.q_diag.set_data([0, top], [0, top])
         self.q_star.set_data([qs] if np.isfinite(qs) else [], [qs] if np.isfinite(qs) else [])
         self.axq.set_xlim(0, top)
-        self.axq.set_ylim(0, rnd(max(top, float(qm[-1])) * 1.02))
+        end = float(qm[-1])        # the map's value at the right edge
+        self.axq.set_ylim(0, top if end <= top else rnd(end * 1.02))
         qc = qs if q_for_cmap is None else q_for_cmap
         c = np.linspace(-1, 1, 81)
         self.c_line.set_data(c, mf.correlation_map(c, qc, sw2, sb2, act,

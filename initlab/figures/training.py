@@ -31,7 +31,7 @@ import numpy as np
 from ..numerics import mlp as nn
 from ..numerics import propagate, pruning
 from ..numerics import regularization as reg
-from ..text import METHOD_LABELS
+from ..text import ACT_LABELS, METHOD_LABELS, METHOD_SHORT, fmt
 from ..text import count as count_ru
 from ..text import layers as layers_ru
 from .fastdraw import LiveFigure, lin_limits, log_limits, nice_up
@@ -149,7 +149,7 @@ _FULL_LABEL = "выход без дропаута"
 
 
 def _dropout_title(p, n):
-    return f"p = {p:.2f}: выход сети по {n} маскам"
+    return f"p = {p:.2f}: выход сети по {n} маскам".replace(".", ",")
 
 
 def _set_bars(bars, edges, heights):
@@ -187,9 +187,9 @@ class DropoutFigure(LiveFigure):
         self.mean_raw = a.axvline(self.full, color=RED, ls="--", lw=1.5)
         a.set_xlabel("выход сети")
         a.set_yticks([])
-        a.set_ylim(0, 1.05)                 # autoscale's 5 % above the tallest bar
+        a.set_ylim(0, 1.45)                 # room above the tallest bar for the legend
         self.legend_hist = a.legend(handles=[self.bars_raw, self.bars_inv, self.full_line],
-                                    fontsize=FONT.small, frameon=False, loc="upper left")
+                                    fontsize=FONT.small, framealpha=0.9, loc="upper left")
         self._dynamic(*self.bars_raw, *self.bars_inv, self.full_line, self.mean_inv,
                       self.mean_raw, self.legend_hist, a.title, *a.spines.values())
         a = self.ax_sd = ax[0, 1]
@@ -255,7 +255,7 @@ def plot_dropout_training(runs, baselines=None):
     colors = [RED, BLUE, GREEN, ORANGE]
     for (p, r), c in zip(runs.items(), colors, strict=False):
         steps = np.arange(1, len(r["test"]) + 1) * r["every"]
-        lab = "без дропаута" if p == 0 else f"дропаут, p = {p:g}"
+        lab = "без дропаута" if p == 0 else f"дропаут, p = {p:g}".replace(".", ",")
         ax[0, 0].plot(steps, r["test"], "o-", ms=3, color=c, label=lab)
         ax[0, 1].plot(np.arange(1, len(r["train"]) + 1), nn.smooth(r["train"], 10), color=c, label=lab)
     ax[0, 0].set_title("потери на тестовой выборке (сеть целиком)", fontsize=FONT.base)
@@ -339,20 +339,21 @@ _Q_STRIDE = 7
 
 
 def _layer_histograms(acts, lo, lim, bins):
-    """Share of the values of each layer (row of ``acts``) in ``bins`` equal bins of
-    [lo, lim]; values outside are counted in the end bins. Shape (bins, layers)."""
-    depth = len(acts)
-    idx = np.clip(acts, lo, lim)
-    idx -= lo
-    idx *= bins / (lim - lo)
-    idx = np.minimum(idx.astype(np.intp), bins - 1)
+    """Share of ALL the values of each layer (row of ``acts``) that fall in each of
+    ``bins`` equal bins of [lo, lim]; values outside are not counted in any bin (the end
+    bins do not collect them). Shape (bins, layers)."""
+    depth, per_layer = acts.shape
+    inside = (acts >= lo) & (acts <= lim)
+    idx = np.minimum(((acts - lo) * (bins / (lim - lo))).astype(np.intp), bins - 1)
     idx += (bins * np.arange(depth))[:, None]
-    H = np.bincount(idx.ravel(), minlength=depth * bins).reshape(depth, bins).astype(float)
-    H /= H.sum(axis=1, keepdims=True)
+    H = np.bincount(idx[inside], minlength=depth * bins).reshape(depth, bins).astype(float)
+    H /= per_layer
     return H.T
 
 
 def _density_image(ax, title):
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))      # layers: whole numbers
     im = ax.imshow(np.zeros((2, 2)), origin="lower", aspect="auto", cmap="viridis",
                    extent=(0.5, 1.5, -1, 1), vmin=-4, vmax=0)
     ax.set_title(title, fontsize=FONT.base, y=1.0)      # y given: no search of the tick labels
@@ -363,13 +364,15 @@ def _density_image(ax, title):
 
 class ActivationsFigure(LiveFigure):
     """Per-layer histograms of the activations (colour: lg of the share of the values of a
-    layer in a bin; the bins span [lo, lim] with lim the larger 99,5 % quantile of |f(z)|
-    over every 7th value, rounded up) without and with batch normalisation, and the
-    standard deviation per layer (log axis when it spans more than a factor 20)."""
+    layer in a bin; each panel's bins span its own [lo, lim], lim the 99,5 % quantile of
+    |f(z)| over every 7th value, rounded up: an exploding plain network does not squash the
+    normalised one) without and with batch normalisation, and the standard deviation per
+    layer (log axis when it spans more than a factor 20)."""
 
     bins = 60
 
     def __init__(self, live=True):
+        from matplotlib.ticker import MaxNLocator
         fig, ax = _fig(12.5, 3.8, ncols=3, adjust={"top": 1 - 0.7 / 3.8})
         super().__init__(fig, live)
         self.images = [_density_image(ax[0, 0], "без нормализации"),
@@ -379,6 +382,7 @@ class ActivationsFigure(LiveFigure):
         self.sd_plain, = a.plot([], [], "o-", ms=3, color=RED, label="без нормализации")
         self.sd_normed, = a.plot([], [], "o-", ms=3, color=BLUE, label="с батч-нормализацией")
         a.set_xlabel("слой l")
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))
         a.set_title("стандартное отклонение активаций", fontsize=FONT.base, y=1.0)
         self.legend = a.legend(fontsize=FONT.small, frameon=False)
         # the figure's title as a text of an axes: savefig (the book's 2× images) draws the
@@ -394,14 +398,12 @@ class ActivationsFigure(LiveFigure):
     def update(self, depth=20, width=128, act="tanh", scale=3.0, batch=256, seed=0):
         plain = propagate.deep_activations(depth, width, act, scale, False, batch, seed)
         normed = propagate.deep_activations(depth, width, act, scale, True, batch, seed)
-        # the display range: the 99,5 % quantile of |f(z)| over every 7th value (a tenth of
-        # the cost of all of them; the limit is rounded up anyway)
-        q = _Q_STRIDE
-        lim = max(np.percentile(np.abs(plain[:, ::q]), 99.5),
-                  np.percentile(np.abs(normed[:, ::q]), 99.5), 1e-6)
-        lim = nice_up(lim, _LIM_STEPS)
-        lo = -lim if min(plain.min(), normed.min()) < -0.01 * lim else -0.02 * lim
         for im, acts in zip(self.images, (plain, normed)):
+            # the panel's range: the 99,5 % quantile of |f(z)| over every 7th value (a
+            # tenth of the cost of all of them; the limit is rounded up anyway)
+            lim = nice_up(max(np.percentile(np.abs(acts[:, ::_Q_STRIDE]), 99.5), 1e-6),
+                          _LIM_STEPS)
+            lo = -lim if acts.min() < -0.01 * lim else -0.02 * lim
             im.set_data(np.log10(_layer_histograms(acts, lo, lim, self.bins) + 1e-4))
             im.set_extent((0.5, depth + 0.5, lo, lim))
             im.axes.set_xlim(0.5, depth + 0.5)
@@ -425,8 +427,9 @@ class ActivationsFigure(LiveFigure):
             a.set_ylim(*log_limits(both))
         else:
             a.set_ylim(0, nice_up(1.1 * both.max(), _LIM_STEPS) if both.max() > 0 else 1.0)
-        self.suptitle.set_text(f"{act}, веса N(0, c²/n) при c = {scale:.2g}, ширина {width}; "
-                               f"цвет — lg доли значений в интервале")
+        self.suptitle.set_text(f"{ACT_LABELS.get(act, act)}, веса N(0, c²/n) при "
+                               f"c = {fmt(scale, 3)}, ширина {width}; цвет — lg доли "
+                               f"значений слоя в интервале")
         return self.fig
 
 
@@ -525,13 +528,13 @@ class PruningFigure(LiveFigure):
         self.bars = {m: a.bar(idx + (j - 1) * width, np.zeros(p), width,
                               color=METHOD_COLORS[m], label=METHOD_LABELS[m])
                      for j, m in enumerate(curves)}
-        self.before, = a.plot(idx, np.abs(prob["w"]), "k_", ms=10, label="|a_i| до прореживания")
+        self.before, = a.plot(idx, np.abs(prob["w"]), "k_", ms=10, label="|aᵢ| до прореживания")
         _log(a)
         a.set_xlim(*a.get_xlim())
         a.set_xlabel("номер веса i")
-        a.set_ylabel("|a_i| после прореживания")
+        a.set_ylabel("|aᵢ| после прореживания")
         a.set_title("какие веса остались", fontsize=FONT.base)
-        self.legend_w = a.legend(fontsize=FONT.tiny, frameon=False)
+        self.legend_w = a.legend(fontsize=FONT.tiny, frameon=False, loc="upper right")
         self._dynamic(*(r for b in self.bars.values() for r in b), self.before, self.legend_w,
                       *a.spines.values())
 
@@ -539,13 +542,15 @@ class PruningFigure(LiveFigure):
         p, curves = self.p, self.curves
         k = round(fraction * p)
         self.k_line.set_xdata([k / p, k / p])
-        self.ax_loss.set_title(f"удалено {k} из {p}: "
-                               + ", ".join(f"{curves[m][k]:.3g}" for m in curves), fontsize=FONT.base)
+        self.ax_loss.set_title(f"удалено {k} из {p}; потери: "
+                               + "; ".join(f"{METHOD_SHORT[m]} {fmt(curves[m][k], 3)}"
+                                           for m in curves), fontsize=FONT.base)
         heights = [self.kept[m][k] for m in curves]
         for m, h in zip(curves, heights):
             for rect, v in zip(self.bars[m], h):
                 rect.set_height(v)
-        self.ax_w.set_ylim(*log_limits(np.abs(self.prob["w"]), *heights))
+        lo, hi = log_limits(np.abs(self.prob["w"]), *heights)
+        self.ax_w.set_ylim(lo, 10 * hi)     # a decade of room above the bars for the legend
         return self.fig
 
 
