@@ -20,6 +20,7 @@ the CPU time of the process is the steadier figure). Budgets (issue #15): theory
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -95,15 +96,22 @@ SWEEPS = {
 }
 
 
-def _time(explorer, control, values, repeats):
+def _timed(actions):
+    """(wall ms, CPU ms) of each zero-argument call of ``actions``."""
     wall, cpu = [], []
-    w = explorer.controls[control]
-    for i in range(repeats):
+    for act in actions:
         w0, c0 = time.perf_counter(), time.process_time()
-        w.value = values[i % len(values)]        # the observer updates
+        act()
         wall.append(1000 * (time.perf_counter() - w0))
         cpu.append(1000 * (time.process_time() - c0))
     return wall, cpu
+
+
+def _time(explorer, control, values, repeats):
+    """Set ``control`` to ``values`` in turn ``repeats`` times (the observer updates)."""
+    w = explorer.controls[control]
+    return _timed(functools.partial(setattr, w, "value", values[i % len(values)])
+                  for i in range(repeats))
 
 
 def _p95(v):
@@ -122,21 +130,11 @@ def one(name: str, repeats: int) -> dict:
     e = make(**defaults)
     out["default"] = _time(e, c0, v0, repeats)
     if name == "variance":                       # the quick picture alone
-        w, c = [], []
-        for _ in range(repeats):
-            w0, t0 = time.perf_counter(), time.process_time()
-            png_scaled(e.quick(**e.values())[0], e.scale, e.figure)
-            w.append(1000 * (time.perf_counter() - w0))
-            c.append(1000 * (time.process_time() - t0))
-        out["theory"] = (w, c)
-        w, c, values = [], [], e.values()          # dragging the depth slider: 30 → 100
-        for depth in range(31, 101):
-            values["depth"] = depth
-            w0, t0 = time.perf_counter(), time.process_time()
-            png_scaled(e.quick(**values)[0], e.scale, e.figure)
-            w.append(1000 * (time.perf_counter() - w0))
-            c.append(1000 * (time.process_time() - t0))
-        out["drag"] = (w, c)
+        def quick(values):
+            return lambda: png_scaled(e.quick(**values)[0], e.scale, e.figure)
+        out["theory"] = _timed(quick(e.values()) for _ in range(repeats))
+        # dragging the depth slider: 30 → 100
+        out["drag"] = _timed(quick(e.values() | {"depth": d}) for d in range(31, 101))
     if name in SWEEPS:
         control, values = SWEEPS[name]
         out["sweep"] = _time(make(**defaults), control, values, len(values))

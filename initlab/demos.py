@@ -178,17 +178,17 @@ def transfer_seeds_demo(transfer, seeds=TRANSFER_SEEDS, lrs=TRANSFER_UNFROZEN_LR
     k = len(seeds)
     lines = [(f"потери на тесте, среднее ± стандартное отклонение по {k} целевым задачам "
               "(одно и то же предобученное тело):"),
-             f"   {'ответ «всегда 0»:':42s} {_mean_sd(table['zero'])}",
-             f"   {'МНК (линейная модель):':42s} {_mean_sd(table['least_squares'])}",
-             f"   {'гребневая, λ по скользящему контролю:':42s} {_mean_sd(table['ridge'])}",
-             f"   {'с нуля:':42s} {_mean_sd(table['scratch'])}"]
-    lines += [f"   {f'все слои сразу, без заморозки, шаг {lr:g}:':42s} {_mean_sd(table['unfrozen', lr])}"
+             _row("ответ «всегда 0»:", table["zero"]),
+             _row("МНК (линейная модель):", table["least_squares"]),
+             _row("гребневая, λ по скользящему контролю:", table["ridge"]),
+             _row("с нуля:", table["scratch"])]
+    lines += [_row(f"все слои сразу, без заморозки, шаг {lr:g}:", table["unfrozen", lr])
               for lr in lrs]
-    lines += [f"   {'сначала голова, тело заморожено:':42s} {_mean_sd(table['head'])}",
-              f"   {'затем дообучение всей сети:':42s} {_mean_sd(table['fine'])}"]
+    lines += [_row("сначала голова, тело заморожено:", table["head"]),
+              _row("затем дообучение всей сети:", table["fine"])]
     lines.append("относительное изменение весов тела ‖ΔA‖/‖A‖:")
-    lines += [f"   {f'все слои сразу, шаг {lr:g}:':42s} {_mean_sd(table['drift', lr])}" for lr in lrs]
-    lines.append(f"   {'голова, затем дообучение:':42s} {_mean_sd(table['drift_fine'])}")
+    lines += [_row(f"все слои сразу, шаг {lr:g}:", table["drift", lr]) for lr in lrs]
+    lines.append(_row("голова, затем дообучение:", table["drift_fine"]))
     worst_frozen = table["head"].max()
     best_unfrozen = min(table["unfrozen", lr].min() for lr in lrs)
     lines.append(f"заморозка лучше обучения всех слоёв сразу в "
@@ -376,6 +376,11 @@ def _mean_sd(values) -> str:
     return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}"
 
 
+def _row(label: str, values, width: int = 42) -> str:
+    """One indented line of a summary table: the label padded to ``width``, «m ± s»."""
+    return f"   {label:{width}s} {_mean_sd(values)}"
+
+
 def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
     """``train_dropout_net`` for each p and each seed of ``seeds`` (default
     ``DROPOUT_SETUP["seeds"]``), beside the baselines of ``regression_baselines`` and the
@@ -407,10 +412,10 @@ def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
     k = len(seeds)
     lines = [(f"потери на тесте, среднее ± стандартное отклонение по {k} зёрнам "
               "(данные и начальные веса):"),
-             f"   ответ «всегда 0»:               {_mean_sd(table['zero'])}",
-             f"   среднее обучающих y:            {_mean_sd(table['mean'])}",
-             f"   метод наименьших квадратов:     {_mean_sd(table['least_squares'])}",
-             f"   необученная сеть:               {_mean_sd(table['untrained'])}"]
+             _row("ответ «всегда 0»:", table["zero"], 31),
+             _row("среднее обучающих y:", table["mean"], 31),
+             _row("метод наименьших квадратов:", table["least_squares"], 31),
+             _row("необученная сеть:", table["untrained"], 31)]
     for p in ps:
         if p == 0:
             train = max(all_runs[p, sd]["train_full"] for sd in seeds)
@@ -419,7 +424,7 @@ def dropout_demo(progress=True, ps=DROPOUT_PS, seeds=None, **overrides) -> Demo:
             lines.append(f"   она же в лучший момент на тесте: {_mean_sd(table['best', p])} "
                          "(ранняя остановка, подсмотревшая тест, — оценка снизу)")
             continue
-        lines.append(f"   сеть с дропаутом, p = {p:g}:      {_mean_sd(table['net', p])}")
+        lines.append(_row(f"сеть с дропаутом, p = {p:g}:", table["net", p], 31))
         lines.append(f"   она же, среднее {s['mc_passes']} проходов с дропаутом (MC-дропаут): "
                      f"{_mean_sd(table['mc', p])}")
     for p in ps:
